@@ -1,0 +1,46 @@
+"""The hall's layout and live queues, for kiosks, screens and consoles."""
+from __future__ import annotations
+
+from typing import Any
+
+from server.api.endpoint import Api, Call
+from server.auth import Access
+from server.hall import Hall
+from server.snapshot import hall_snapshot, queue_summary
+
+api = Api("hall")
+
+
+def layout(hall: Hall) -> dict[str, Any]:
+    return {
+        "id": hall.id,
+        "name": hall.name,
+        "zones": [{"code": z.code, "name": z.name, "floor": z.floor, "prefix": z.prefix} for z in hall.zones],
+        "services": [{"code": s.code, "name": s.name, "zone": s.zone, "department": s.department,
+                      "typical_minutes": s.typical_minutes} for s in hall.services],
+        "windows": [{"number": w.number, "floor": w.floor, "zone": w.zone, "universal": w.universal,
+                     "posts": list(w.posts), "label": w.label,
+                     "services": [r.service for r in w.profile]} for w in hall.windows],
+        "notices": list(hall.notices),
+        "open_now": None,
+    }
+
+
+@api.get("/api/v1/hall", access=Access.ANY, summary="The caller's hall: zones, services, windows, notices")
+async def get_hall(call: Call) -> dict[str, Any]:
+    hall = call.services.ctx.hall(call.hall_id)
+    body = layout(hall)
+    body["open_now"] = hall.hours.is_open(hall.local(call.services.ctx.clock.now()))
+    return body
+
+
+@api.get("/api/v1/queues", access=Access.ANY, summary="Waiting tickets and estimated waits per service and zone")
+async def get_queues(call: Call) -> dict[str, Any]:
+    ctx = call.services.ctx
+    async with ctx.pool.acquire() as con:
+        return await queue_summary(con, ctx, ctx.hall(call.hall_id))
+
+
+@api.get("/api/v1/snapshot", access=Access.ANY, summary="Windows, queues and recent calls with the event seq they match")
+async def get_snapshot(call: Call) -> dict[str, Any]:
+    return await hall_snapshot(call.services.ctx, call.services.ctx.hall(call.hall_id))

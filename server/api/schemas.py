@@ -1,0 +1,55 @@
+"""Request bodies: validated up front, so handlers only see well-formed input."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.hall import Priority
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Identity(Strict):
+    id_number: str = Field(min_length=15, max_length=18, description="read from the ID card; stored only hashed")
+    name: str | None = Field(default=None, max_length=40)
+
+
+class IssueBody(Strict):
+    service: str | None = Field(default=None, max_length=20, description="service code, or give zone")
+    zone: str | None = Field(default=None, max_length=8)
+    priority: Priority = Priority.NORMAL
+    appointment_at: datetime | None = Field(default=None, description="slot start for an appointment ticket")
+    appointment_code: str | None = Field(default=None, max_length=40)
+    identity: Identity | None = None
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=100,
+                                        description="a retried request with the same key returns the same ticket")
+
+
+class LoginBody(Strict):
+    hall: str = Field(max_length=40)
+    staff_id: str = Field(max_length=40)
+    password: str = Field(max_length=200)
+
+
+class SignInBody(Strict):
+    post: Literal["A", "B"] = "A"
+    take_over: bool = False
+
+
+class PauseBody(Strict):
+    reason: str = Field(min_length=1, max_length=100)
+
+
+class CallBody(Strict):
+    number: str = Field(min_length=2, max_length=8, description="ticket number, e.g. A023")
+
+
+class TransferBody(Strict):
+    service: str | None = Field(default=None, max_length=20)
+    zone: str | None = Field(default=None, max_length=8)
+    window: int | None = Field(default=None, ge=1)
+    note: str | None = Field(default=None, max_length=200)

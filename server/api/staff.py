@@ -1,0 +1,38 @@
+"""Staff sign-in sessions."""
+from __future__ import annotations
+
+from typing import Any
+
+from server.api.endpoint import Api, Call, bearer_token
+from server.api.schemas import LoginBody
+from server.auth import Access
+from server.store import windows
+
+api = Api("staff")
+
+
+@api.post("/api/v1/staff/login", access=Access.PUBLIC, body=LoginBody,
+          summary="Sign in with staff id and password; returns a bearer token")
+async def login(call: Call[LoginBody]) -> dict[str, Any]:
+    body = call.body
+    token, hall = await call.services.auth.sign_in(body.hall, body.staff_id, body.password)
+    member = hall.staff_member(body.staff_id)
+    assert member is not None
+    return {"token": token, "hall": hall.id, "staff": {"id": member.id, "name": member.name,
+                                                       "role": member.role.value}}
+
+
+@api.post("/api/v1/staff/logout", access=Access.STAFF, summary="End this session")
+async def logout(call: Call) -> dict[str, Any]:
+    await call.services.auth.sign_out(bearer_token(call.request) or "")
+    return {"ok": True}
+
+
+@api.get("/api/v1/staff/me", access=Access.STAFF, summary="Who is signed in, and at which window")
+async def me(call: Call) -> dict[str, Any]:
+    member = call.services.ctx.hall(call.hall_id).staff_member(call.staff_id)
+    assert member is not None
+    async with call.services.ctx.pool.acquire() as con:
+        held = await windows.held_by(con, call.hall_id, call.staff_id)
+    return {"staff": {"id": member.id, "name": member.name, "role": member.role.value},
+            "hall": call.hall_id, "window": held.public() if held else None}

@@ -1,0 +1,90 @@
+"""The aiohttp application factory: one place that wires the hall services together."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+
+from server.api import hall as hall_api
+from server.api import live as live_api
+from server.api import staff as staff_api
+from server.api import tickets as tickets_api
+from server.api import windows as windows_api
+from server.api.endpoint import Api, dumps, register
+from server.api.openapi import openapi_document
+from server.clock import Clock, SystemClock
+from server.context import HallContext
+from server.errors import HallqError
+from server.hall import Hall
+from server.hub import Hub
+from server.services import SERVICES, Services
+from server.store import windows
+from server.store.migrate import migrate
+from server.store.pool import create_pool
+
+log = logging.getLogger(__name__)
+
+APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api]
+
+
+@dataclass
+class Settings:
+    halls: dict[str, Hall]
+    database_url: str
+    identity_key: bytes
+    clock: Clock = field(default_factory=SystemClock)
+    pool_size: int = 10
+
+
+def _error_response(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """Every failure leaves as `{"error": {"code", "message"}}`; bad input is never a 500."""
+    try:
+        return await handler(request)
+    except HallqError as exc:
+        return web.json_response(exc.as_json(), status=exc.status, dumps=dumps)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _error_response(500, "internal", "internal error; the action was not completed")
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[json_errors], client_max_size=64 * 1024)
+
+    async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+        pool = await create_pool(settings.database_url, max_size=settings.pool_size)
+        async with pool.acquire() as con:
+            await migrate(con)
+            for hall in settings.halls.values():
+                await windows.ensure(con, hall.id, [w.number for w in hall.windows])
+        ctx = HallContext(pool, settings.halls, settings.clock, settings.identity_key)
+        hub = Hub(pool, settings.database_url, settings.halls)
+        await hub.start()
+        app[SERVICES] = Services.build(ctx, hub)
+        yield
+        await hub.stop()
+        await pool.close()
+
+    app.cleanup_ctx.append(services_ctx)
+    register(app, APIS)
+    document = openapi_document(APIS)
+
+    async def openapi(_request: web.Request) -> web.Response:
+        return web.json_response(document)
+
+    app.router.add_get("/api/v1/openapi.json", openapi)
+    app.router.add_get("/api/v1/live", live_api.live)
+    return app

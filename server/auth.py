@@ -1,0 +1,105 @@
+"""Who is calling: a signed-in staff member, a registered device, or nobody.
+
+Staff sign in with a password and get a bearer token (stored hashed, with an
+expiry); devices carry a token whose hash is in the hall's config.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+
+from server import credentials
+from server.context import HallContext
+from server.errors import Forbidden, Unauthorized
+from server.hall import DeviceKind, Hall, StaffRole
+from server.store import sessions
+
+SESSION_LIFETIME = timedelta(hours=12)
+
+
+class Access(str, Enum):
+    """What an endpoint requires of its caller."""
+
+    PUBLIC = "public"  # read-only, no credential
+    ANY = "any"  # any staff member or device
+    STAFF = "staff"
+    MANAGER = "manager"
+    ISSUER = "issuer"  # a kiosk, or staff issuing on a citizen's behalf
+
+
+@dataclass(frozen=True)
+class Principal:
+    hall: str
+    kind: str  # "staff" or "device"
+    id: str
+    role: StaffRole | DeviceKind
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role is StaffRole.MANAGER
+
+
+def permits(access: Access, principal: Principal | None) -> bool:
+    if access is Access.PUBLIC:
+        return True
+    if principal is None:
+        return False
+    return {
+        Access.ANY: True,
+        Access.STAFF: principal.kind == "staff",
+        Access.MANAGER: principal.is_manager,
+        Access.ISSUER: principal.kind == "staff" or principal.role is DeviceKind.KIOSK,
+    }[access]
+
+
+class Authenticator:
+    def __init__(self, ctx: HallContext) -> None:
+        self.ctx = ctx
+        self._devices = {
+            device.token_hash: Principal(hall.id, "device", device.id, device.kind)
+            for hall in ctx.halls.values() for device in hall.devices
+        }
+
+    async def principal(self, token: str | None) -> Principal | None:
+        if not token:
+            return None
+        token_hash = credentials.hash_token(token)
+        device = self._devices.get(token_hash)
+        if device:
+            return device
+        async with self.ctx.pool.acquire() as con:
+            found = await sessions.find(con, token_hash, self.ctx.clock.now())
+        if found is None:
+            return None
+        member = self.ctx.hall(found["hall"]).staff_member(found["staff_id"])
+        if member is None:  # removed from the config since signing in
+            return None
+        return Principal(found["hall"], "staff", member.id, member.role)
+
+    async def require(self, access: Access, token: str | None) -> Principal | None:
+        principal = await self.principal(token)
+        if access is not Access.PUBLIC and principal is None:
+            raise Unauthorized("请先登录或使用设备令牌 (sign in, or send the device token)")
+        if not permits(access, principal):
+            raise Forbidden(f"this needs {access.value} access")
+        return principal
+
+    async def sign_in(self, hall_id: str, staff_id: str, password: str) -> tuple[str, Hall]:
+        hall = self.ctx.hall(hall_id)
+        member = hall.staff_member(staff_id)
+        # Hashing runs in a thread: PBKDF2 is slow on purpose and must not stall the loop.
+        stored = member.password_hash if member else credentials.hash_password("x", salt="none")
+        ok = await asyncio.to_thread(credentials.verify_password, password, stored)
+        if member is None or not ok:
+            raise Unauthorized("工号或密码错误 (wrong staff id or password)", code="bad_credentials")
+        token = credentials.new_token()
+        now = self.ctx.clock.now()
+        async with self.ctx.pool.acquire() as con:
+            await sessions.create(con, credentials.hash_token(token), hall.id, staff_id, now, now + SESSION_LIFETIME)
+        return token, hall
+
+    async def sign_out(self, token: str) -> None:
+        async with self.ctx.pool.acquire() as con:
+            await sessions.delete(con, credentials.hash_token(token))

@@ -1,0 +1,99 @@
+"""The `hallq` command: serve the halls, check a config, hash a password."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_halls
+from server.credentials import hash_password
+
+
+def identity_key(data_dir: Path) -> bytes:
+    """HALLQ_IDENTITY_KEY (hex), else a key file made once in the data folder.
+
+    The key lives outside the database: a stolen database alone does not let
+    anyone test ID numbers against the stored hashes.
+    """
+    env = os.environ.get("HALLQ_IDENTITY_KEY")
+    if env:
+        return bytes.fromhex(env)
+    path = data_dir / "identity.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def database_url(args: argparse.Namespace, data_dir: Path) -> str:
+    url = args.database_url or os.environ.get("HALLQ_DATABASE_URL")
+    if url:
+        return url
+    from server.store.embedded import start_embedded
+    return start_embedded(data_dir / "pg")
+
+
+def serve(args: argparse.Namespace) -> int:
+    from server.app import Settings, create_app
+
+    halls = load_halls(args.config)
+    data_dir = Path(args.data_dir)
+    settings = Settings(halls=halls, database_url=database_url(args, data_dir), identity_key=identity_key(data_dir))
+    names = ", ".join(f"{h.id} ({h.name}: {len(h.zones)} zones, {len(h.windows)} windows)" for h in halls.values())
+    print(f"hallq serving {names} on http://{args.host}:{args.port}/", flush=True)
+    web.run_app(create_app(settings), host=args.host, port=args.port, print=None, access_log=None)
+    return 0
+
+
+def check_config(args: argparse.Namespace) -> int:
+    halls = load_halls(args.config)
+    for hall in halls.values():
+        print(f"{hall.id}: {hall.name} — {len(hall.zones)} zones, {len(hall.services)} services, "
+              f"{len(hall.windows)} windows, {len(hall.staff)} staff, {len(hall.devices)} devices")
+    return 0
+
+
+def password(args: argparse.Namespace) -> int:
+    print(hash_password(args.password or getpass.getpass("password: ")))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="hallq", description="Hall queueing and kiosk operations")
+    sub = root.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("serve", help="run the hall server (embedded PostgreSQL unless a database URL is given)")
+    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR, help="hall TOML file or folder")
+    run.add_argument("--host", default=os.environ.get("HALLQ_HOST", "127.0.0.1"))
+    run.add_argument("--port", type=int, default=int(os.environ.get("HALLQ_PORT", "8080")))
+    run.add_argument("--data-dir", default=os.environ.get("HALLQ_DATA_DIR", "var"),
+                     help="embedded database and identity key (default ./var)")
+    run.add_argument("--database-url", help="external PostgreSQL (or set HALLQ_DATABASE_URL)")
+    run.set_defaults(func=serve)
+    check = sub.add_parser("check-config", help="validate hall configuration and summarise it")
+    check.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR)
+    check.set_defaults(func=check_config)
+    pw = sub.add_parser("hash-password", help="print the password_hash for a staff entry")
+    pw.add_argument("password", nargs="?")
+    pw.set_defaults(func=password)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("HALLQ_LOG", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"configuration error:\n{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""The one source of time for the server.
+
+Every module asks an injected clock, never `datetime.now()`, so tests can pin
+the time and the day simulator can run a hall day faster than real time
+through the real server.
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class ManualClock:
+    """A clock that moves only when told to: for tests."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        self._now = moment
+
+    def advance(self, **delta: float) -> datetime:
+        self._now += timedelta(**delta)
+        return self._now
+
+
+class ScaledClock:
+    """Simulated time: starts at `start` and runs `speed` times faster than real time."""
+
+    def __init__(self, start: datetime, speed: float) -> None:
+        self._start = start
+        self._speed = speed
+        self._origin = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=(time.monotonic() - self._origin) * self._speed)

@@ -1,0 +1,115 @@
+"""Window duty: staff sign in and out (A/B posts), pause and resume.
+
+A paused or signed-out window is never given a ticket: calling checks the
+window row this module maintains, under the same row lock.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+from server.context import HallContext
+from server.errors import Conflict, NotFound
+from server.hall import Hall
+from server.model import WindowState, WindowStateName
+from server.store import events, windows
+
+
+async def lock_window(con: asyncpg.Connection, hall: Hall, window_no: int) -> WindowState:
+    state = await windows.get(con, hall.id, window_no, lock=True)
+    if state is None:
+        raise NotFound(f"unknown window {window_no}")
+    return state
+
+
+async def lock_own_window(con: asyncpg.Connection, hall: Hall, window_no: int, staff_id: str) -> WindowState:
+    """Lock a window row and check that this staff member holds it."""
+    state = await lock_window(con, hall, window_no)
+    if state.state is WindowStateName.CLOSED or state.staff_id != staff_id:
+        raise Conflict(f"您没有在 {window_no} 号窗口签到 (you are not signed in at window {window_no})",
+                       code="not_signed_in")
+    return state
+
+
+class Duty:
+    def __init__(self, ctx: HallContext) -> None:
+        self.ctx = ctx
+
+    async def sign_in(self, hall_id: str, window_no: int, staff_id: str, post: str,
+                      take_over: bool = False) -> WindowState:
+        hall = self._hall_window(hall_id, window_no, post)
+        now = self.ctx.clock.now()
+        async with self.ctx.transaction() as con:
+            elsewhere = await windows.held_by(con, hall.id, staff_id)
+            if elsewhere and elsewhere.number != window_no:
+                raise Conflict(f"您已在 {elsewhere.number} 号窗口签到，请先签退"
+                               f" (you hold window {elsewhere.number}; sign out there first)", code="already_signed_in")
+            state = await lock_window(con, hall, window_no)
+            previous = state.staff_id if state.state is not WindowStateName.CLOSED else None
+            if previous and previous != staff_id and not take_over:
+                raise Conflict(f"{window_no} 号窗口由 {previous}（{state.post}岗）在岗，需对方签退或接岗"
+                               f" (window is held by {previous}; they sign out, or take over)", code="window_held")
+            kept = state.state if previous == staff_id else WindowStateName.OPEN
+            state = await windows.update(con, hall.id, window_no, state=kept.value, staff_id=staff_id,
+                                         post=post, changed_at=now)
+            await self._record(con, hall, "window.signed_in", state, now, taken_from=previous)
+            return state
+
+    async def sign_out(self, hall_id: str, window_no: int, staff_id: str) -> WindowState:
+        hall = self._hall_window(hall_id, window_no)
+        now = self.ctx.clock.now()
+        async with self.ctx.transaction() as con:
+            state = await self._lock_idle(con, hall, window_no, staff_id, "sign out")
+            state = await windows.update(con, hall.id, window_no, state="closed", staff_id=None, post=None,
+                                         pause_reason=None, changed_at=now)
+            await self._record(con, hall, "window.signed_out", state, now, staff=staff_id)
+            return state
+
+    async def pause(self, hall_id: str, window_no: int, staff_id: str, reason: str) -> WindowState:
+        hall = self._hall_window(hall_id, window_no)
+        now = self.ctx.clock.now()
+        async with self.ctx.transaction() as con:
+            state = await self._lock_idle(con, hall, window_no, staff_id, "pause")
+            if state.state is WindowStateName.PAUSED:
+                raise Conflict(f"{window_no} 号窗口已经暂停 (already paused)", code="window_paused")
+            state = await windows.update(con, hall.id, window_no, state="paused", pause_reason=reason,
+                                         changed_at=now)
+            await self._record(con, hall, "window.paused", state, now, reason=reason)
+            return state
+
+    async def resume(self, hall_id: str, window_no: int, staff_id: str) -> WindowState:
+        hall = self._hall_window(hall_id, window_no)
+        now = self.ctx.clock.now()
+        async with self.ctx.transaction() as con:
+            state = await lock_own_window(con, hall, window_no, staff_id)
+            if state.state is not WindowStateName.PAUSED:
+                raise Conflict(f"{window_no} 号窗口没有暂停 (window is not paused)", code="window_not_paused")
+            state = await windows.update(con, hall.id, window_no, state="open", pause_reason=None,
+                                         changed_at=now)
+            await self._record(con, hall, "window.resumed", state, now)
+            return state
+
+    def _hall_window(self, hall_id: str, window_no: int, post: str | None = None) -> Hall:
+        hall = self.ctx.hall(hall_id)
+        window = hall.window(window_no)
+        if window is None:
+            raise NotFound(f"unknown window {window_no}")
+        if post is not None and post not in window.posts:
+            raise Conflict(f"{window_no} 号窗口没有 {post} 岗 (window has posts {', '.join(window.posts)})",
+                           code="unknown_post")
+        return hall
+
+    async def _lock_idle(self, con: asyncpg.Connection, hall: Hall, window_no: int, staff_id: str,
+                         action: str) -> WindowState:
+        state = await lock_own_window(con, hall, window_no, staff_id)
+        if state.current_ticket is not None:
+            raise Conflict(f"本窗口还有号在办理，请先办结或转办后再{'签退' if action == 'sign out' else '暂停'}"
+                           f" (finish the current ticket before you {action})", code="window_busy")
+        return state
+
+    async def _record(self, con: asyncpg.Connection, hall: Hall, kind: str, state: WindowState,
+                      now: datetime, **extra: object) -> None:
+        await events.append(con, hall.id, now, kind, {"window_state": state.public(), **extra},
+                            window_no=state.number, zone=hall.window(state.number).zone,
+                            staff_id=state.staff_id or extra.get("staff"))

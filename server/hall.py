@@ -1,0 +1,190 @@
+"""The hall as configured: zones, services, windows, hours and rules.
+
+These objects are immutable and built once by `server.config` from TOML; every
+other module reads them, none changes them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+
+class Priority(str, Enum):
+    """Priority classes of a ticket, most urgent first."""
+
+    GREEN = "green"  # 绿色通道: elderly, weak, sick, disabled, military
+    APPOINTMENT = "appointment"  # 预约
+    NORMAL = "normal"  # walk-in
+
+
+class RejoinPolicy(str, Enum):
+    BACK = "back"  # a no-show who comes back joins the end of the queue
+    BEHIND = "behind"  # ... or N places behind the head
+
+
+class StaffRole(str, Enum):
+    CLERK = "clerk"
+    MANAGER = "manager"
+
+
+class DeviceKind(str, Enum):
+    KIOSK = "kiosk"
+    SCREEN = "screen"
+
+
+@dataclass(frozen=True)
+class Zone:
+    code: str  # "A"
+    name: str  # "不动产登记"
+    floor: int
+    prefix: str  # ticket prefix letter, "A"
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str  # unique in the hall, e.g. "A01"
+    name: str  # "不动产转移登记"
+    zone: str  # Zone.code
+    department: str  # "市不动产登记中心"
+    typical_minutes: float  # typical handling time, feeds wait estimates
+
+
+@dataclass(frozen=True)
+class ServiceRank:
+    """One entry of a window's profile: lower level is served first."""
+
+    service: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Window:
+    number: int  # unique in the hall, shown as "15号窗口"
+    floor: int
+    zone: str | None  # None for a universal (无差别) window
+    profile: tuple[ServiceRank, ...]  # empty for a universal window: serves everything
+    posts: tuple[str, ...] = ("A",)  # AB岗: which posts may hold the window
+    label: str = ""
+
+    @property
+    def universal(self) -> bool:
+        return self.zone is None
+
+    def level_of(self, service: str) -> int | None:
+        """Profile level of a service at this window, None when not served."""
+        if self.universal:
+            return 0
+        for rank in self.profile:
+            if rank.service == service:
+                return rank.level
+        return None
+
+
+@dataclass(frozen=True)
+class Session:
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    weekdays: frozenset[int]  # ISO weekdays the hall opens, 1 = Monday
+    sessions: tuple[Session, ...]  # e.g. 09:00-12:00, 13:00-17:00
+    lunch_service: bool  # 午间不间断服务: the gap between sessions is served too
+
+    def is_open(self, local: datetime) -> bool:
+        if local.isoweekday() not in self.weekdays or not self.sessions:
+            return False
+        now = local.time()
+        if self.lunch_service:
+            return self.sessions[0].start <= now < self.sessions[-1].end
+        return any(s.start <= now < s.end for s in self.sessions)
+
+
+@dataclass(frozen=True)
+class PriorityRules:
+    green_groups: tuple[str, ...]  # 老、弱、病、残、军 as configured labels
+    green_auto_age: int | None  # a card holder this old gets the green channel
+    max_open_tickets_per_person: int | None  # per service per day; None = no limit
+
+
+@dataclass(frozen=True)
+class QueueRules:
+    starvation: timedelta  # a category head waiting longer is served first
+    rejoin: RejoinPolicy
+    rejoin_places: int  # used with RejoinPolicy.BEHIND
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    yellow_wait: timedelta  # 黄牌: warn before the limit
+    red_wait: timedelta  # 红牌: limit exceeded
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str
+    name: str
+    role: StaffRole
+    password_hash: str  # see server.auth.hash_password
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    kind: DeviceKind
+    token_hash: str  # see server.auth.hash_token
+    zones: tuple[str, ...] = ()  # kiosk: zones offered (empty = all); screen: zone shown
+    screen: str = ""  # screen: "hall", "zone" or "window"
+    window: int | None = None  # screen "window": the window it signs
+
+
+@dataclass(frozen=True)
+class Hall:
+    id: str  # short code, carried by every database row
+    name: str
+    timezone: ZoneInfo
+    zones: tuple[Zone, ...]
+    services: tuple[Service, ...]
+    windows: tuple[Window, ...]
+    hours: BusinessHours
+    priority: PriorityRules
+    queue: QueueRules
+    alarms: AlarmThresholds
+    staff: tuple[StaffMember, ...]
+    devices: tuple[Device, ...]
+    notices: tuple[str, ...] = ()  # 电子公告屏 texts for idle screens
+    announcement: str = "请 {number} 号 到 {window} 号窗口 办理"
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update(
+            zone={z.code: z for z in self.zones},
+            service={s.code: s for s in self.services},
+            window={w.number: w for w in self.windows},
+            staff={s.id: s for s in self.staff},
+            device={d.id: d for d in self.devices},
+        )
+
+    def zone(self, code: str) -> Zone | None:
+        return self._index["zone"].get(code)
+
+    def service(self, code: str) -> Service | None:
+        return self._index["service"].get(code)
+
+    def window(self, number: int) -> Window | None:
+        return self._index["window"].get(number)
+
+    def staff_member(self, staff_id: str) -> StaffMember | None:
+        return self._index["staff"].get(staff_id)
+
+    def device(self, device_id: str) -> Device | None:
+        return self._index["device"].get(device_id)
+
+    def services_in(self, zone: str) -> tuple[Service, ...]:
+        return tuple(s for s in self.services if s.zone == zone)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.timezone)

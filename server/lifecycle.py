@@ -1,0 +1,286 @@
+"""The ticket lifecycle at the windows: call, recall, no-show, rejoin, start,
+finish, transfer, cancel.
+
+Each action is one transaction that changes the ticket (and window) rows and
+appends its event. Locks are always taken window first, then ticket, then the
+event counter, so concurrent actions cannot deadlock.
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import AsyncIterator
+
+import asyncpg
+
+from server.context import HallContext
+from server.duty import lock_own_window
+from server.errors import Conflict, NotFound, Unprocessable
+from server.hall import Hall, RejoinPolicy, Window
+from server.model import Ticket, TicketStatus, WindowState, WindowStateName
+from server.routing import Candidate, choose_ticket, servable
+from server.store import events, tickets, windows
+
+_CLAIM_ATTEMPTS = 25  # heads skipped because another window is claiming them right now
+
+
+@dataclass(frozen=True)
+class TransferTarget:
+    service: str | None = None
+    zone: str | None = None
+    window: int | None = None
+    note: str | None = None
+
+
+def announcement(hall: Hall, ticket: Ticket, window_no: int) -> str:
+    return hall.announcement.format(number=ticket.number, window=window_no)
+
+
+def candidate(record: asyncpg.Record) -> Candidate:
+    return Candidate(
+        ticket_id=record["id"], service=record["service"], priority=record["priority"],
+        arrival=record["arrival_at"], target_window=record["target_window"],
+    )
+
+
+class Lifecycle:
+    def __init__(self, ctx: HallContext) -> None:
+        self.ctx = ctx
+
+    # -- calling -------------------------------------------------------------
+
+    async def call_next(self, hall_id: str, window_no: int, staff_id: str) -> Ticket | None:
+        """Call the ticket the routing policy picks for this window; None if nobody waits."""
+        hall, window = self._window(hall_id, window_no)
+        now = self.ctx.clock.now()
+        day = self.ctx.today(hall, now)
+        services = None if window.universal else [rank.service for rank in window.profile]
+        async with self.ctx.transaction() as con:
+            await self._lock_callable_window(con, hall, window_no, staff_id)
+            skipped: list[int] = []
+            for _ in range(_CLAIM_ATTEMPTS):
+                heads = await tickets.waiting_heads(con, hall.id, day, services, window_no, skipped)
+                chosen = choose_ticket(window, [candidate(r) for r in heads], now, hall.queue.starvation)
+                if chosen is None:
+                    return None
+                if await tickets.claim_waiting(con, chosen.ticket_id):
+                    return await self._call(con, hall, chosen.ticket_id, window_no, staff_id, now)
+                skipped.append(chosen.ticket_id)
+        raise Conflict("其他窗口正在叫号，请重试 (other windows are calling the same tickets; try again)", code="busy")
+
+    async def call_ticket(self, hall_id: str, window_no: int, staff_id: str, number: str) -> Ticket:
+        """Call one ticket by its number: it must be waiting (or a no-show) and servable here."""
+        hall, window = self._window(hall_id, window_no)
+        now = self.ctx.clock.now()
+        async with self.ctx.transaction() as con:
+            await self._lock_callable_window(con, hall, window_no, staff_id)
+            found = await tickets.by_number(con, hall.id, self.ctx.today(hall, now), number.upper())
+            if found is None:
+                raise NotFound(f"今天没有 {number} 号 (no ticket {number} today)")
+            ticket = await tickets.get(con, hall.id, found.id, lock=True)
+            assert ticket is not None
+            if ticket.status not in (TicketStatus.WAITING, TicketStatus.NO_SHOW):
+                raise Conflict(f"{ticket.number} 号当前状态为 {ticket.status.value}，不能叫号"
+                               f" (ticket is {ticket.status.value}, not waiting)", code="invalid_state")
+            if not servable(window, candidate_of(ticket)):
+                raise Conflict(f"{window_no} 号窗口不办理 {ticket.number} 号的事项，请转办"
+                               " (this window does not serve that ticket; transfer it instead)")
+            return await self._call(con, hall, ticket.id, window_no, staff_id, now)
+
+    async def recall(self, hall_id: str, window_no: int, staff_id: str) -> Ticket:
+        """重呼: announce the window's called ticket again."""
+        hall, _ = self._window(hall_id, window_no)
+        now = self.ctx.clock.now()
+        async with self.ctx.transaction() as con:
+            state = await lock_own_window(con, hall, window_no, staff_id)
+            if state.current_ticket is None:
+                raise Conflict("本窗口当前没有已叫的号 (no ticket has been called at this window)")
+            ticket = await tickets.get(con, hall.id, state.current_ticket, lock=True)
+            assert ticket is not None
+            if ticket.status is not TicketStatus.CALLED:
+                raise Conflict(f"{ticket.number} 号已开始办理，无需重呼 (already being served)",
+                               code="invalid_state")
+            ticket = await tickets.update(con, ticket.id, called_at=now, call_count=ticket.call_count + 1)
+            await self._record(con, hall, "ticket.recalled", ticket, now, window_no, staff_id,
+                               announcement=announcement(hall, ticket, window_no))
+            return ticket
+
+    async def _call(self, con: asyncpg.Connection, hall: Hall, ticket_id: int, window_no: int,
+                    staff_id: str, now: datetime) -> Ticket:
+        before = await tickets.get(con, hall.id, ticket_id)
+        assert before is not None
+        ticket = await tickets.update(
+            con, ticket_id, status="called", window_no=window_no, staff_id=staff_id, called_at=now,
+            first_called_at=before.first_called_at or now, call_count=before.call_count + 1,
+            target_window=None,
+        )
+        await tickets.open_serving(con, ticket, self.ctx.today(hall, now), window_no, staff_id, now)
+        await windows.update(con, hall.id, window_no, current_ticket=ticket.id)
+        await self._record(con, hall, "ticket.called", ticket, now, window_no, staff_id,
+                           announcement=announcement(hall, ticket, window_no))
+        return ticket
+
+    # -- acting on the window's ticket ---------------------------------------
+
+    async def start(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
+        async with self._own_ticket(hall_id, staff_id, ticket_id, "start", (TicketStatus.CALLED,)) as (con, hall, ticket, now):
+            await tickets.start_serving(con, ticket.id, now)
+            ticket = await tickets.update(con, ticket.id, status="serving", started_at=now)
+            await self._record(con, hall, "ticket.started", ticket, now, ticket.window_no, staff_id)
+            return ticket
+
+    async def finish(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
+        async with self._own_ticket(hall_id, staff_id, ticket_id, "finish", (TicketStatus.SERVING,)) as (con, hall, ticket, now):
+            return await self._close(con, hall, ticket, staff_id, now, "done", "ticket.finished",
+                                     status="done", finished_at=now)
+
+    async def no_show(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
+        """过号: the called citizen did not come to the window."""
+        async with self._own_ticket(hall_id, staff_id, ticket_id, "no-show", (TicketStatus.CALLED,)) as (con, hall, ticket, now):
+            return await self._close(con, hall, ticket, staff_id, now, "no_show", "ticket.no_show",
+                                     status="no_show")
+
+    async def transfer(self, hall_id: str, staff_id: str, ticket_id: int, target: TransferTarget) -> Ticket:
+        """Send the ticket to another service, zone or window; it keeps its number and issue time."""
+        allowed = (TicketStatus.CALLED, TicketStatus.SERVING)
+        async with self._own_ticket(hall_id, staff_id, ticket_id, "transfer", allowed) as (con, hall, ticket, now):
+            service, target_window = self._transfer_destination(hall, ticket, target)
+            zone = hall.service(service).zone  # type: ignore[union-attr]
+            return await self._close(
+                con, hall, ticket, staff_id, now, "transferred", "ticket.transferred",
+                status="waiting", service=service, zone=zone, target_window=target_window,
+                queued_at=now, window_no=None, note=target.note or ticket.note,
+                extra={"from_window": ticket.window_no, "from_service": ticket.service},
+            )
+
+    async def cancel(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
+        hall = self.ctx.hall(hall_id)
+        now = self.ctx.clock.now()
+        async with self.ctx.transaction() as con:
+            held = await windows.held_by(con, hall.id, staff_id)
+            if held:
+                await windows.get(con, hall.id, held.number, lock=True)
+            ticket = await self._lock_ticket(con, hall, ticket_id)
+            if ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
+                self._check_own(ticket, held)
+                return await self._close(con, hall, ticket, staff_id, now, "cancelled", "ticket.cancelled",
+                                         status="cancelled")
+            if ticket.status is not TicketStatus.WAITING:
+                raise self._wrong_state(ticket, "cancel")
+            ticket = await tickets.update(con, ticket.id, status="cancelled")
+            await self._record(con, hall, "ticket.cancelled", ticket, now, None, staff_id)
+            return ticket
+
+    async def rejoin(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
+        """A no-show who comes back joins the queue again, as the hall's rule says."""
+        hall = self.ctx.hall(hall_id)
+        now = self.ctx.clock.now()
+        async with self.ctx.transaction() as con:
+            ticket = await self._lock_ticket(con, hall, ticket_id)
+            if ticket.status is not TicketStatus.NO_SHOW:
+                raise self._wrong_state(ticket, "rejoin")
+            arrival = await self._rejoin_arrival(con, hall, ticket, now)
+            ticket = await tickets.update(con, ticket.id, status="waiting", queued_at=now,
+                                          arrival_at=arrival, window_no=None)
+            await self._record(con, hall, "ticket.rejoined", ticket, now, None, staff_id)
+            return ticket
+
+    async def _rejoin_arrival(self, con: asyncpg.Connection, hall: Hall, ticket: Ticket, now: datetime) -> datetime:
+        if hall.queue.rejoin is RejoinPolicy.BEHIND:
+            place = await tickets.nth_in_queue(con, hall.id, self.ctx.today(hall, now), ticket.service,
+                                               hall.queue.rejoin_places)
+            if place is not None:
+                return place + timedelta(microseconds=1)
+        return now
+
+    def _transfer_destination(self, hall: Hall, ticket: Ticket, target: TransferTarget) -> tuple[str, int | None]:
+        if target.window is not None:
+            if hall.window(target.window) is None:
+                raise NotFound(f"unknown window {target.window}")
+            return target.service or ticket.service, target.window
+        if target.service:
+            if hall.service(target.service) is None:
+                raise NotFound(f"unknown service {target.service!r}")
+            return target.service, None
+        if target.zone:
+            if hall.zone(target.zone) is None:
+                raise NotFound(f"unknown zone {target.zone!r}")
+            return hall.services_in(target.zone)[0].code, None
+        raise Unprocessable("transfer needs a service, a zone or a window")
+
+    async def _close(self, con: asyncpg.Connection, hall: Hall, ticket: Ticket, staff_id: str, now: datetime,
+                     outcome: str, kind: str, extra: dict | None = None, **changes: object) -> Ticket:
+        """End the ticket's stay at its window with `outcome` and free the window."""
+        window_no = ticket.window_no
+        await tickets.close_serving(con, ticket.id, outcome, now)
+        ticket = await tickets.update(con, ticket.id, **changes)
+        await windows.update(con, hall.id, window_no, current_ticket=None)
+        await self._record(con, hall, kind, ticket, now, window_no, staff_id, **(extra or {}))
+        return ticket
+
+    # -- guards ---------------------------------------------------------------
+
+    def _window(self, hall_id: str, window_no: int) -> tuple[Hall, Window]:
+        hall = self.ctx.hall(hall_id)
+        window = hall.window(window_no)
+        if window is None:
+            raise NotFound(f"unknown window {window_no}")
+        return hall, window
+
+    async def _lock_callable_window(self, con: asyncpg.Connection, hall: Hall, window_no: int,
+                                    staff_id: str) -> WindowState:
+        state = await lock_own_window(con, hall, window_no, staff_id)
+        if state.state is WindowStateName.PAUSED:
+            raise Conflict(f"{window_no} 号窗口已暂停，请先恢复 (window is paused: resume it first)",
+                           code="window_paused")
+        if state.current_ticket is not None:
+            current = await tickets.get(con, hall.id, state.current_ticket)
+            number = current.number if current else state.current_ticket
+            raise Conflict(f"{number} 号还在本窗口办理，请先办结、过号或转办"
+                           " (finish, no-show or transfer the current ticket first)", code="window_busy")
+        return state
+
+    async def _lock_ticket(self, con: asyncpg.Connection, hall: Hall, ticket_id: int) -> Ticket:
+        ticket = await tickets.get(con, hall.id, ticket_id, lock=True)
+        if ticket is None:
+            raise NotFound(f"unknown ticket {ticket_id}")
+        return ticket
+
+    @asynccontextmanager
+    async def _own_ticket(self, hall_id: str, staff_id: str, ticket_id: int, action: str,
+                          allowed: tuple[TicketStatus, ...]) -> AsyncIterator[tuple[asyncpg.Connection, Hall, Ticket, datetime]]:
+        """Lock the staff member's window, then the ticket; check the ticket is theirs and in `allowed`."""
+        hall = self.ctx.hall(hall_id)
+        async with self.ctx.transaction() as con:
+            held = await windows.held_by(con, hall.id, staff_id)
+            if held:
+                await lock_own_window(con, hall, held.number, staff_id)
+            ticket = await self._lock_ticket(con, hall, ticket_id)
+            if ticket.status not in allowed:
+                raise self._wrong_state(ticket, action)
+            self._check_own(ticket, held)
+            yield con, hall, ticket, self.ctx.clock.now()
+
+    @staticmethod
+    def _check_own(ticket: Ticket, held: WindowState | None) -> None:
+        if held is None:
+            raise Conflict("请先在窗口签到 (sign in at a window first)", code="not_signed_in")
+        if ticket.window_no != held.number:
+            where = f"{ticket.window_no} 号窗口" if ticket.window_no else "队列中"
+            raise Conflict(f"{ticket.number} 号在{where}，不属于您的 {held.number} 号窗口"
+                           f" (the ticket belongs to another window)", code="not_your_ticket")
+
+    @staticmethod
+    def _wrong_state(ticket: Ticket, action: str) -> Conflict:
+        return Conflict(f"{ticket.number} 号当前状态为 {ticket.status.value}，不能执行 {action}"
+                        f" (cannot {action} a ticket that is {ticket.status.value})", code="invalid_state")
+
+    async def _record(self, con: asyncpg.Connection, hall: Hall, kind: str, ticket: Ticket, now: datetime,
+                      window_no: int | None, staff_id: str | None, **extra: object) -> None:
+        await events.append(con, hall.id, now, kind, {"ticket": ticket.public(), **extra},
+                            ticket_id=ticket.id, window_no=window_no, zone=ticket.zone, staff_id=staff_id)
+
+
+def candidate_of(ticket: Ticket) -> Candidate:
+    return Candidate(ticket.id, ticket.service, ticket.priority, ticket.arrival_at, ticket.target_window)

@@ -1,0 +1,150 @@
+"""Live domain objects read from the store: tickets, window states, events."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from server.hall import Priority
+
+
+class TicketStatus(str, Enum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class WindowStateName(str, Enum):
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _from_record(cls: type, record: Any) -> Any:
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in dict(record).items() if k in names})
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    hall: str
+    number: str
+    service: str
+    zone: str
+    priority: Priority
+    status: TicketStatus
+    issued_at: datetime
+    queued_at: datetime
+    arrival_at: datetime
+    appointment_at: datetime | None
+    target_window: int | None
+    window_no: int | None
+    staff_id: str | None
+    first_called_at: datetime | None
+    called_at: datetime | None
+    call_count: int
+    started_at: datetime | None
+    finished_at: datetime | None
+    identity_masked: str | None
+    holder_masked: str | None
+    status_token: str
+    note: str | None
+
+    @classmethod
+    def from_record(cls, record: Any) -> "Ticket":
+        ticket = _from_record(cls, record)
+        object.__setattr__(ticket, "priority", Priority(ticket.priority))
+        object.__setattr__(ticket, "status", TicketStatus(ticket.status))
+        return ticket
+
+    def public(self) -> dict[str, Any]:
+        """What any screen may show: the holder's name masked, no identity at all."""
+        return {
+            "id": self.id,
+            "number": self.number,
+            "service": self.service,
+            "zone": self.zone,
+            "priority": self.priority.value,
+            "status": self.status.value,
+            "window": self.window_no,
+            "target_window": self.target_window,
+            "issued_at": _iso(self.issued_at),
+            "called_at": _iso(self.called_at),
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "call_count": self.call_count,
+            "holder": self.holder_masked,
+            "note": self.note,
+        }
+
+    def for_staff(self) -> dict[str, Any]:
+        """What the window clerk sees: adds the masked ID number and queue times."""
+        return {
+            **self.public(),
+            "identity": self.identity_masked,
+            "queued_at": _iso(self.queued_at),
+            "first_called_at": _iso(self.first_called_at),
+        }
+
+
+@dataclass(frozen=True)
+class WindowState:
+    hall: str
+    number: int
+    state: WindowStateName
+    staff_id: str | None
+    post: str | None
+    pause_reason: str | None
+    current_ticket: int | None
+    changed_at: datetime | None
+
+    @classmethod
+    def from_record(cls, record: Any) -> "WindowState":
+        state = _from_record(cls, record)
+        object.__setattr__(state, "state", WindowStateName(state.state))
+        return state
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "state": self.state.value,
+            "staff_id": self.staff_id,
+            "post": self.post,
+            "pause_reason": self.pause_reason,
+            "current_ticket": self.current_ticket,
+            "changed_at": _iso(self.changed_at),
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    hall: str
+    seq: int
+    at: datetime
+    kind: str
+    ticket_id: int | None
+    window_no: int | None
+    zone: str | None
+    staff_id: str | None
+    payload: dict[str, Any]
+
+    def message(self) -> dict[str, Any]:
+        """The event as sent to websocket clients."""
+        return {
+            "type": "event",
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "kind": self.kind,
+            "window": self.window_no,
+            "zone": self.zone,
+            **self.payload,
+        }

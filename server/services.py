@@ -1,0 +1,30 @@
+"""The one object that holds the running hall services, stored on the aiohttp app."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from server.auth import Authenticator
+from server.context import HallContext
+from server.duty import Duty
+from server.hub import Hub
+from server.issuing import Issuer
+from server.lifecycle import Lifecycle
+
+
+@dataclass
+class Services:
+    ctx: HallContext
+    auth: Authenticator
+    issuer: Issuer
+    lifecycle: Lifecycle
+    duty: Duty
+    hub: Hub
+
+    @classmethod
+    def build(cls, ctx: HallContext, hub: Hub) -> "Services":
+        return cls(ctx, Authenticator(ctx), Issuer(ctx), Lifecycle(ctx), Duty(ctx), hub)
+
+
+SERVICES = web.AppKey("services", Services)

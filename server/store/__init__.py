@@ -1,0 +1,1 @@
+"""PostgreSQL access: the only place that builds SQL."""

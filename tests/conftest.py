@@ -1,0 +1,94 @@
+"""Shared fixtures: one real PostgreSQL (embedded) per test session, a fresh
+database per test cloned from a migrated template, and the reference hall."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import AsyncIterator, Iterator
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
+
+from server.app import Settings, create_app
+from server.clock import ManualClock
+from server.config import DEFAULT_CONFIG_DIR, load_hall
+from server.hall import Hall
+from server.store.embedded import start_embedded
+from server.store.migrate import migrate
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+TEMPLATE = "hallq_template"
+_databases = itertools.count(1)
+
+
+def with_database(url: str, name: str) -> str:
+    base, _, query = url.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL for the session, with a migrated template database."""
+    url = os.environ.get("HALLQ_TEST_DATABASE_URL") or start_embedded(tmp_path_factory.mktemp("pg"))
+
+    async def prepare() -> None:
+        con = await asyncpg.connect(url)
+        try:
+            await con.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")
+            await con.execute(f"CREATE DATABASE {TEMPLATE}")
+        finally:
+            await con.close()
+        template = await asyncpg.connect(with_database(url, TEMPLATE))
+        try:
+            await migrate(template)
+        finally:
+            await template.close()
+
+    asyncio.run(prepare())
+    yield url
+
+
+@pytest.fixture
+async def database_url(pg_url: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test."""
+    name = f"hallq_test_{os.getpid()}_{next(_databases)}"
+    con = await asyncpg.connect(pg_url)
+    try:
+        await con.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    finally:
+        await con.close()
+    yield with_database(pg_url, name)
+    con = await asyncpg.connect(pg_url)
+    try:
+        await con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await con.close()
+
+
+@pytest.fixture(scope="session")
+def city() -> Hall:
+    return load_hall(DEFAULT_CONFIG_DIR / "city.toml")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(MONDAY_10AM)
+
+
+@pytest.fixture
+def settings(city: Hall, database_url: str, clock: ManualClock) -> Settings:
+    return Settings(halls={city.id: city}, database_url=database_url, identity_key=b"k" * 32, clock=clock, pool_size=5)
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings: Settings):
+    return await aiohttp_client(create_app(settings))
+
+
+def config_path(name: str) -> Path:
+    return DEFAULT_CONFIG_DIR / name
