@@ -107,7 +107,7 @@ class BusinessHours:
 class PriorityRules:
     green_groups: tuple[str, ...]  # 老、弱、病、残、军 as configured labels
     green_auto_age: int | None  # a card holder this old gets the green channel
-    max_open_tickets_per_person: int | None  # per service per day; None = no limit
+    max_open_tickets_per_person: int | None  # open tickets one person may hold per service per day; None = no limit
 
 
 @dataclass(frozen=True)
@@ -128,14 +128,14 @@ class StaffMember:
     id: str
     name: str
     role: StaffRole
-    password_hash: str  # see server.auth.hash_password
+    password_hash: str  # see server.credentials.hash_password
 
 
 @dataclass(frozen=True)
 class Device:
     id: str
     kind: DeviceKind
-    token_hash: str  # see server.auth.hash_token
+    token_hash: str  # see server.credentials.hash_token
     zones: tuple[str, ...] = ()  # kiosk: zones offered (empty = all); screen: zone shown
     screen: str = ""  # screen: "hall", "zone" or "window"
     window: int | None = None  # screen "window": the window it signs
@@ -157,7 +157,7 @@ class Hall:
     devices: tuple[Device, ...]
     notices: tuple[str, ...] = ()  # 电子公告屏 texts for idle screens
     announcement: str = "请 {number} 号 到 {window} 号窗口 办理"
-    _index: dict = field(default_factory=dict, compare=False, repr=False)
+    _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index.update(

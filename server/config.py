@@ -1,0 +1,521 @@
+"""Load halls from TOML files, checking everything before the server starts.
+
+A file is read in two passes. Pydantic models check its shape: known keys,
+types and single values (a time string, a prefix letter). Hand-written checks
+then compare entries with each other: references, duplicates, overlaps,
+coverage. The first pass needs no second to make sense of its errors, the
+second needs a well-shaped file, so it runs only when the first found nothing.
+Each pass reports every problem it finds, one `file: key.path: message` a line.
+The TOML layout is documented in config/README.md.
+"""
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
+from datetime import time, timedelta
+from operator import attrgetter
+from pathlib import Path
+from typing import Annotated, Literal, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
+from pydantic_core import ErrorDetails
+
+from server.hall import (
+    AlarmThresholds,
+    BusinessHours,
+    Device,
+    DeviceKind,
+    Hall,
+    PriorityRules,
+    QueueRules,
+    RejoinPolicy,
+    Service,
+    ServiceRank,
+    Session,
+    StaffMember,
+    StaffRole,
+    Window,
+    Zone,
+)
+
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
+_Problem = tuple[str, str]  # (key path, what is wrong)
+
+
+class ConfigError(Exception):
+    """Every problem found in one or more hall files, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# --- first pass: the shape of a file --------------------------------------
+
+
+def _shaped(pattern: str, expected: str) -> AfterValidator:
+    # The value itself stays out of the message: it may be a pasted password.
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"must be {expected}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _clock_time(value: object) -> time:
+    if not isinstance(value, str) or not re.fullmatch(r"\d\d:\d\d", value):
+        raise ValueError(f'bad time {value!r}: expected "HH:MM", e.g. "09:00"')
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"bad time {value!r}: no such time of day") from None
+
+
+def _time_zone(value: object) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tzdata folder such as "Asia"
+        raise ValueError(f'unknown timezone {value!r}: expected an IANA name like "Asia/Shanghai"') from None
+
+
+def _window_range(value: object) -> range:
+    match = re.fullmatch(r"(\d+)-(\d+)", value) if isinstance(value, str) else None
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise ValueError(f'bad window range {value!r}: expected "first-last", e.g. "1-40"')
+    return range(int(match[1]), int(match[2]) + 1)
+
+
+def _service_entry(value: object) -> tuple[str, int | None]:
+    # A bare code takes its position as level; a pair gives the level itself.
+    if isinstance(value, str):
+        return value, None
+    if isinstance(value, list) and len(value) == 2:
+        code, level = value
+        if isinstance(code, str) and type(level) is int and level >= 0:
+            return code, level
+    raise ValueError('expected a service code "A01" or a pair ["A01", level] with level >= 0')
+
+
+Text = Annotated[str, Field(min_length=1)]
+Minutes = Annotated[float, Field(gt=0)]
+Slug = Annotated[str, _shaped(r"[a-z0-9-]+", "lowercase letters, digits and '-'")]
+Prefix = Annotated[str, _shaped(r"[A-Z]", "one uppercase letter A-Z")]
+PasswordHash = Annotated[
+    str, _shaped(r"pbkdf2_sha256\$\d+\$\w+\$[0-9a-f]+", "made by server.credentials.hash_password")
+]
+TokenHash = Annotated[str, _shaped(r"sha256\$[0-9a-f]{64}", "made by server.credentials.hash_token")]
+ClockTime = Annotated[time, BeforeValidator(_clock_time)]
+TimeZone = Annotated[ZoneInfo, BeforeValidator(_time_zone)]
+WindowRange = Annotated[range, BeforeValidator(_window_range)]
+ServiceEntry = Annotated[tuple[str, int | None], BeforeValidator(_service_entry)]
+
+
+class _Strict(BaseModel):
+    # strict: a quoted "15" is not silently taken for the number 15.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True)
+
+
+class _HallSection(_Strict):
+    id: Slug
+    name: Text
+    timezone: TimeZone = ZoneInfo("Asia/Shanghai")
+    announcement: str = Hall.announcement
+    notices: list[Text] = []
+
+
+class _Hours(_Strict):
+    weekdays: Annotated[list[Annotated[int, Field(ge=1, le=7)]], Field(min_length=1)] = [1, 2, 3, 4, 5]
+    sessions: list[Annotated[list[ClockTime], Field(min_length=2, max_length=2)]] = Field(min_length=1)
+    lunch_service: bool = False
+
+
+class _Priority(_Strict):
+    green_groups: list[Text] = ["老", "弱", "病", "残", "军"]
+    green_auto_age: Annotated[int, Field(ge=1)] | None = None
+    max_open_tickets_per_person: Annotated[int, Field(ge=1)] | None = None
+
+
+class _Queue(_Strict):
+    starvation_minutes: Minutes = 30
+    rejoin: Annotated[RejoinPolicy, Strict(False)] = RejoinPolicy.BEHIND
+    rejoin_places: Annotated[int, Field(ge=0)] = 3
+
+
+class _Alarms(_Strict):
+    yellow_wait_minutes: Minutes = 20
+    red_wait_minutes: Minutes = 40
+
+
+class _Zone(_Strict):
+    code: Text
+    name: Text
+    floor: int
+    prefix: Prefix
+
+
+class _Service(_Strict):
+    code: Text
+    name: Text
+    zone: Text
+    department: Text
+    typical_minutes: Minutes
+
+
+class _Window(_Strict):
+    number: Annotated[int, Field(ge=1)] | None = None
+    numbers: WindowRange | None = None
+    zone: Text | None = None
+    universal: bool = False
+    floor: int | None = None
+    services: Annotated[list[ServiceEntry], Field(min_length=1)] | None = None  # None: the whole zone
+    posts: Annotated[list[Literal["A", "B"]], Field(min_length=1)] = ["A"]
+    label: str = ""
+
+
+class _Staff(_Strict):
+    id: Text
+    name: Text
+    role: Annotated[StaffRole, Strict(False)]
+    password_hash: PasswordHash
+
+
+class _Device(_Strict):
+    id: Slug
+    kind: Annotated[DeviceKind, Strict(False)]
+    token_hash: TokenHash
+    zones: list[Text] = []
+    screen: Literal["hall", "zone", "window"] | None = None
+    window: int | None = None
+
+
+class _HallFile(_Strict):
+    hall: _HallSection
+    hours: _Hours
+    priority: _Priority = _Priority()
+    queue: _Queue = _Queue()
+    alarms: _Alarms = _Alarms()
+    zones: list[_Zone] = Field(min_length=1)
+    services: list[_Service] = Field(min_length=1)
+    windows: list[_Window] = Field(min_length=1)
+    staff: list[_Staff] = []
+    devices: list[_Device] = []
+
+
+_PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
+
+
+def _key_path(loc: Iterable[str | int]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else part
+    return path or "(top level)"
+
+
+def _shape_problems(error: ValidationError) -> list[_Problem]:
+    def message(detail: ErrorDetails) -> str:
+        if detail["type"] == "value_error":
+            return str(detail["ctx"]["error"])
+        text = _PYDANTIC_MESSAGES.get(detail["type"], detail["msg"])
+        return text[:1].lower() + text[1:]  # "Input should be ..." reads like the other messages
+
+    return [(_key_path(detail["loc"]), message(detail)) for detail in error.errors()]
+
+
+# --- second pass: entries against each other ------------------------------
+
+
+class _Placed(NamedTuple):
+    entry: str  # key path of the [[windows]] entry, "windows[3]"
+    field: str  # ".number" or ".numbers": where its number came from
+    window: Window
+
+
+_Keyed = tuple[str, str, Hashable]  # (entry path, field suffix, value)
+
+
+def _keyed(section: str, items: Sequence[BaseModel], field: str) -> Iterator[_Keyed]:
+    return ((f"{section}[{index}]", f".{field}", getattr(item, field)) for index, item in enumerate(items))
+
+
+def _listed(path: str, values: Iterable[Hashable]) -> Iterator[_Keyed]:
+    return ((f"{path}[{index}]", "", value) for index, value in enumerate(values))
+
+
+def _duplicates(entries: Iterable[_Keyed], what: str) -> Iterator[_Problem]:
+    first: dict[Hashable, str] = {}
+    for entry, field, value in entries:
+        if value in first:
+            yield entry + field, f"duplicate {what} {value} (also {first[value]})"
+        else:
+            first[value] = entry
+
+
+def _unknown(path: str, value: str, known: Collection[str], what: str) -> Iterator[_Problem]:
+    if value not in known:
+        yield path, f"unknown {what} {value} (known: {', '.join(sorted(known))})"
+
+
+def _check_announcement(template: str) -> Iterator[_Problem]:
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as error:
+        yield "hall.announcement", f"bad template: {error}"
+        return
+    for name in sorted({"number", "window"} - fields):
+        yield "hall.announcement", f"must contain {{{name}}}"
+    for name in sorted(fields - {"number", "window"}):
+        yield "hall.announcement", f"unknown placeholder {{{name}}}: only {{number}} and {{window}} are known"
+
+
+def _check_hours(hours: _Hours) -> Iterator[_Problem]:
+    for index, (start, end) in enumerate(hours.sessions):
+        if end <= start:
+            yield f"hours.sessions[{index}]", f"ends at {end:%H:%M}, not after its start {start:%H:%M}"
+    furthest: tuple[int, time] | None = None  # the session reaching latest so far, by start order
+    for index, (start, end) in sorted(enumerate(hours.sessions), key=lambda item: item[1][0]):
+        if furthest and start < furthest[1]:
+            message = f"overlaps hours.sessions[{furthest[0]}] (starts {start:%H:%M}, before {furthest[1]:%H:%M})"
+            yield f"hours.sessions[{index}]", message
+        if not furthest or end > furthest[1]:
+            furthest = (index, end)
+
+
+def _check_alarms(alarms: _Alarms) -> Iterator[_Problem]:
+    yellow, red = alarms.yellow_wait_minutes, alarms.red_wait_minutes
+    if yellow >= red:
+        yield "alarms.yellow_wait_minutes", f"yellow alarm ({yellow:g} min) must come before red ({red:g} min)"
+
+
+def _check_window_entry(path: str, entry: _Window, raw: _HallFile) -> Iterator[_Problem]:
+    if (entry.number is None) == (entry.numbers is None):
+        yield path, 'give exactly one of number = 5 or numbers = "1-40"'
+    yield from _duplicates(_listed(f"{path}.posts", entry.posts), "post")
+    if entry.universal:
+        yield from _check_universal_window(path, entry)
+    elif entry.zone is None:
+        yield path, "needs a zone (or universal = true)"
+    else:
+        yield from _check_zone_window(path, entry.zone, entry, raw)
+
+
+def _check_universal_window(path: str, entry: _Window) -> Iterator[_Problem]:
+    if entry.zone is not None:
+        yield f"{path}.zone", "a universal window belongs to no zone"
+    if entry.services is not None:
+        yield f"{path}.services", "a universal window serves every service: remove services"
+    if entry.floor is None:
+        yield path, "a universal window needs a floor"
+
+
+def _check_zone_window(path: str, zone: str, entry: _Window, raw: _HallFile) -> Iterator[_Problem]:
+    if entry.floor is not None:
+        yield f"{path}.floor", "a zone window stands on its zone's floor: floor is for universal windows"
+    zone_codes = {z.code for z in raw.zones}
+    yield from _unknown(f"{path}.zone", zone, zone_codes, "zone")
+    if zone in zone_codes:  # against an unknown zone every service would mismatch
+        yield from _check_profile(path, zone, [code for code, _ in entry.services or []], raw.services)
+
+
+def _check_profile(path: str, zone: str, codes: list[str], services: list[_Service]) -> Iterator[_Problem]:
+    zone_of = {s.code: s.zone for s in services}
+    for index, code in enumerate(codes):
+        where = f"{path}.services[{index}]"
+        if code not in zone_of:
+            yield where, f"unknown service {code}"
+        elif zone_of[code] != zone:
+            yield where, f"service {code} belongs to zone {zone_of[code]}, not to the window's zone {zone}"
+    yield from _duplicates(_listed(f"{path}.services", codes), "service")
+
+
+_SCREEN_ZONES = {
+    "hall": "a hall screen shows every zone: remove zones",
+    "zone": "a zone screen shows exactly one zone: give zones = [\"A\"]",
+    "window": "a window screen shows its window's zone: remove zones",
+}
+
+
+def _check_device(path: str, device: _Device, window_numbers: Collection[int]) -> Iterator[_Problem]:
+    if device.window is not None and device.screen != "window":
+        yield f"{path}.window", 'only a window screen (screen = "window") names a window'
+    if device.kind is DeviceKind.KIOSK:
+        if device.screen is not None:
+            yield f"{path}.screen", "a kiosk has no screen type"
+        return
+    if device.screen is None:
+        yield path, 'a screen needs screen = "hall", "zone" or "window"'
+        return
+    zones_wanted = 1 if device.screen == "zone" else 0
+    if len(device.zones) != zones_wanted:
+        yield f"{path}.zones", _SCREEN_ZONES[device.screen]
+    if device.screen == "window" and device.window is None:
+        yield path, "a window screen needs window = <number>"
+    elif device.screen == "window" and device.window not in window_numbers:
+        yield f"{path}.window", f"unknown window {device.window}"
+
+
+def _check_references(raw: _HallFile) -> Iterator[_Problem]:
+    zone_codes = {z.code for z in raw.zones}
+    for index, service in enumerate(raw.services):
+        yield from _unknown(f"services[{index}].zone", service.zone, zone_codes, "zone")
+    for index, device in enumerate(raw.devices):
+        for position, zone in enumerate(device.zones):
+            yield from _unknown(f"devices[{index}].zones[{position}]", zone, zone_codes, "zone")
+
+
+def _check_uniqueness(raw: _HallFile, windows: list[_Placed]) -> Iterator[_Problem]:
+    yield from _duplicates(_keyed("zones", raw.zones, "code"), "zone code")
+    yield from _duplicates(_keyed("zones", raw.zones, "prefix"), "ticket prefix")
+    yield from _duplicates(_keyed("services", raw.services, "code"), "service code")
+    yield from _duplicates(((p.entry, p.field, p.window.number) for p in windows), "window number")
+    yield from _duplicates(_keyed("staff", raw.staff, "id"), "staff id")
+    yield from _duplicates(_keyed("devices", raw.devices, "id"), "device id")
+
+
+def _check_coverage(raw: _HallFile, windows: list[Window]) -> Iterator[_Problem]:
+    # A ticket no window may call would wait forever.
+    if any(w.universal for w in windows):
+        return
+    staffed = {w.zone for w in windows}
+    served = {rank.service for w in windows for rank in w.profile}
+    for index, zone in enumerate(raw.zones):
+        if zone.code not in staffed:
+            yield f"zones[{index}]", f"no window serves zone {zone.code} and the hall has no universal window"
+    for index, service in enumerate(raw.services):
+        if service.zone in staffed and service.code not in served:
+            yield f"services[{index}]", f"no window of zone {service.zone} lists service {service.code}"
+
+
+def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]:
+    windows = [p.window for p in placed]
+    yield from _check_announcement(raw.hall.announcement)
+    yield from _check_hours(raw.hours)
+    yield from _check_alarms(raw.alarms)
+    yield from _check_references(raw)
+    for index, entry in enumerate(raw.windows):
+        yield from _check_window_entry(f"windows[{index}]", entry, raw)
+    for index, device in enumerate(raw.devices):
+        yield from _check_device(f"devices[{index}]", device, {w.number for w in windows})
+    yield from _check_uniqueness(raw, placed)
+    yield from _check_coverage(raw, windows)
+
+
+# --- building the hall ----------------------------------------------------
+
+
+def _profile(entry: _Window, services: list[_Service]) -> tuple[ServiceRank, ...]:
+    if entry.universal:
+        return ()
+    if entry.services is None:  # a zone window without a list serves its whole zone alike
+        return tuple(ServiceRank(s.code, 0) for s in services if s.zone == entry.zone)
+    ranks = (
+        ServiceRank(code, position if level is None else level)
+        for position, (code, level) in enumerate(entry.services)
+    )
+    return tuple(sorted(ranks, key=attrgetter("level")))
+
+
+def _place_windows(raw: _HallFile) -> list[_Placed]:
+    """Expand every [[windows]] entry into its windows, before they are checked."""
+    floors = {z.code: z.floor for z in raw.zones}
+    placed = []
+    for index, entry in enumerate(raw.windows):
+        field = ".number" if entry.number is not None else ".numbers"
+        zone = None if entry.universal else entry.zone
+        floor = entry.floor if entry.universal else floors.get(entry.zone or "")
+        profile = _profile(entry, raw.services)
+        for number in [entry.number] if entry.number is not None else entry.numbers or []:
+            # floor 0 stands only where the checks report a missing floor or zone
+            window = Window(number, floor or 0, zone, profile, tuple(entry.posts), entry.label)
+            placed.append(_Placed(f"windows[{index}]", field, window))
+    return placed
+
+
+def _build(raw: _HallFile, windows: list[Window]) -> Hall:
+    alarms, queue, priority, hours = raw.alarms, raw.queue, raw.priority, raw.hours
+    sessions = sorted((Session(start, end) for start, end in hours.sessions), key=attrgetter("start"))
+    return Hall(
+        id=raw.hall.id,
+        name=raw.hall.name,
+        timezone=raw.hall.timezone,
+        zones=tuple(Zone(**z.model_dump()) for z in raw.zones),
+        services=tuple(Service(**s.model_dump()) for s in raw.services),
+        windows=tuple(sorted(windows, key=attrgetter("number"))),
+        hours=BusinessHours(frozenset(hours.weekdays), tuple(sessions), hours.lunch_service),
+        priority=PriorityRules(
+            tuple(priority.green_groups), priority.green_auto_age, priority.max_open_tickets_per_person
+        ),
+        queue=QueueRules(timedelta(minutes=queue.starvation_minutes), queue.rejoin, queue.rejoin_places),
+        alarms=AlarmThresholds(
+            timedelta(minutes=alarms.yellow_wait_minutes), timedelta(minutes=alarms.red_wait_minutes)
+        ),
+        staff=tuple(StaffMember(**s.model_dump()) for s in raw.staff),
+        devices=tuple(
+            Device(d.id, d.kind, d.token_hash, tuple(d.zones), d.screen or "", d.window) for d in raw.devices
+        ),
+        notices=tuple(raw.hall.notices),
+        announcement=raw.hall.announcement,
+    )
+
+
+# --- public API -----------------------------------------------------------
+
+
+def _fail(path: Path, problems: Iterable[_Problem]) -> ConfigError:
+    return ConfigError([f"{path}: {key}: {message}" for key, message in problems])
+
+
+def load_hall(path: Path) -> Hall:
+    """Read and check one hall file; raise ConfigError naming every problem."""
+    try:
+        raw = _HallFile.model_validate(tomllib.loads(Path(path).read_text(encoding="utf-8")))
+    except OSError as error:
+        raise _fail(path, [("(file)", f"cannot read: {error.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise _fail(path, [("(file)", "not UTF-8 text")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise _fail(path, [("(file)", f"not valid TOML: {error}")]) from None
+    except ValidationError as error:
+        raise _fail(path, _shape_problems(error)) from None
+    placed = _place_windows(raw)
+    problems = list(_cross_problems(raw, placed))
+    if problems:
+        raise _fail(path, problems)
+    return _build(raw, [p.window for p in placed])
+
+
+def _hall_files(paths_or_dir: Path | Sequence[Path]) -> list[Path]:
+    if isinstance(paths_or_dir, (str, Path)):
+        path = Path(paths_or_dir)
+        return sorted(path.glob("*.toml")) if path.is_dir() else [path]
+    return [Path(p) for p in paths_or_dir]
+
+
+def load_halls(paths_or_dir: Path | Sequence[Path]) -> dict[str, Hall]:
+    """Load several halls (a directory means its *.toml files), keyed by hall id.
+
+    All files are checked before failing, so one run lists every problem.
+    """
+    halls: dict[str, Hall] = {}
+    source: dict[str, Path] = {}
+    problems: list[str] = []
+    files = _hall_files(paths_or_dir)
+    if not files:
+        problems.append(f"{paths_or_dir}: (directory): no *.toml hall files")
+    for path in files:
+        try:
+            hall = load_hall(path)
+        except ConfigError as error:
+            problems.extend(error.problems)
+            continue
+        if hall.id in halls:
+            problems.append(f"{path}: hall.id: duplicate hall id {hall.id} (also {source[hall.id]})")
+        else:
+            halls[hall.id], source[hall.id] = hall, path
+    if problems:
+        raise ConfigError(problems)
+    return halls

@@ -1,0 +1,350 @@
+"""Hall files: the shipped halls load, and broken files name what is wrong where."""
+from __future__ import annotations
+
+import copy
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_hall, load_halls
+from server.credentials import hash_token
+from server.hall import ServiceRank
+
+# The reference table of SPEC.md §1: zone name -> (floor, windows).
+CITY_ZONES = {
+    "不动产登记综合受理区": (1, 40),
+    "公积金综合受理区": (1, 8),
+    "人力资源及社保综合受理区": (1, 10),
+    "医保综合受理区": (1, 6),
+    "365服务区": (1, 24),
+    "公安业务综合受理区": (2, 40),
+    "税务综合受理区": (2, 16),
+    "企业设立专区": (3, 8),
+    "工程建设项目综合受理区": (3, 16),
+    "社会事务综合受理区": (3, 16),
+}
+
+# A small valid hall; each broken-file test changes one thing in a copy.
+BASE: dict[str, Any] = {
+    "hall": {"id": "test", "name": "测试大厅"},
+    "hours": {"sessions": [["09:00", "12:00"], ["13:00", "17:00"]]},
+    "zones": [
+        {"code": "A", "name": "不动产登记", "floor": 1, "prefix": "A"},
+        {"code": "B", "name": "公积金", "floor": 1, "prefix": "B"},
+    ],
+    "services": [
+        {"code": "A01", "name": "转移登记", "zone": "A", "department": "不动产中心", "typical_minutes": 20},
+        {"code": "A02", "name": "抵押登记", "zone": "A", "department": "不动产中心", "typical_minutes": 15},
+        {"code": "B01", "name": "公积金提取", "zone": "B", "department": "公积金中心", "typical_minutes": 10},
+    ],
+    "windows": [
+        {"numbers": "1-3", "zone": "A"},
+        {"number": 4, "zone": "B", "services": ["B01"]},
+    ],
+    "devices": [
+        {"id": "screen-a", "kind": "screen", "token_hash": hash_token("t"), "screen": "zone", "zones": ["A"]},
+    ],
+}
+
+
+def to_toml(doc: dict[str, Any]) -> str:
+    """Tables and arrays of tables of plain values: all a hall file needs."""
+    lines = []
+    for section, body in doc.items():
+        header = f"[[{section}]]" if isinstance(body, list) else f"[{section}]"
+        for table in body if isinstance(body, list) else [body]:
+            lines.append(header)
+            lines += [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in table.items()]
+    return "\n".join(lines) + "\n"
+
+
+Change = Callable[[dict[str, Any]], None]
+
+
+def write_hall(tmp_path: Path, change: Change = lambda doc: None, name: str = "hall") -> Path:
+    doc = copy.deepcopy(BASE)
+    change(doc)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(to_toml(doc), encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_hall(path)
+    assert str(caught.value) == "\n".join(caught.value.problems)
+    return caught.value.problems
+
+
+def assert_problem(problems: list[str], path: Path, key: str, text: str) -> None:
+    prefix = f"{path}: {key}: "
+    assert any(p.startswith(prefix) and text in p for p in problems), f"no {prefix}...{text} in {problems}"
+
+
+# --- the shipped halls --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def city():
+    return load_hall(DEFAULT_CONFIG_DIR / "city.toml")
+
+
+def test_reference_city_has_ten_zones_and_192_windows_numbered_1_to_192(city):
+    assert len(city.zones) == 10
+    assert [w.number for w in city.windows] == list(range(1, 193))
+
+
+def test_reference_city_zones_have_the_floors_and_window_counts_of_the_table(city):
+    counts = Counter(w.zone for w in city.windows)
+    table = {z.name: (z.floor, counts[z.code]) for z in city.zones}
+    assert table == CITY_ZONES
+    assert [z.prefix for z in city.zones] == list("ABCDEFGHIJ")
+    assert all(w.floor == city.zone(w.zone).floor for w in city.windows if not w.universal)
+
+
+def test_reference_city_has_eight_universal_windows_on_floor_1(city):
+    universal = [w for w in city.windows if w.universal]
+    assert len(universal) == 8
+    assert {w.floor for w in universal} == {1}
+
+
+def test_reference_city_devices_point_at_real_zones_and_window_15(city):
+    assert city.device("kiosk-entrance").zones == ()
+    assert city.device("screen-a").zones == ("A",)
+    assert city.window(city.device("sign-15").window).zone == "A"
+
+
+def test_all_shipped_halls_load_from_the_config_directory():
+    halls = load_halls(DEFAULT_CONFIG_DIR)
+    assert set(halls) == {"city", "district", "township"}
+    district, township = halls["district"], halls["township"]
+    assert len({s.department for s in district.services}) == 23
+    assert all(w.posts == ("A", "B") for w in district.windows)
+    assert sum(w.universal for w in township.windows) == 2
+
+
+# --- how a file becomes a hall ------------------------------------------------
+
+
+def test_zone_window_without_services_serves_its_whole_zone_at_level_0(tmp_path):
+    hall = load_hall(write_hall(tmp_path))
+    assert hall.window(2).profile == (ServiceRank("A01", 0), ServiceRank("A02", 0))
+    assert hall.window(2).floor == 1
+
+
+def test_listed_services_take_their_position_as_level_unless_given_one(tmp_path):
+    def change(doc):
+        doc["windows"][0]["services"] = ["A02", "A01"]
+        doc["windows"].append({"number": 5, "zone": "A", "services": [["A01", 0], ["A02", 0]]})
+
+    hall = load_hall(write_hall(tmp_path, change))
+    assert hall.window(1).profile == (ServiceRank("A02", 0), ServiceRank("A01", 1))
+    assert hall.window(5).profile == (ServiceRank("A01", 0), ServiceRank("A02", 0))
+
+
+# --- broken files ---------------------------------------------------------------
+
+SIGN_9 = {"id": "sign-9", "kind": "screen", "token_hash": hash_token("t"), "screen": "window", "window": 9}
+BOSS = {"id": "li", "name": "李", "role": "boss", "password_hash": "pbkdf2_sha256$1$ab$00"}
+
+
+def sessions(*pairs: list[str]) -> Change:
+    return lambda doc: doc["hours"].update(sessions=list(pairs))
+
+
+# Each case changes one thing in BASE and expects exactly one problem: "key.path: message".
+BROKEN = [
+    pytest.param(
+        lambda doc: doc["services"][1].update(zone="K"),
+        "services[1].zone: unknown zone K (known: A, B)",
+        id="unknown zone of a service",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"][0].update(zones=["K"]),
+        "devices[0].zones[0]: unknown zone K (known: A, B)",
+        id="unknown zone of a device",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"].append({"number": 2, "zone": "A"}),
+        "windows[2].number: duplicate window number 2 (also windows[0])",
+        id="duplicate window number",
+    ),
+    pytest.param(
+        lambda doc: doc["services"][1].update(code="A01"),
+        "services[1].code: duplicate service code A01 (also services[0])",
+        id="duplicate service code",
+    ),
+    pytest.param(
+        lambda doc: doc["zones"][1].update(prefix="A"),
+        "zones[1].prefix: duplicate ticket prefix A (also zones[0])",
+        id="two zones with one ticket prefix",
+    ),
+    pytest.param(
+        lambda doc: doc["zones"][0].update(prefix="a1"),
+        "zones[0].prefix: must be one uppercase letter A-Z",
+        id="ticket prefix not one uppercase letter",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"][1].update(services=["B01", "B99"]),
+        "windows[1].services[1]: unknown service B99",
+        id="window serving a nonexistent service",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"][1].update(services=["B01", "A01"]),
+        "windows[1].services[1]: service A01 belongs to zone A, not to the window's zone B",
+        id="window serving another zone's service",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"].append({"number": 9, "universal": True, "floor": 1, "services": ["A01"]}),
+        "windows[2].services: a universal window serves every service: remove services",
+        id="universal window listing services",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"].append({"number": 9, "universal": True}),
+        "windows[2]: a universal window needs a floor",
+        id="universal window without a floor",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"].pop(1),
+        "zones[1]: no window serves zone B and the hall has no universal window",
+        id="zone without a window",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"][0].update(posts=["A", "C"]),
+        "windows[0].posts[1]: input should be 'A' or 'B'",
+        id="post other than A or B",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"][0].update(colour="red"),
+        "windows[0].colour: unknown key",
+        id="unknown TOML key",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"][1].update(number="4"),
+        "windows[1].number: input should be a valid integer",
+        id="quoted number",
+    ),
+    pytest.param(
+        sessions(["09:00", "12:00"], ["11:30", "17:00"]),
+        "hours.sessions[1]: overlaps hours.sessions[0] (starts 11:30, before 12:00)",
+        id="overlapping sessions",
+    ),
+    pytest.param(
+        sessions(["13:00", "12:00"]),
+        "hours.sessions[0]: ends at 12:00, not after its start 13:00",
+        id="session ending before it starts",
+    ),
+    pytest.param(
+        sessions(["09:00", "12:00"], ["13:00", "9am"]),
+        "hours.sessions[1][1]: bad time '9am': expected \"HH:MM\", e.g. \"09:00\"",
+        id="bad time string",
+    ),
+    pytest.param(
+        sessions(["09:00", "12:00"], ["13:00", "25:00"]),
+        "hours.sessions[1][1]: bad time '25:00': no such time of day",
+        id="time of day that does not exist",
+    ),
+    pytest.param(
+        lambda doc: doc["hall"].update(timezone="Asia/Zhumadian"),
+        "hall.timezone: unknown timezone 'Asia/Zhumadian': expected an IANA name like \"Asia/Shanghai\"",
+        id="unknown timezone",
+    ),
+    pytest.param(
+        lambda doc: doc.update(alarms={"yellow_wait_minutes": 40, "red_wait_minutes": 40}),
+        "alarms.yellow_wait_minutes: yellow alarm (40 min) must come before red (40 min)",
+        id="yellow alarm not before red",
+    ),
+    pytest.param(
+        lambda doc: doc["services"][0].update(typical_minutes=0),
+        "services[0].typical_minutes: input should be greater than 0",
+        id="zero typical minutes",
+    ),
+    pytest.param(
+        lambda doc: doc["hall"].update(announcement="请 {number} 号 办理"),
+        "hall.announcement: must contain {window}",
+        id="announcement without window",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"].append(SIGN_9),
+        "devices[1].window: unknown window 9",
+        id="window screen for a missing window",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"][0].update(zones=["A", "B"]),
+        'devices[0].zones: a zone screen shows exactly one zone: give zones = ["A"]',
+        id="zone screen with two zones",
+    ),
+    pytest.param(
+        lambda doc: doc.update(staff=[BOSS]),
+        "staff[0].role: input should be 'clerk' or 'manager'",
+        id="unknown staff role",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "problem"), BROKEN)
+def test_broken_file_is_refused_naming_file_key_path_and_reason(tmp_path, change, problem):
+    path = write_hall(tmp_path, change)
+    assert problems_of(path) == [f"{path}: {problem}"]
+
+
+def test_every_session_inside_a_long_session_is_named(tmp_path):
+    path = write_hall(tmp_path, sessions(["08:00", "17:00"], ["09:00", "10:00"], ["12:00", "13:00"]))
+    assert problems_of(path) == [
+        f"{path}: hours.sessions[1]: overlaps hours.sessions[0] (starts 09:00, before 17:00)",
+        f"{path}: hours.sessions[2]: overlaps hours.sessions[0] (starts 12:00, before 17:00)",
+    ]
+
+
+def test_zone_without_its_own_window_is_served_by_a_universal_window(tmp_path):
+    def change(doc):
+        doc["windows"][1] = {"number": 4, "universal": True, "floor": 1}
+
+    assert load_hall(write_hall(tmp_path, change)).window(4).universal
+
+
+def test_file_with_several_problems_reports_them_all(tmp_path):
+    def change(doc):
+        doc["zones"][1]["prefix"] = "A"
+        doc["windows"].append({"number": 3, "zone": "A"})
+        doc["windows"][1]["services"] = ["B07"]
+        doc["hours"]["sessions"] = [["09:00", "12:00"], ["10:00", "11:00"]]
+
+    path = write_hall(tmp_path, change)
+    problems = problems_of(path)
+    assert_problem(problems, path, "zones[1].prefix", "duplicate ticket prefix A")
+    assert_problem(problems, path, "windows[2].number", "duplicate window number 3")
+    assert_problem(problems, path, "windows[1].services[0]", "unknown service B07")
+    assert_problem(problems, path, "hours.sessions[1]", "overlaps")
+    assert_problem(problems, path, "services[2]", "no window of zone B lists service B01")  # B07 replaced it
+    assert len(problems) == 5
+
+
+def test_file_with_several_shape_problems_reports_them_all(tmp_path):
+    def change(doc):
+        doc["zones"][0]["colour"] = "red"
+        doc["services"][0]["typical_minutes"] = 0
+        del doc["hall"]["name"]
+
+    path = write_hall(tmp_path, change)
+    problems = problems_of(path)
+    assert_problem(problems, path, "zones[0].colour", "unknown key")
+    assert_problem(problems, path, "services[0].typical_minutes", "greater than 0")
+    assert_problem(problems, path, "hall.name", "required key is missing")
+
+
+def test_same_hall_id_in_two_files_is_refused(tmp_path):
+    first, second = write_hall(tmp_path, name="a"), write_hall(tmp_path, name="b")
+    with pytest.raises(ConfigError) as caught:
+        load_halls(tmp_path)
+    assert caught.value.problems == [f"{second}: hall.id: duplicate hall id test (also {first})"]
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[hall\nid = 'x'\n", encoding="utf-8")
+    assert_problem(problems_of(path), path, "(file)", "not valid TOML")
