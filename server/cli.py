@@ -9,7 +9,11 @@ import secrets
 import sys
 from pathlib import Path
 
+from datetime import datetime
+
 from aiohttp import web
+
+from server.clock import Clock, ScaledClock, SystemClock
 
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_halls
 from server.credentials import hash_password
@@ -40,12 +44,23 @@ def database_url(args: argparse.Namespace, data_dir: Path) -> str:
     return start_embedded(data_dir / "pg")
 
 
+def clock_from(args: argparse.Namespace) -> Clock:
+    """Real time, or simulated time from --clock-start running --clock-speed times faster."""
+    if args.clock_start is None:
+        return SystemClock()
+    start = datetime.fromisoformat(args.clock_start)
+    if start.tzinfo is None:
+        raise SystemExit("--clock-start needs a UTC offset, e.g. 2026-11-23T09:00+08:00")
+    return ScaledClock(start, args.clock_speed)
+
+
 def serve(args: argparse.Namespace) -> int:
     from server.app import Settings, create_app
 
     halls = load_halls(args.config)
     data_dir = Path(args.data_dir)
-    settings = Settings(halls=halls, database_url=database_url(args, data_dir), identity_key=identity_key(data_dir))
+    settings = Settings(halls=halls, database_url=database_url(args, data_dir), identity_key=identity_key(data_dir),
+                        clock=clock_from(args))
     names = ", ".join(f"{h.id} ({h.name}: {len(h.zones)} zones, {len(h.windows)} windows)" for h in halls.values())
     print(f"hallq serving {names} on http://{args.host}:{args.port}/", flush=True)
     web.run_app(create_app(settings), host=args.host, port=args.port, print=None, access_log=None)
@@ -75,6 +90,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", default=os.environ.get("HALLQ_DATA_DIR", "var"),
                      help="embedded database and identity key (default ./var)")
     run.add_argument("--database-url", help="external PostgreSQL (or set HALLQ_DATABASE_URL)")
+    run.add_argument("--clock-start", help="run on simulated time from this ISO moment (demos, simulations)")
+    run.add_argument("--clock-speed", type=float, default=1.0, help="simulated seconds per real second")
     run.set_defaults(func=serve)
     check = sub.add_parser("check-config", help="validate hall configuration and summarise it")
     check.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR)

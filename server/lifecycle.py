@@ -17,7 +17,7 @@ import asyncpg
 from server.context import HallContext
 from server.duty import lock_own_window
 from server.errors import Conflict, NotFound, Unprocessable
-from server.hall import Hall, RejoinPolicy, Window
+from server.hall import Hall, Priority, RejoinPolicy, Window
 from server.model import Ticket, TicketStatus, WindowState, WindowStateName
 from server.routing import Candidate, choose_ticket, servable
 from server.store import events, tickets, windows
@@ -37,11 +37,17 @@ def announcement(hall: Hall, ticket: Ticket, window_no: int) -> str:
     return hall.announcement.format(number=ticket.number, window=window_no)
 
 
-def candidate(record: asyncpg.Record) -> Candidate:
-    return Candidate(
-        ticket_id=record["id"], service=record["service"], priority=record["priority"],
-        arrival=record["arrival_at"], target_window=record["target_window"],
-    )
+def candidate(record: asyncpg.Record | Ticket, now: datetime) -> Candidate:
+    """A waiting ticket as routing sees it.
+
+    An appointment ranks as one from its slot time on; checked in early, it
+    queues as a walk-in from its check-in until the slot begins.
+    """
+    get = record.__getitem__ if isinstance(record, asyncpg.Record) else lambda name: getattr(record, name)
+    priority, arrival = Priority(get("priority")), get("arrival_at")
+    if priority is Priority.APPOINTMENT and arrival > now:
+        priority, arrival = Priority.NORMAL, get("queued_at")
+    return Candidate(get("id"), get("service"), priority, arrival, get("target_window"))
 
 
 class Lifecycle:
@@ -61,7 +67,7 @@ class Lifecycle:
             skipped: list[int] = []
             for _ in range(_CLAIM_ATTEMPTS):
                 heads = await tickets.waiting_heads(con, hall.id, day, services, window_no, skipped)
-                chosen = choose_ticket(window, [candidate(r) for r in heads], now, hall.queue.starvation)
+                chosen = choose_ticket(window, [candidate(r, now) for r in heads], now, hall.queue.starvation)
                 if chosen is None:
                     return None
                 if await tickets.claim_waiting(con, chosen.ticket_id):
@@ -83,7 +89,7 @@ class Lifecycle:
             if ticket.status not in (TicketStatus.WAITING, TicketStatus.NO_SHOW):
                 raise Conflict(f"{ticket.number} 号当前状态为 {ticket.status.value}，不能叫号"
                                f" (ticket is {ticket.status.value}, not waiting)", code="invalid_state")
-            if not servable(window, candidate_of(ticket)):
+            if not servable(window, candidate(ticket, now)):
                 raise Conflict(f"{window_no} 号窗口不办理 {ticket.number} 号的事项，请转办"
                                " (this window does not serve that ticket; transfer it instead)")
             return await self._call(con, hall, ticket.id, window_no, staff_id, now)
@@ -281,6 +287,3 @@ class Lifecycle:
         await events.append(con, hall.id, now, kind, {"ticket": ticket.public(), **extra},
                             ticket_id=ticket.id, window_no=window_no, zone=ticket.zone, staff_id=staff_id)
 
-
-def candidate_of(ticket: Ticket) -> Candidate:
-    return Candidate(ticket.id, ticket.service, ticket.priority, ticket.arrival_at, ticket.target_window)

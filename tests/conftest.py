@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import AsyncIterator, Iterator
@@ -20,6 +21,8 @@ from server.hall import Hall
 from server.store.embedded import start_embedded
 from server.store.migrate import migrate
 
+from tests.processes import HallServers, hall_servers
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 TEMPLATE = "hallq_template"
@@ -32,9 +35,14 @@ def with_database(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real PostgreSQL for the session, with a migrated template database."""
-    url = os.environ.get("HALLQ_TEST_DATABASE_URL") or start_embedded(tmp_path_factory.mktemp("pg"))
+def pg_url() -> Iterator[str]:
+    """A real PostgreSQL for the session, with a migrated template database.
+
+    Its data folder is our own, not pytest's tmp_path: pytest prunes old
+    temp folders of concurrent sessions, and PostgreSQL runs as its own user.
+    """
+    data_dir = Path(tempfile.mkdtemp(prefix="hallq-test-pg-"))
+    url = os.environ.get("HALLQ_TEST_DATABASE_URL") or start_embedded(data_dir, delete_on_exit=True)
 
     async def prepare() -> None:
         con = await asyncpg.connect(url)
@@ -92,3 +100,10 @@ async def client(aiohttp_client, settings: Settings):
 
 def config_path(name: str) -> Path:
     return DEFAULT_CONFIG_DIR / name
+
+
+@pytest.fixture
+async def servers(database_url: str, tmp_path: Path) -> AsyncIterator[HallServers]:
+    """Two real `hallq serve` processes on one fresh database, with 20 extra clerks (clerk01…clerk20)."""
+    async with hall_servers(database_url, tmp_path, count=2, clerks=20) as running:
+        yield running

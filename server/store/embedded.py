@@ -11,11 +11,14 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-def start_embedded(data_dir: Path, *, stop_on_exit: bool = True) -> str:
-    """Start (or reuse) the PostgreSQL in `data_dir` and return its URL."""
+def start_embedded(data_dir: Path, *, delete_on_exit: bool = False) -> str:
+    """Start (or reuse) the PostgreSQL in `data_dir` and return its URL.
+
+    It stops when this process exits; `delete_on_exit` also removes the data (tests).
+    """
     import pgserver  # imported here: an external database never needs it
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir, cleanup_mode="stop" if stop_on_exit else None)
+    server = pgserver.get_server(data_dir, cleanup_mode="delete" if delete_on_exit else "stop")
     log.info("embedded PostgreSQL in %s", data_dir)
     return server.get_uri()

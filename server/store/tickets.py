@@ -82,7 +82,7 @@ async def waiting_heads(
     """
     return await con.fetch(
         "SELECT DISTINCT ON (service, priority, target_window)"
-        " id, service, priority, arrival_at, target_window FROM tickets"
+        " id, service, priority, arrival_at, queued_at, target_window FROM tickets"
         " WHERE hall = $1 AND day = $2 AND status = 'waiting'"
         " AND ($3::text[] IS NULL OR service = ANY($3) OR target_window = $4)"
         " AND (target_window IS NULL OR target_window = $4)"
@@ -99,15 +99,6 @@ async def claim_waiting(con: asyncpg.Connection, ticket_id: int) -> bool:
         ticket_id,
     )
     return found is not None
-
-
-async def waiting_in_service(con: asyncpg.Connection, hall: str, day: date, service: str) -> list[asyncpg.Record]:
-    return await con.fetch(
-        "SELECT id, service, priority, arrival_at, target_window FROM tickets"
-        " WHERE hall = $1 AND day = $2 AND status = 'waiting' AND service = $3"
-        " ORDER BY arrival_at, id",
-        hall, day, service,
-    )
 
 
 async def waiting_counts(con: asyncpg.Connection, hall: str, day: date) -> list[asyncpg.Record]:
