@@ -11,6 +11,7 @@ from aiohttp import web
 from server.api import hall as hall_api
 from server.api import live as live_api
 from server.api import staff as staff_api
+from server.api import stats as stats_api
 from server.api import tickets as tickets_api
 from server.api import windows as windows_api
 from server.api.endpoint import Api, dumps, register
@@ -24,10 +25,11 @@ from server.services import SERVICES, Services
 from server.store import windows
 from server.store.migrate import migrate
 from server.store.pool import create_pool
+from server.web.pages import add_pages
 
 log = logging.getLogger(__name__)
 
-APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api]
+APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api]
 
 
 @dataclass
@@ -85,6 +87,17 @@ def create_app(settings: Settings) -> web.Application:
     async def openapi(_request: web.Request) -> web.Response:
         return web.json_response(document)
 
+    async def health(request: web.Request) -> web.Response:
+        """Liveness for load balancers and scripts: the database answers, the listener runs."""
+        services = request.app[SERVICES]
+        async with services.ctx.pool.acquire() as con:
+            await con.fetchval("SELECT 1")
+        halls = [{"id": h.id, "name": h.name, "zones": len(h.zones), "windows": len(h.windows),
+                  "event_seq": services.hub.last_seq(h.id)} for h in settings.halls.values()]
+        return web.json_response({"ok": True, "halls": halls, "api": "/api/v1/openapi.json"}, dumps=dumps)
+
+    add_pages(app, settings.halls)
     app.router.add_get("/api/v1/openapi.json", openapi)
+    app.router.add_get("/api/v1/health", health)
     app.router.add_get("/api/v1/live", live_api.live)
     return app

@@ -8,7 +8,7 @@ import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, AsyncIterator, Iterator
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -20,6 +20,9 @@ from server.config import DEFAULT_CONFIG_DIR, load_hall
 from server.hall import Hall
 from server.store.embedded import start_embedded
 from server.store.migrate import migrate
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 from tests.processes import HallServers, hall_servers
 
@@ -107,3 +110,37 @@ async def servers(database_url: str, tmp_path: Path) -> AsyncIterator[HallServer
     """Two real `hallq serve` processes on one fresh database, with 20 extra clerks (clerk01…clerk20)."""
     async with hall_servers(database_url, tmp_path, count=2, clerks=20) as running:
         yield running
+
+
+@pytest.fixture
+async def live_server(aiohttp_server, settings: Settings):
+    """The app on a real localhost socket, for browsers and websocket clients."""
+    return await aiohttp_server(create_app(settings))
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator["Browser"]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--autoplay-policy=no-user-gesture-required"],
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where screenshots are kept for people to look at after a run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

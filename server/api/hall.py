@@ -44,3 +44,21 @@ async def get_queues(call: Call) -> dict[str, Any]:
 @api.get("/api/v1/snapshot", access=Access.ANY, summary="Windows, queues and recent calls with the event seq they match")
 async def get_snapshot(call: Call) -> dict[str, Any]:
     return await hall_snapshot(call.services.ctx, call.services.ctx.hall(call.hall_id))
+
+
+@api.get("/api/v1/device", access=Access.ANY,
+         summary="The calling device's settings (kind, zones offered or shown, window) and its hall's layout")
+async def get_device(call: Call) -> dict[str, Any]:
+    hall = call.services.ctx.hall(call.hall_id)
+    principal = call.principal
+    assert principal is not None
+    device = hall.device(principal.id) if principal.kind == "device" else None
+    body = {
+        "hall": layout(hall),
+        "open_now": hall.hours.is_open(hall.local(call.services.ctx.clock.now())),
+        "device": None,
+    }
+    if device:
+        body["device"] = {"id": device.id, "kind": device.kind.value, "zones": list(device.zones),
+                          "screen": device.screen, "window": device.window}
+    return body

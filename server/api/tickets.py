@@ -3,13 +3,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import qrcode
+import qrcode.image.svg
+from aiohttp import web
+
+from server import stats
 from server.api.endpoint import Api, Call
 from server.api.schemas import IssueBody, TransferBody
 from server.auth import Access
 from server.errors import NotFound
-from server.issuing import IssuedTicket, IssueRequest
+from server.estimates import estimated_wait_minutes
+from server.issuing import IssuedTicket, IssueRequest, windows_serving
 from server.lifecycle import TransferTarget
-from server.store import events, tickets
+from server.model import Ticket
+from server.store import events, tickets, windows
 
 api = Api("tickets")
 
@@ -41,7 +48,8 @@ async def issue(call: Call[IssueBody]) -> dict[str, Any]:
     return issued_json(issued, call.services.ctx.hall(call.hall_id).name)
 
 
-@api.get("/api/v1/tickets/{id}", access=Access.STAFF, summary="A ticket with its full event history (全程留痕)")
+@api.get("/api/v1/tickets/{id}", access=Access.STAFF,
+         summary="A ticket with its full event history (全程留痕) and its waiting, walk-up and handling seconds")
 async def get_ticket(call: Call) -> dict[str, Any]:
     async with call.services.ctx.pool.acquire() as con:
         ticket = await tickets.get(con, call.hall_id, call.int_param("id"))
@@ -50,6 +58,7 @@ async def get_ticket(call: Call) -> dict[str, Any]:
         history = await events.for_ticket(con, ticket.id)
     return {
         "ticket": ticket.for_staff(),
+        "times": await stats.ticket_times(call.services.ctx, ticket.id),
         "events": [{"seq": e.seq, "at": e.at.isoformat(), "kind": e.kind, "window": e.window_no,
                     "staff_id": e.staff_id} for e in history],
     }
@@ -78,14 +87,39 @@ async def transfer(call: Call[TransferBody]) -> dict[str, Any]:
     return {"ticket": ticket.for_staff()}
 
 
+async def _by_status_token(call: Call) -> Ticket:
+    async with call.services.ctx.pool.acquire() as con:
+        ticket = await tickets.by_status_token(con, call.request.match_info["token"])
+    if ticket is None:
+        raise NotFound("no such ticket")
+    return ticket
+
+
 @api.get("/api/v1/public/tickets/{token}", access=Access.PUBLIC,
          summary="Live status of one ticket for the citizen's phone (the QR code's link)")
 async def public_status(call: Call) -> dict[str, Any]:
-    async with call.services.ctx.pool.acquire() as con:
-        ticket = await tickets.by_status_token(con, call.request.match_info["token"])
-        if ticket is None:
-            raise NotFound("no such ticket")
-        hall = call.services.ctx.hall(ticket.hall)
-        ahead = await tickets.people_ahead(con, ticket, call.services.ctx.today(hall, ticket.issued_at))
-    return {"ticket": ticket.public(), "people_ahead": ahead if ticket.status.value == "waiting" else 0,
-            "hall_name": hall.name}
+    ticket = await _by_status_token(call)
+    ctx = call.services.ctx
+    hall = ctx.hall(ticket.hall)
+    service, zone = hall.service(ticket.service), hall.zone(ticket.zone)
+    waiting = ticket.status.value == "waiting"
+    async with ctx.pool.acquire() as con:
+        ahead = await tickets.people_ahead(con, ticket, ctx.today(hall, ticket.issued_at)) if waiting else 0
+        serving = windows_serving(hall, ticket.service)
+        open_windows = await windows.count_open(con, hall.id, serving) or len(serving)
+    typical = service.typical_minutes if service else 0
+    return {"ticket": ticket.public(), "people_ahead": ahead, "hall_name": hall.name,
+            "service_name": service.name if service else ticket.service,
+            "zone_name": zone.name if zone else ticket.zone, "floor": zone.floor if zone else None,
+            "estimated_wait_minutes": estimated_wait_minutes(ahead, typical, open_windows) if waiting else 0}
+
+
+@api.get("/api/v1/public/tickets/{token}/qr.svg", access=Access.PUBLIC,
+         summary="QR code (SVG) of the ticket's status page /t/{token}, for the kiosk's ticket screen")
+async def public_qr(call: Call) -> web.Response:
+    ticket = await _by_status_token(call)
+    request = call.request
+    url = f"{request.scheme}://{request.host}/t/{ticket.status_token}"
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    return web.Response(body=image.to_string(), content_type="image/svg+xml",
+                        headers={"Cache-Control": "private, max-age=86400"})

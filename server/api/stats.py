@@ -1,0 +1,32 @@
+"""Waiting and handling statistics for managers (see server/stats.py for the definitions)."""
+from __future__ import annotations
+
+from typing import Any
+
+from server import stats
+from server.api.endpoint import Api, Call
+from server.auth import Access
+
+api = Api("stats")
+
+
+def _days(call: Call) -> stats.DayRange:
+    ctx = call.services.ctx
+    return stats.DayRange.parse(call.query("from"), call.query("to"), ctx.today(ctx.hall(call.hall_id)))
+
+
+@api.get("/api/v1/stats", access=Access.MANAGER,
+         summary="Served, transferred and no-show counts with mean/p90 waiting and handling seconds and mean"
+                 " walk-up seconds, ?by=window|staff|service|zone&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
+async def get_stats(call: Call) -> dict[str, Any]:
+    by = stats.Grouping.parse(call.query("by"))
+    days = _days(call)
+    return (await stats.report(call.services.ctx, call.services.ctx.hall(call.hall_id), by, days)).public()
+
+
+@api.get("/api/v1/stats/ranking", access=Access.MANAGER,
+         summary="Windows ranked by served count, then mean handling time (周公示月通报季评比),"
+                 " ?from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
+async def get_ranking(call: Call) -> dict[str, Any]:
+    days = _days(call)
+    return (await stats.ranking(call.services.ctx, call.services.ctx.hall(call.hall_id), days)).public()

@@ -1,0 +1,1 @@
+"""The pages the server serves: kiosk, screens, staff console, phone status."""

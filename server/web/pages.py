@@ -1,0 +1,73 @@
+"""Routes for the browser pages and their static files.
+
+Pages are plain HTML/JS/CSS with nothing loaded from the internet; each page
+reads its device or staff token from the URL or a sign-in form and talks to
+the JSON API and the live websocket like any other client.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from aiohttp import web
+
+from server.credentials import hash_token
+from server.hall import Hall
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+STATIC_DIRS = {
+    "common": ROOT / "server" / "web" / "common",
+    "console": ROOT / "server" / "web" / "console",
+    "kiosk": ROOT / "kiosk" / "static",
+    "display": ROOT / "display" / "static",
+}
+PAGES = {
+    "/kiosk": STATIC_DIRS["kiosk"] / "index.html",
+    "/screen": STATIC_DIRS["display"] / "index.html",
+    "/console": STATIC_DIRS["console"] / "index.html",
+    "/t/{token}": STATIC_DIRS["kiosk"] / "phone.html",
+}
+_PAGE_FOR_KIND = {"kiosk": "/kiosk", "screen": "/screen"}
+
+
+def _page(path: Path):
+    async def serve(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
+    return serve
+
+
+def demo_links(halls: dict[str, Hall]) -> list[tuple[str, str]]:
+    """Links for devices still on their shipped demo token (`demo-<id>`), for the index page."""
+    links = []
+    for hall in halls.values():
+        for device in hall.devices:
+            token = f"demo-{device.id}"
+            if hash_token(token) == device.token_hash:
+                links.append((f"{hall.name} · {device.id}", f"{_PAGE_FOR_KIND[device.kind.value]}?token={token}"))
+    return links
+
+
+def index_html(halls: dict[str, Hall]) -> str:
+    items = "".join(f'<li><a href="{html.escape(url)}">{html.escape(label)}</a></li>'
+                    for label, url in demo_links(halls))
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>hallq</title>'
+        '<link rel="stylesheet" href="/static/common/base.css"></head><body class="index">'
+        "<h1>hallq 排队叫号</h1>"
+        '<p><a href="/console">窗口工作台 / 管理 (staff console)</a></p>'
+        f"<h2>演示设备 (demo devices)</h2><ul>{items or '<li>—</li>'}</ul>"
+        '<p><a href="/api/v1/openapi.json">API (OpenAPI)</a></p></body></html>'
+    )
+
+
+def add_pages(app: web.Application, halls: dict[str, Hall]) -> None:
+    index = index_html(halls)
+
+    async def home(_request: web.Request) -> web.Response:
+        return web.Response(text=index, content_type="text/html")
+
+    app.router.add_get("/", home)
+    for route, path in PAGES.items():
+        app.router.add_get(route, _page(path))
+    for name, folder in STATIC_DIRS.items():
+        app.router.add_static(f"/static/{name}/", folder)
