@@ -3,22 +3,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
+from pydantic import AwareDatetime
 
+from server.api import announcements as announcements_api
 from server.api import hall as hall_api
 from server.api import live as live_api
 from server.api import staff as staff_api
 from server.api import stats as stats_api
 from server.api import tickets as tickets_api
 from server.api import windows as windows_api
-from server.api.endpoint import Api, dumps, register
+from server.api.endpoint import Api, Call, dumps, register
 from server.api.openapi import openapi_document
-from server.clock import Clock, SystemClock
+from server.api.schemas import Strict
+from server.auth import Access
+from server.clock import Clock, SteppedClock, SystemClock
 from server.context import HallContext
-from server.errors import HallqError
+from server.errors import Conflict, HallqError
 from server.hall import Hall
 from server.hub import Hub
 from server.services import SERVICES, Services
@@ -29,7 +34,28 @@ from server.web.pages import add_pages
 
 log = logging.getLogger(__name__)
 
-APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api]
+APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
+                   announcements_api.api]
+
+
+class ClockBody(Strict):
+    now: AwareDatetime
+
+
+# Registered only when the server runs on a SteppedClock: a production server has no clock to set.
+clock_api = Api("clock")
+
+
+@clock_api.post("/api/v1/clock", access=Access.MANAGER, body=ClockBody,
+                summary="Move the stepped clock forward to `now` (only with `hallq serve --clock stepped`)")
+async def step_clock(call: Call[ClockBody]) -> dict[str, Any]:
+    clock = call.services.ctx.clock
+    assert isinstance(clock, SteppedClock)
+    try:
+        clock.advance_to(call.body.now)
+    except ValueError as exc:
+        raise Conflict(f"时钟不能倒退 ({exc})", code="clock_backwards") from None
+    return {"now": clock.now().isoformat()}
 
 
 @dataclass
@@ -81,8 +107,9 @@ def create_app(settings: Settings) -> web.Application:
         await pool.close()
 
     app.cleanup_ctx.append(services_ctx)
-    register(app, APIS)
-    document = openapi_document(APIS)
+    apis = APIS + ([clock_api] if isinstance(settings.clock, SteppedClock) else [])
+    register(app, apis)
+    document = openapi_document(apis)
 
     async def openapi(_request: web.Request) -> web.Response:
         return web.json_response(document)
@@ -100,4 +127,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/v1/openapi.json", openapi)
     app.router.add_get("/api/v1/health", health)
     app.router.add_get("/api/v1/live", live_api.live)
+    app[live_api.OPEN_SOCKETS] = weakref.WeakSet()
+    app.on_shutdown.append(live_api.close_open_sockets)
     return app

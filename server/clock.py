@@ -48,3 +48,24 @@ class ScaledClock:
 
     def now(self) -> datetime:
         return self._start + timedelta(seconds=(time.monotonic() - self._origin) * self._speed)
+
+
+class SteppedClock:
+    """Simulated time that moves only forward and only when told (`hallq serve --clock stepped`).
+
+    The day simulator steps it from one action to the next, so a whole hall day
+    runs through the real server as fast as the server answers.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance_to(self, moment: datetime) -> datetime:
+        """Move to `moment`; never back, as stays and events must keep their order."""
+        if moment < self._now:
+            raise ValueError(f"the clock is at {self._now.isoformat()}, not going back to {moment.isoformat()}")
+        self._now = moment
+        return moment

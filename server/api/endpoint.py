@@ -63,6 +63,7 @@ class Endpoint:
     body: type[BaseModel] | None
     status: int
     tag: str
+    query: dict[str, str]  # query parameter -> description, for the OpenAPI document
 
 
 class Api:
@@ -71,9 +72,11 @@ class Api:
         self.endpoints: list[Endpoint] = []
 
     def route(self, method: str, path: str, *, access: Access, summary: str,
-              body: type[BaseModel] | None = None, status: int = 200) -> Callable[[Handler], Handler]:
+              body: type[BaseModel] | None = None, status: int = 200,
+              query: dict[str, str] | None = None) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.endpoints.append(Endpoint(method, path, handler, access, summary, body, status, self.tag))
+            self.endpoints.append(Endpoint(method, path, handler, access, summary, body, status, self.tag,
+                                           query or {}))
             return handler
         return register
 

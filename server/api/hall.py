@@ -22,6 +22,8 @@ def layout(hall: Hall) -> dict[str, Any]:
                      "posts": list(w.posts), "label": w.label,
                      "services": [r.service for r in w.profile]} for w in hall.windows],
         "notices": list(hall.notices),
+        "hours": {"weekdays": sorted(hall.hours.weekdays), "lunch_service": hall.hours.lunch_service,
+                  "sessions": [[s.start.strftime("%H:%M"), s.end.strftime("%H:%M")] for s in hall.hours.sessions]},
         "open_now": None,
     }
 

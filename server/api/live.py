@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from aiohttp import WSMsgType, web
+import weakref
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from server.api.endpoint import bearer_token, dumps
 from server.auth import Principal
@@ -20,6 +21,14 @@ from server.store import events, tickets, windows
 
 MAX_BACKLOG = 1000  # beyond this a snapshot is cheaper than replaying
 LAGGING = 4008  # close code: the client fell behind; reconnect with `since`
+OPEN_SOCKETS = web.AppKey("live_sockets", weakref.WeakSet)
+
+
+async def close_open_sockets(app: web.Application) -> None:
+    """On shutdown, tell clients to go (1001) instead of holding the exit for their timeouts:
+    they reconnect, to another process if there is one, and resume with `since`."""
+    for ws in list(app[OPEN_SOCKETS]):
+        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
 
 
 async def live(request: web.Request) -> web.WebSocketResponse:
@@ -28,6 +37,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     since = _since(request)
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
+    request.app[OPEN_SOCKETS].add(ws)
     sub = services.hub.subscribe(hall_id, topics)
     reader = asyncio.create_task(_read_client(ws, sub))
     try:

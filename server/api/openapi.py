@@ -18,6 +18,8 @@ ERROR_SCHEMA = {
 def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in re.findall(r"{(\w+)}", endpoint.path)]
+    params += [{"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
+               for name, text in endpoint.query.items()]
     op: dict[str, Any] = {
         "tags": [endpoint.tag],
         "summary": endpoint.summary,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server import stats
 from server.api.endpoint import Api, Call, bearer_token
 from server.api.schemas import LoginBody
 from server.auth import Access
@@ -36,3 +37,17 @@ async def me(call: Call) -> dict[str, Any]:
         held = await windows.held_by(con, call.hall_id, call.staff_id)
     return {"staff": {"id": member.id, "name": member.name, "role": member.role.value},
             "hall": call.hall_id, "window": held.public() if held else None}
+
+
+@api.get("/api/v1/staff/me/today", access=Access.STAFF,
+         summary="The signed-in member's own figures for today: served, transferred, no-shows, mean handling seconds")
+async def my_day(call: Call) -> dict[str, Any]:
+    ctx = call.services.ctx
+    hall = ctx.hall(call.hall_id)
+    today = ctx.today(hall)
+    day = stats.DayRange(today, today)
+    report = await stats.report(ctx, hall, stats.Grouping.STAFF, day)
+    mine = next((g for g in report.groups if g.key == call.staff_id), None)
+    figures = mine.public() if mine else stats.GroupStats(
+        call.staff_id, 0, 0, 0, stats.Timing(None, None), stats.Timing(None, None), stats.Timing(None)).public()
+    return {**day.public(), **figures}

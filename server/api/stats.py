@@ -15,7 +15,11 @@ def _days(call: Call) -> stats.DayRange:
     return stats.DayRange.parse(call.query("from"), call.query("to"), ctx.today(ctx.hall(call.hall_id)))
 
 
+_RANGE = {"from": "first business day, YYYY-MM-DD (default: to)", "to": "last business day (default: today)"}
+
+
 @api.get("/api/v1/stats", access=Access.MANAGER,
+         query={"by": "window | staff | service | zone (default window)", **_RANGE},
          summary="Served, transferred and no-show counts with mean/p90 waiting and handling seconds and mean"
                  " walk-up seconds, ?by=window|staff|service|zone&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_stats(call: Call) -> dict[str, Any]:
@@ -24,7 +28,7 @@ async def get_stats(call: Call) -> dict[str, Any]:
     return (await stats.report(call.services.ctx, call.services.ctx.hall(call.hall_id), by, days)).public()
 
 
-@api.get("/api/v1/stats/ranking", access=Access.MANAGER,
+@api.get("/api/v1/stats/ranking", access=Access.MANAGER, query=_RANGE,
          summary="Windows ranked by served count, then mean handling time (周公示月通报季评比),"
                  " ?from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_ranking(call: Call) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import asyncpg
@@ -22,7 +22,10 @@ async def append(
     """Record an event inside the caller's transaction; listeners hear of it on commit.
 
     Called last in a transaction: the counter row it locks orders all of the hall's commits.
+    The time is kept in UTC, as the table gives it back, so a live event and
+    the same event read back later (a resume, a replay) are the same message.
     """
+    at = at.astimezone(timezone.utc)
     seq = await con.fetchval(
         "INSERT INTO event_counters (hall, last_seq) VALUES ($1, 1)"
         " ON CONFLICT (hall) DO UPDATE SET last_seq = event_counters.last_seq + 1 RETURNING last_seq",

@@ -1,0 +1,44 @@
+"""Call announcements as audio for the hall screens (语音叫号).
+
+Screens play the chime, then the call's text (already rendered by the server
+from the hall's template) spoken in Mandarin. Without espeak-ng on the server
+the audio call answers 503, and a screen uses its own voice or shows the text.
+"""
+from __future__ import annotations
+
+from aiohttp import web
+
+from display.voice import BadAnnouncement, Voice, VoiceUnavailable, chime_wav
+from server.api.endpoint import Api, Call
+from server.auth import Access
+from server.errors import HallqError, Unprocessable
+
+api = Api("announcements")
+
+VOICE = Voice()
+_CACHE = {"Cache-Control": "private, max-age=86400"}
+
+
+class NoVoice(HallqError):
+    status = 503
+    code = "voice_unavailable"
+
+
+@api.get("/api/v1/announcements/audio", access=Access.ANY,
+         summary="The announcement ?text= (at most 60 characters) spoken in Mandarin, as WAV")
+async def audio(call: Call) -> web.Response:
+    text = call.query("text")
+    if text is None:
+        raise Unprocessable("text: required, e.g. ?text=请 A023 号 到 15 号窗口 办理")
+    try:
+        wav = await VOICE.wav(text)
+    except BadAnnouncement as exc:
+        raise Unprocessable(f"text: {exc}") from None
+    except VoiceUnavailable as exc:
+        raise NoVoice(f"语音合成不可用 (speech synthesis unavailable: {exc})") from None
+    return web.Response(body=wav, content_type="audio/wav", headers=_CACHE)
+
+
+@api.get("/api/v1/announcements/chime.wav", access=Access.PUBLIC, summary="The two-tone chime played before each call")
+async def chime(_call: Call) -> web.Response:
+    return web.Response(body=chime_wav(), content_type="audio/wav", headers=_CACHE)

@@ -1,0 +1,771 @@
+// The window clerk's console (窗口工作台) on a desk PC: sign in, take a window,
+// call and serve tickets with buttons or single-key shortcuts as on a keypad
+// caller, and see the window's queue and one's own figures for the day.
+//
+// Every refusal from the server (409 and friends) is shown in the server's
+// own words in the banner at the top; all texts are set with textContent.
+import { el } from "/static/common/dom.js";
+import { api, ApiError } from "/static/common/api.js";
+import { makeTranslator } from "/static/common/i18n.js";
+import { LiveFeed } from "/static/common/live.js";
+
+const SESSION_KEY = "hallq.console.session";
+const LAST_KEY = "hallq.console.last";
+const QUEUE_REFRESH_MS = 30 * 1000;
+
+const t = makeTranslator({
+  title: { zh: "窗口工作台", en: "Window console" },
+  signOut: { zh: "签退", en: "Sign out of window" },
+  logout: { zh: "退出登录", en: "Log out" },
+  loginTitle: { zh: "工作人员登录", en: "Staff sign-in" },
+  hall: { zh: "服务大厅", en: "Hall" },
+  staffId: { zh: "工号", en: "Staff id" },
+  password: { zh: "密码", en: "Password" },
+  login: { zh: "登录", en: "Sign in" },
+  windowTitle: { zh: "选择窗口签到", en: "Choose your window" },
+  greeting: { zh: "{name}，您好。请输入今天所在的窗口号。", en: "Hello {name}. Which window are you at today?" },
+  windowNo: { zh: "窗口号", en: "Window" },
+  post: { zh: "岗位", en: "Post" },
+  postA: { zh: "A岗", en: "Post A" },
+  postB: { zh: "B岗", en: "Post B" },
+  takeOver: { zh: "接岗（同事未签退时接替）", en: "Take over (a colleague did not sign out)" },
+  signIn: { zh: "签到", en: "Sign in" },
+  unknownWindow: { zh: "本大厅没有 {n} 号窗口", en: "There is no window {n} in this hall" },
+  windowLabel: { zh: "{n} 号窗口 · {label}", en: "Window {n} · {label}" },
+  windowShort: { zh: "{n} 号窗口", en: "Window {n}" },
+  universal: { zh: "无差别综合受理", en: "universal window" },
+  stateOpen: { zh: "在岗", en: "Open" },
+  statePaused: { zh: "暂停：{reason}", en: "Paused: {reason}" },
+  current: { zh: "当前号", en: "Current ticket" },
+  idle: { zh: "空闲，可叫号", en: "Idle: call the next ticket" },
+  called: { zh: "已叫号，等候到窗", en: "Called, walking up" },
+  serving: { zh: "办理中", en: "Being served" },
+  green: { zh: "绿色通道", en: "Priority lane" },
+  appointment: { zh: "预约", en: "Appointment" },
+  waited: { zh: "等候", en: "Waited" },
+  handling: { zh: "办理", en: "Handling" },
+  calls: { zh: "叫号次数", en: "Calls" },
+  holder: { zh: "取号人", en: "Holder" },
+  note: { zh: "转办备注", en: "Transfer note" },
+  aNext: { zh: "叫号", en: "Call next" },
+  aRecall: { zh: "重呼", en: "Recall" },
+  aNumber: { zh: "指定叫号", en: "Call number" },
+  aNoShow: { zh: "过号", en: "No-show" },
+  aStart: { zh: "开始办理", en: "Start" },
+  aFinish: { zh: "办结", en: "Finish" },
+  aTransfer: { zh: "转办", en: "Transfer" },
+  aPause: { zh: "暂停", en: "Pause" },
+  aResume: { zh: "恢复", en: "Resume" },
+  queueTitle: { zh: "本窗口可办队列", en: "Queue for this window" },
+  queueTotal: { zh: "共 {n} 人等候", en: "{n} waiting" },
+  queueRow: { zh: "{n} 人", en: "{n}" },
+  longest: { zh: "最久 {d}", en: "longest {d}" },
+  queueEmpty: { zh: "暂无等候", en: "Nobody waiting" },
+  todayTitle: { zh: "今日本人", en: "My day" },
+  served: { zh: "办结", en: "served" },
+  transferredCount: { zh: "转办", en: "transferred" },
+  noShows: { zh: "过号", en: "no-shows" },
+  meanHandling: { zh: "平均办理", en: "mean handling" },
+  ticketNo: { zh: "号码（如 A023）", en: "Number (e.g. A023)" },
+  cancel: { zh: "取消", en: "Cancel" },
+  toService: { zh: "转到事项", en: "To a service" },
+  toZone: { zh: "转到区域", en: "To an area" },
+  toWindow: { zh: "转到窗口", en: "To a window" },
+  service: { zh: "事项", en: "Service" },
+  zone: { zh: "区域", en: "Area" },
+  confirmTransfer: { zh: "确认转办", en: "Transfer" },
+  pauseTitle: { zh: "暂停服务", en: "Pause the window" },
+  pauseText: { zh: "说明（可选）", en: "Details (optional)" },
+  reasonBreak: { zh: "临时离岗", en: "Short break" },
+  reasonMeal: { zh: "用餐", en: "Meal" },
+  reasonMeeting: { zh: "业务培训/会议", en: "Training / meeting" },
+  reasonSystem: { zh: "系统故障", en: "System failure" },
+  reasonOther: { zh: "其他", en: "Other" },
+  needReason: { zh: "请选择或填写暂停原因", en: "Choose or type a reason" },
+  needTarget: { zh: "请选择转办去向", en: "Choose where to transfer to" },
+  noTicket: { zh: "本窗口当前没有号 (no ticket at this window)", en: "No ticket at this window" },
+  nobody: { zh: "当前没有等候的号 (nobody is waiting)", en: "Nobody is waiting for this window" },
+  calledOk: { zh: "已叫 {number} 号", en: "Called {number}" },
+  takenOver: { zh: "{n} 号窗口已由 {staff} 接岗，您已离开该窗口", en: "{staff} took over window {n}" },
+  offline: { zh: "实时连接中断，正在重连…", en: "Live connection lost, reconnecting…" },
+  minSec: { zh: "{m}分{s}秒", en: "{m}m {s}s" },
+  logTitle: { zh: "本次登录办理记录", en: "Handled this session" },
+  logEmpty: { zh: "尚无记录", en: "Nothing yet" },
+  outDone: { zh: "办结", en: "finished" },
+  outNoShow: { zh: "过号", en: "no-show" },
+  outTransfer: { zh: "转办 → {to}", en: "transferred → {to}" },
+  toWindowN: { zh: "{n} 号窗口", en: "window {n}" },
+});
+
+const REASONS = ["reasonBreak", "reasonMeal", "reasonMeeting", "reasonSystem", "reasonOther"];
+
+const $ = (id) => document.getElementById(id);
+
+// ---------------------------------------------------------------------------
+
+const state = {
+  token: null,
+  staff: null,
+  hallId: null,
+  hall: null, // layout from /api/v1/hall
+  window: null, // the window's live state
+  ticket: null, // the ticket at the window (staff view)
+  offsetMs: 0, // server clock minus this PC's clock, learnt from server timestamps
+  live: null,
+  queueTimer: null,
+  log: [], // what this session handled, newest first
+};
+
+const serverNow = () => Date.now() + state.offsetMs;
+
+function learnClock(iso) {
+  if (iso) state.offsetMs = Date.parse(iso) - Date.now();
+}
+
+function authed(path, options = {}) {
+  return api(path, { ...options, token: state.token });
+}
+
+// -- banner -------------------------------------------------------------------
+
+let bannerTimer = null;
+
+function showError(err) {
+  if (err instanceof ApiError && err.status === 401) {
+    forgetSession();
+    showView("login");
+  }
+  banner(err.message || String(err), "error");
+}
+
+function banner(text, kind = "info") {
+  $("banner-text").textContent = text;
+  $("banner").className = `banner ${kind}`;
+  $("banner").hidden = false;
+  clearTimeout(bannerTimer);
+  if (kind === "info") bannerTimer = setTimeout(() => { $("banner").hidden = true; }, 5000);
+}
+
+function clearBanner() {
+  $("banner").hidden = true;
+}
+
+// -- views --------------------------------------------------------------------
+
+function showView(name) {
+  for (const view of ["login", "window", "desk"]) $(`view-${view}`).hidden = view !== name;
+  $("desk-who").hidden = name !== "desk";
+  $("btn-sign-out").hidden = name !== "desk";
+  $("btn-logout").hidden = name === "login";
+  document.body.dataset.view = name;
+  if (name === "login") setTimeout(() => ($("login-staff").value ? $("login-password") : $("login-staff")).focus(), 0);
+  if (name === "window") setTimeout(() => $("window-number").focus(), 0);
+}
+
+function saveSession() {
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: state.token, hall: state.hallId }));
+}
+
+function forgetSession() {
+  sessionStorage.removeItem(SESSION_KEY);
+  state.token = null;
+  stopLive();
+}
+
+// -- sign-in ---------------------------------------------------------------------
+
+async function loadHalls() {
+  const select = $("login-hall");
+  try {
+    const health = await api("/api/v1/health");
+    select.replaceChildren(...health.halls.map((h) => {
+      const option = el("option", "", h.name);
+      option.value = h.id;
+      return option;
+    }));
+  } catch (err) {
+    showError(err);
+  }
+  const last = JSON.parse(localStorage.getItem(LAST_KEY) || "{}");
+  if (last.hall) select.value = last.hall;
+  if (last.staff) $("login-staff").value = last.staff;
+}
+
+async function login(event) {
+  event.preventDefault();
+  const body = { hall: $("login-hall").value, staff_id: $("login-staff").value.trim(), password: $("login-password").value };
+  try {
+    const result = await api("/api/v1/staff/login", { method: "POST", body });
+    state.token = result.token;
+    state.hallId = result.hall;
+    $("login-password").value = "";
+    localStorage.setItem(LAST_KEY, JSON.stringify({ ...JSON.parse(localStorage.getItem(LAST_KEY) || "{}"), hall: result.hall, staff: body.staff_id }));
+    saveSession();
+    clearBanner();
+    await resume();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+/** With a session: the desk if a window is held, else the window picker. */
+async function resume() {
+  const me = await authed("/api/v1/staff/me");
+  state.staff = me.staff;
+  state.hall = await authed("/api/v1/hall");
+  $("hall-name").textContent = state.hall.name;
+  fillTransferChoices();
+  if (me.window) {
+    await enterDesk(me.window);
+  } else {
+    $("window-greeting").textContent = t("greeting", { name: me.staff.name });
+    const last = JSON.parse(localStorage.getItem(LAST_KEY) || "{}");
+    if (last.window) $("window-number").value = last.window;
+    describeWindowChoice();
+    showView("window");
+  }
+}
+
+function windowInfo(number) {
+  return state.hall.windows.find((w) => w.number === number);
+}
+
+function describeWindowChoice() {
+  const number = Number($("window-number").value);
+  const info = windowInfo(number);
+  $("window-label").textContent = info ? t("windowLabel", { n: number, label: info.label || (info.universal ? t("universal") : "") }) : "";
+  const post = $("window-post");
+  for (const option of post.options) option.disabled = Boolean(info) && !info.posts.includes(option.value);
+  if (post.selectedOptions[0]?.disabled) post.value = "A";
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const number = Number($("window-number").value);
+  if (!windowInfo(number)) {
+    banner(t("unknownWindow", { n: number }), "error");
+    return;
+  }
+  try {
+    const result = await authed(`/api/v1/windows/${number}/sign-in`, {
+      method: "POST", body: { post: $("window-post").value, take_over: $("window-takeover").checked },
+    });
+    localStorage.setItem(LAST_KEY, JSON.stringify({ ...JSON.parse(localStorage.getItem(LAST_KEY) || "{}"), window: number }));
+    $("window-takeover").checked = false;
+    clearBanner();
+    await enterDesk(result.window);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// -- the desk ----------------------------------------------------------------------
+
+async function enterDesk(windowState) {
+  state.window = windowState;
+  state.ticket = null;
+  if (windowState.current_ticket) {
+    const found = await authed(`/api/v1/tickets/${windowState.current_ticket}`);
+    state.ticket = found.ticket;
+  }
+  showView("desk");
+  renderDesk();
+  renderLog();
+  startLive();
+  refreshQueue();
+  refreshToday();
+}
+
+function renderDesk() {
+  const w = state.window;
+  const info = windowInfo(w.number) || {};
+  const label = [t(`post${w.post || "A"}`), info.label].filter(Boolean).join(" · ");
+  $("who-window").textContent = t("windowLabel", { n: w.number, label });
+  const paused = w.state === "paused";
+  $("who-state").textContent = paused ? t("statePaused", { reason: w.pause_reason || "" }) : t("stateOpen");
+  $("who-state").className = `chip ${paused ? "paused" : "open"}`;
+  $("who-staff").textContent = state.staff ? `${state.staff.name}（${state.staff.id}）` : "";
+  $("pause-label").textContent = paused ? t("aResume") : t("aPause");
+  document.body.classList.toggle("paused", paused);
+  renderTicket();
+}
+
+function renderTicket() {
+  const ticket = state.ticket;
+  document.body.dataset.ticket = ticket ? ticket.status : "none";
+  $("current-number").textContent = ticket ? ticket.number : "—";
+  $("current-status").textContent = ticket ? t(ticket.status === "serving" ? "serving" : "called") : t("idle");
+  $("current-status").className = `chip ${ticket ? ticket.status : "idle"}`;
+  const priority = $("current-priority");
+  priority.hidden = !ticket || ticket.priority === "normal";
+  if (ticket && ticket.priority !== "normal") {
+    priority.textContent = t(ticket.priority);
+    priority.className = `chip ${ticket.priority}`;
+  }
+  const service = ticket && state.hall.services.find((s) => s.code === ticket.service);
+  $("current-service").textContent = ticket ? (service ? `${service.code} ${service.name}` : ticket.service) : "";
+  $("current-calls").textContent = ticket ? String(ticket.call_count) : "—";
+  $("row-holder").hidden = !(ticket && (ticket.holder || ticket.identity));
+  $("current-holder").textContent = ticket?.holder || "";
+  $("current-identity").textContent = ticket?.identity || "";
+  $("row-note").hidden = !(ticket && ticket.note);
+  $("current-note").textContent = ticket?.note || "";
+  tickTimers();
+}
+
+function duration(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${String(m).padStart(2, "0")}:${s}`;
+}
+
+function tickTimers() {
+  const ticket = state.ticket;
+  if (!ticket) {
+    $("current-waited").textContent = "—";
+    $("current-handling").textContent = "—";
+    return;
+  }
+  const now = serverNow();
+  const issued = Date.parse(ticket.issued_at);
+  const started = ticket.started_at ? Date.parse(ticket.started_at) : null;
+  $("current-waited").textContent = duration((started ?? now) - issued);
+  $("current-handling").textContent = started ? duration(now - started) : "—";
+}
+
+// -- queue and figures ------------------------------------------------------------
+
+function windowServices() {
+  const info = windowInfo(state.window.number);
+  if (!info || info.universal) return null; // every service
+  return info.services;
+}
+
+async function refreshQueue() {
+  if (!state.window) return;
+  try {
+    const queues = await authed("/api/v1/queues");
+    renderQueue(queues.services);
+  } catch (err) {
+    if (err.status === 401) showError(err);
+  }
+}
+
+function queueChanged() {
+  clearTimeout(state.queueTimer);
+  state.queueTimer = setTimeout(refreshQueue, 300);
+}
+
+function renderQueue(rows) {
+  const mine = windowServices();
+  const byCode = new Map(rows.map((r) => [r.service, r]));
+  const shown = mine ? mine.map((code) => byCode.get(code)).filter(Boolean) : rows.filter((r) => r.waiting > 0);
+  const list = $("queue");
+  list.replaceChildren();
+  let total = 0;
+  for (const row of shown) {
+    total += row.waiting;
+    const service = state.hall.services.find((s) => s.code === row.service);
+    const item = el("li", row.waiting > 0 ? "busy" : "");
+    item.dataset.service = row.service;
+    const name = el("span", "q-name");
+    name.append(el("b", "", row.service), document.createTextNode(` ${service ? service.name : ""}`));
+    const figures = el("span", "q-figures");
+    figures.append(el("span", "q-count", t("queueRow", { n: row.waiting })));
+    if (row.waiting > 0) figures.append(el("span", "q-longest", t("longest", { d: duration(row.longest_wait_seconds * 1000) })));
+    item.append(name, figures);
+    list.append(item);
+  }
+  if (shown.length === 0) list.append(el("li", "empty", t("queueEmpty")));
+  $("queue-total").textContent = t("queueTotal", { n: total });
+}
+
+async function refreshToday() {
+  try {
+    const day = await authed("/api/v1/staff/me/today");
+    $("today-served").textContent = String(day.served);
+    $("today-transferred").textContent = String(day.transferred);
+    $("today-noshow").textContent = String(day.no_shows);
+    const mean = day.handling.mean_s;
+    $("today-handling").textContent = mean === null ? "—" : t("minSec", { m: Math.floor(mean / 60), s: Math.round(mean % 60) });
+  } catch (err) {
+    if (err.status === 401) showError(err);
+  }
+}
+
+/** One line of the session's record: the ticket and what became of it. */
+function record(ticket, outcome) {
+  const service = state.hall.services.find((s) => s.code === ticket.service);
+  state.log.unshift({ number: ticket.number, service: service ? service.name : ticket.service, outcome, at: serverNow() });
+  state.log.length = Math.min(state.log.length, 50);
+  renderLog();
+}
+
+function renderLog() {
+  const list = $("log");
+  list.replaceChildren();
+  for (const entry of state.log) {
+    const item = el("li");
+    const at = new Date(entry.at).toLocaleTimeString(t.lang() === "zh" ? "zh-CN" : "en-GB", { hour12: false });
+    item.append(el("span", "log-at", at), el("b", "log-number", entry.number),
+                el("span", "log-service", entry.service), el("span", "log-outcome", entry.outcome));
+    list.append(item);
+  }
+  if (state.log.length === 0) list.append(el("li", "empty", t("logEmpty")));
+}
+
+// -- live ---------------------------------------------------------------------------
+
+function startLive() {
+  stopLive();
+  state.live = new LiveFeed({
+    token: state.token,
+    topics: [`staff:${state.window.number}`],
+    onEvent: onEvent,
+    onSnapshot: (snapshot) => {
+      const mine = snapshot.windows.find((w) => w.number === state.window?.number);
+      if (mine) windowChanged(mine);
+      queueChanged();
+    },
+    onStatus: (status) => document.body.classList.toggle("offline", status !== "online"),
+  });
+  state.live.start();
+}
+
+function stopLive() {
+  if (state.live) state.live.stop();
+  state.live = null;
+}
+
+function onEvent(event) {
+  learnClock(event.at);
+  const ours = state.window && event.window === state.window.number;
+  if (ours && event.window_state) windowChanged(event.window_state);
+  if (ours && event.kind === "ticket.called" && !state.ticket) {
+    state.ticket = event.ticket; // called from another tab of this session
+    renderTicket();
+  } else if (event.ticket && state.ticket && event.ticket.id === state.ticket.id) {
+    const status = event.ticket.status;
+    if (ours && (status === "called" || status === "serving")) state.ticket = { ...state.ticket, ...event.ticket };
+    else state.ticket = null;
+    renderTicket();
+  }
+  if (ours && ["ticket.finished", "ticket.no_show", "ticket.transferred"].includes(event.kind)) refreshToday();
+  queueChanged();
+}
+
+/** The window changed under us: a colleague took over, or we signed out elsewhere. */
+function windowChanged(windowState) {
+  if (!state.window) return;
+  if (windowState.state === "closed" || (windowState.staff_id && windowState.staff_id !== state.staff.id)) {
+    const number = state.window.number;
+    leaveDesk();
+    if (windowState.staff_id) banner(t("takenOver", { n: number, staff: windowState.staff_id }), "error");
+    return;
+  }
+  state.window = windowState;
+  renderDesk();
+}
+
+function leaveDesk() {
+  stopLive();
+  state.window = null;
+  state.ticket = null;
+  showView("window");
+  describeWindowChoice();
+}
+
+// -- actions ------------------------------------------------------------------------
+
+async function act(run) {
+  try {
+    await run();
+    clearBanner();
+  } catch (err) {
+    showError(err);
+  }
+  queueChanged();
+}
+
+function setTicket(ticket, { clock } = {}) {
+  if (clock) learnClock(clock);
+  state.ticket = ticket && (ticket.status === "called" || ticket.status === "serving") ? ticket : null;
+  renderTicket();
+}
+
+function needTicket() {
+  if (!state.ticket) throw new ApiError(409, "no_ticket", t("noTicket"));
+  return state.ticket;
+}
+
+const windowPath = (action) => `/api/v1/windows/${state.window.number}/${action}`;
+const ticketPath = (action) => `/api/v1/tickets/${needTicket().id}/${action}`;
+
+const ACTIONS = {
+  next: () => act(async () => {
+    const { ticket } = await authed(windowPath("call-next"), { method: "POST" });
+    if (!ticket) {
+      banner(t("nobody"), "info");
+      return;
+    }
+    setTicket(ticket, { clock: ticket.called_at });
+    banner(t("calledOk", { number: ticket.number }), "info");
+  }),
+  recall: () => act(async () => {
+    const { ticket } = await authed(windowPath("recall"), { method: "POST" });
+    setTicket(ticket, { clock: ticket.called_at });
+  }),
+  number: () => openDialog("dlg-number", () => $("number-input").focus()),
+  noshow: () => act(async () => {
+    const { ticket } = await authed(ticketPath("no-show"), { method: "POST" });
+    record(ticket, t("outNoShow"));
+    setTicket(null);
+    refreshToday();
+  }),
+  start: () => act(async () => {
+    const { ticket } = await authed(ticketPath("start"), { method: "POST" });
+    setTicket(ticket, { clock: ticket.started_at });
+  }),
+  finish: () => act(async () => {
+    const { ticket } = await authed(ticketPath("finish"), { method: "POST" });
+    setTicket(null, { clock: ticket.finished_at });
+    record(ticket, t("outDone"));
+    refreshToday();
+  }),
+  transfer: () => {
+    if (!state.ticket) return act(async () => needTicket());
+    return openDialog("dlg-transfer", () => $("transfer-service").focus());
+  },
+  pause: () => {
+    if (state.window.state === "paused") {
+      return act(async () => {
+        const result = await authed(windowPath("resume"), { method: "POST" });
+        windowChanged(result.window);
+      });
+    }
+    return openDialog("dlg-pause", () => $("pause-reasons").querySelector("input")?.focus());
+  },
+};
+
+const SHORTCUTS = { n: "next", r: "recall", c: "number", x: "noshow", s: "start", f: "finish", t: "transfer", p: "pause" };
+
+function onKey(event) {
+  if (document.body.dataset.view !== "desk" || event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
+  if (document.querySelector("dialog[open]")) return;
+  const target = event.target;
+  if (target instanceof HTMLElement && target.closest("input, textarea, select")) return;
+  const action = SHORTCUTS[event.key.toLowerCase()];
+  if (!action) return;
+  event.preventDefault();
+  flash(action);
+  ACTIONS[action]();
+}
+
+function flash(action) {
+  const button = document.querySelector(`[data-action="${action}"]`);
+  if (!button) return;
+  button.classList.add("pressed");
+  setTimeout(() => button.classList.remove("pressed"), 180);
+}
+
+function openDialog(id, focus) {
+  const dialog = $(id);
+  dialog.querySelector("form").reset();
+  if (id === "dlg-transfer") showTransferKind("service");
+  if (id === "dlg-pause") $("pause-text").required = false;
+  dialog.showModal();
+  if (focus) focus();
+}
+
+function closeDialog(id) {
+  $(id).close();
+}
+
+// -- dialogs ------------------------------------------------------------------------
+
+function fillTransferChoices() {
+  const services = $("transfer-service");
+  services.replaceChildren();
+  for (const zone of state.hall.zones) {
+    const group = document.createElement("optgroup");
+    group.label = `${zone.code} ${zone.name}`;
+    for (const service of state.hall.services.filter((s) => s.zone === zone.code)) {
+      const option = el("option", "", `${service.code} ${service.name}`);
+      option.value = service.code;
+      group.append(option);
+    }
+    services.append(group);
+  }
+  $("transfer-zone").replaceChildren(...state.hall.zones.map((zone) => {
+    const option = el("option", "", `${zone.code} ${zone.name}`);
+    option.value = zone.code;
+    return option;
+  }));
+}
+
+function showTransferKind(kind) {
+  for (const label of $("transfer-form").querySelectorAll("[data-kind]")) label.hidden = label.dataset.kind !== kind;
+  $("transfer-window").required = kind === "window";
+}
+
+function submitTransfer(event) {
+  event.preventDefault();
+  const kind = $("transfer-form").querySelector("input[name=kind]:checked").value;
+  const body = {};
+  if (kind === "service") body.service = $("transfer-service").value;
+  if (kind === "zone") body.zone = $("transfer-zone").value;
+  if (kind === "window") body.window = Number($("transfer-window").value) || undefined;
+  if (!body[kind]) {
+    banner(t("needTarget"), "error");
+    return;
+  }
+  const note = $("transfer-note").value.trim();
+  if (note) body.note = note;
+  closeDialog("dlg-transfer");
+  act(async () => {
+    const { ticket } = await authed(ticketPath("transfer"), { method: "POST", body });
+    const to = body.window ? t("toWindowN", { n: body.window }) : (body.service || body.zone);
+    record(ticket, t("outTransfer", { to }));
+    setTicket(null);
+    refreshToday();
+  });
+}
+
+function fillReasons() {
+  const box = $("pause-reasons");
+  box.replaceChildren();
+  REASONS.forEach((key, index) => {
+    const label = el("label");
+    const input = el("input");
+    input.type = "radio";
+    input.name = "reason";
+    input.value = key;
+    input.defaultChecked = index === 0;
+    label.append(input, el("span", "", ` ${t(key)}`));
+    box.append(label);
+  });
+}
+
+function submitPause(event) {
+  event.preventDefault();
+  const key = $("pause-form").querySelector("input[name=reason]:checked")?.value;
+  const text = $("pause-text").value.trim();
+  const reason = key === "reasonOther" || !key ? text : (text ? `${t(key)}：${text}` : t(key));
+  if (!reason) {
+    banner(t("needReason"), "error");
+    return;
+  }
+  closeDialog("dlg-pause");
+  act(async () => {
+    const result = await authed(windowPath("pause"), { method: "POST", body: { reason } });
+    windowChanged(result.window);
+  });
+}
+
+function submitNumber(event) {
+  event.preventDefault();
+  const number = $("number-input").value.trim().toUpperCase();
+  if (!number) return;
+  closeDialog("dlg-number");
+  act(async () => {
+    const { ticket } = await authed(windowPath("call"), { method: "POST", body: { number } });
+    setTicket(ticket, { clock: ticket.called_at });
+    banner(t("calledOk", { number: ticket.number }), "info");
+  });
+}
+
+async function signOut() {
+  await act(async () => {
+    await authed(windowPath("sign-out"), { method: "POST" });
+    leaveDesk();
+  });
+}
+
+async function logout() {
+  if (state.window) {
+    try {
+      await authed(windowPath("sign-out"), { method: "POST" });
+    } catch (err) {
+      showError(err); // e.g. a ticket is still at the window: stay
+      return;
+    }
+  }
+  try {
+    await authed("/api/v1/staff/logout", { method: "POST" });
+  } catch (err) {
+    // the session is dropped here either way
+  }
+  forgetSession();
+  state.window = null;
+  state.ticket = null;
+  showView("login");
+}
+
+// -- start ---------------------------------------------------------------------------
+
+function wire() {
+  $("login-form").addEventListener("submit", login);
+  $("window-form").addEventListener("submit", signIn);
+  $("window-number").addEventListener("input", describeWindowChoice);
+  $("banner-close").addEventListener("click", clearBanner);
+  $("btn-sign-out").addEventListener("click", signOut);
+  $("btn-logout").addEventListener("click", logout);
+  $("actions").addEventListener("click", (event) => {
+    const action = event.target.closest("[data-action]")?.dataset.action;
+    if (action) ACTIONS[action]();
+  });
+  $("transfer-form").addEventListener("submit", submitTransfer);
+  $("transfer-form").addEventListener("change", (event) => {
+    if (event.target.name === "kind") showTransferKind(event.target.value);
+  });
+  $("pause-form").addEventListener("submit", submitPause);
+  $("pause-form").addEventListener("change", (event) => {
+    if (event.target.name === "reason") $("pause-text").required = event.target.value === "reasonOther";
+  });
+  $("number-form").addEventListener("submit", submitNumber);
+  for (const button of document.querySelectorAll("dialog [data-close]")) {
+    button.addEventListener("click", () => button.closest("dialog").close());
+  }
+  document.addEventListener("keydown", onKey);
+  $("lang").addEventListener("click", () => {
+    t.setLang(t.lang() === "zh" ? "en" : "zh");
+    applyLang();
+  });
+}
+
+function applyLang() {
+  $("lang").textContent = t.lang() === "zh" ? "English" : "中文";
+  fillReasons();
+  if (state.window && document.body.dataset.view === "desk") {
+    renderDesk();
+    renderLog();
+    refreshQueue();
+  }
+  if (document.body.dataset.view === "window") describeWindowChoice();
+}
+
+async function main() {
+  wire();
+  t.setLang(t.lang());
+  applyLang();
+  setInterval(tickTimers, 1000);
+  setInterval(() => state.window && refreshQueue(), QUEUE_REFRESH_MS);
+  await loadHalls();
+  const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+  if (saved && saved.token) {
+    state.token = saved.token;
+    state.hallId = saved.hall;
+    try {
+      await resume();
+      return;
+    } catch (err) {
+      if (err.status !== 401) showError(err);
+      forgetSession();
+    }
+  }
+  showView("login");
+}
+
+main();

@@ -1,0 +1,321 @@
+"""The kiosk, the citizen's phone page and the console in a real browser against a real server."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, AsyncIterator, Callable
+
+import aiohttp
+import asyncpg
+import pytest
+from playwright.async_api import Browser, Page, Route, WebSocketRoute, expect
+
+from tests.conftest import MONDAY_10AM
+from tests.support import KIOSK, expect as expect_status
+
+pytestmark = pytest.mark.browser
+
+KIOSK_SIZE = {"width": 1080, "height": 1920}
+CONSOLE_SIZE = {"width": 1366, "height": 768}
+PHONE_SIZE = {"width": 390, "height": 844}
+XSS = "<img src=x onerror=alert(1)>"
+
+
+class Tab:
+    """A page that records what must never happen: script errors and dialogs (alert() from injected markup)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("dialog", self._dialog)
+
+    async def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        await dialog.dismiss()
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.dialogs == [], self.dialogs
+
+
+def base_url(live_server: Any) -> str:
+    return str(live_server.make_url("/")).rstrip("/")
+
+
+class Tabs:
+    """Pages on the live server, all closed before the server stops (their live sockets would hold it up)."""
+
+    def __init__(self, browser: Browser, base: str) -> None:
+        self.browser, self.base = browser, base
+        self.opened: list[Tab] = []
+
+    async def open(self, path: str, viewport: dict[str, int], setup: Any = None) -> Tab:
+        page = await self.browser.new_page(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+        tab = Tab(page)
+        self.opened.append(tab)
+        if setup:
+            await setup(page)
+        await page.goto(self.base + path)
+        return tab
+
+    async def close(self) -> None:
+        for tab in self.opened:
+            await tab.page.close()
+
+
+@pytest.fixture
+async def tabs(browser: Browser, live_server: Any) -> AsyncIterator[Tabs]:
+    opened = Tabs(browser, base_url(live_server))
+    yield opened
+    await opened.close()
+
+
+async def until(condition: Callable[[], bool], seconds: float = 5) -> None:
+    for _ in range(int(seconds * 20)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def assert_fits(page: Page, *selectors: str) -> None:
+    """Nothing wider than the screen, and each named box wholly on screen with its text inside it."""
+    size = await page.evaluate("() => [document.documentElement.scrollWidth, innerWidth, innerHeight]")
+    assert size[0] <= size[1], f"page is {size[0]} px wide on a {size[1]} px screen"
+    boxes = await page.evaluate(
+        """(selectors) => selectors.map((selector) => {
+            const node = document.querySelector(selector);
+            if (!node) return {selector, missing: true};
+            const r = node.getBoundingClientRect();
+            return {selector, left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                    scroll: node.scrollWidth, client: node.clientWidth};
+        })""",
+        list(selectors),
+    )
+    for box in boxes:
+        assert not box.get("missing"), f"{box['selector']} not found"
+        where = f"{box['selector']}: {box}"
+        assert box["left"] >= 0 and box["top"] >= 0, where
+        assert box["right"] <= size[1] + 0.5 and box["bottom"] <= size[2] + 0.5, where
+        assert box["scroll"] <= box["client"] + 1, f"text overflows {where}"
+
+
+async def sign_in_on_console(tab: Tab, staff_id: str, window: int) -> None:
+    page = tab.page
+    await page.locator("#login-staff").fill(staff_id)
+    await page.locator("#login-password").fill("hallq-demo")
+    await page.locator("#login-form button[type=submit]").click()
+    await page.locator("#window-number").fill(str(window))
+    await page.locator("#window-form button[type=submit]").click()
+    await expect(page.locator("#view-desk")).to_be_visible()
+
+
+async def count_tickets(database_url: str, where: str = "true") -> list[asyncpg.Record]:
+    con = await asyncpg.connect(database_url)
+    try:
+        return await con.fetch(f"SELECT * FROM tickets WHERE {where} ORDER BY id")
+    finally:
+        await con.close()
+
+
+# ---------------------------------------------------------------------------
+
+
+async def test_a_citizen_takes_a_ticket_and_a_clerk_calls_it(tabs, artifacts):
+    kiosk = await tabs.open("/kiosk?token=demo-kiosk-entrance", KIOSK_SIZE)
+    page = kiosk.page
+    await expect(page.locator("#screen-start")).to_be_visible()
+    await expect(page.locator("#hall-name")).to_have_text("驻马店市民中心服务大厅")
+    await expect(page.locator(".zone-card")).to_have_count(10)
+    zone_b = page.locator('.zone-card[data-zone="B"]')
+    await expect(zone_b).to_contain_text("公积金综合受理区")
+    await expect(zone_b).to_contain_text("一楼")
+    await expect(zone_b).to_contain_text("等候 0 人")
+    await assert_fits(page, ".bar", "#zones", '.zone-card[data-zone="J"]', "#btn-green", "#btn-appointment")
+    await page.screenshot(path=artifacts / "kiosk-start.png")
+
+    await zone_b.click()
+    await expect(page.locator("#screen-services")).to_be_visible()
+    await expect(page.locator("#services-zone")).to_have_text("公积金综合受理区")
+    await expect(page.locator(".service-card")).to_have_count(4)
+    await assert_fits(page, "#services-back", '.service-card[data-service="B04"]')
+    await page.screenshot(path=artifacts / "kiosk-services.png")
+
+    await page.locator('.service-card[data-service="B01"]').click()
+    await expect(page.locator("#screen-ticket")).to_be_visible()
+    await expect(page.locator("#ticket-number")).to_have_text("B001")
+    await expect(page.locator("#ticket-service")).to_have_text("住房公积金提取")
+    await expect(page.locator("#ticket-zone")).to_have_text("公积金综合受理区 · 一楼")
+    await expect(page.locator("#ticket-windows")).to_have_text("41-48、89-96号窗口")
+    await expect(page.locator("#ticket-ahead")).to_have_text("0 人")
+    await expect(page.locator("#ticket-wait")).to_have_text("即到即办")
+    qr = page.locator("#ticket-qr")
+    await expect(qr).to_have_js_property("complete", True)
+    assert await qr.evaluate("img => img.naturalWidth") > 0
+    await assert_fits(page, "#ticket-number", ".facts", "#ticket-windows", ".qr-box", "#ticket-done")
+    await page.screenshot(path=artifacts / "kiosk-ticket.png")
+    qr_src = await qr.get_attribute("src")
+    status_token = qr_src.split("/")[-2]
+
+    async with aiohttp.ClientSession() as http:
+        async with http.get(tabs.base + qr_src) as response:
+            assert response.status == 200 and response.content_type == "image/svg+xml"
+            assert (await response.text()).startswith("<svg")
+
+    phone = await tabs.open(f"/t/{status_token}", PHONE_SIZE)
+    await expect(phone.page.locator("#phone-number")).to_have_text("B001")
+    await expect(phone.page.locator("#phone-status")).to_have_text("排队中")
+    await expect(phone.page.locator("#phone-zone")).to_have_text("公积金综合受理区 · 一楼")
+
+    screen = await tabs.open("/screen?token=demo-screen-hall", {"width": 1920, "height": 1080})
+    await expect(screen.page.locator("#board")).to_be_visible()
+    console = await tabs.open("/console", CONSOLE_SIZE)
+    await sign_in_on_console(console, "zhangwei", 41)
+    await expect(console.page.locator('#queue li[data-service="B01"]')).to_contain_text("1 人")
+    await console.page.locator('[data-action="next"]').click()
+    await expect(screen.page.locator("#now-number")).to_have_text("B001", timeout=1000)
+    await expect(screen.page.locator("#now-window")).to_have_text("41", timeout=1000)
+    await expect(console.page.locator("#current-number")).to_have_text("B001")
+    await expect(console.page.locator("#current-status")).to_have_text("已叫号，等候到窗")
+    await expect(phone.page.locator("#phone-status")).to_have_text("请到 41 号窗口办理")
+    await assert_fits(console.page, ".top", "#current", "#actions", ".right")
+    await console.page.screenshot(path=artifacts / "console-desk.png")
+    await phone.page.screenshot(path=artifacts / "phone-called.png")
+
+    await page.locator("#ticket-done").click()
+    await expect(page.locator("#screen-start")).to_be_visible()
+    for tab in (kiosk, phone, console):
+        tab.assert_clean()
+
+
+async def test_a_lost_answer_is_sent_again_and_gives_one_ticket(tabs, database_url):
+    sent: list[dict[str, Any]] = []
+
+    async def lose_the_first_answer(route: Route) -> None:
+        sent.append(route.request.post_data_json)
+        if len(sent) == 1:
+            await route.fetch()  # the server issues the ticket...
+            await route.abort("connectionreset")  # ...but the answer never reaches the kiosk
+        else:
+            await route.continue_()
+
+    async def setup(page: Page) -> None:
+        await page.route("**/api/v1/tickets", lose_the_first_answer)
+
+    kiosk = await tabs.open("/kiosk?token=demo-kiosk-a", KIOSK_SIZE, setup)
+    page = kiosk.page
+    await expect(page.locator(".zone-card")).to_have_count(1)  # kiosk-a offers zone A only
+    await page.locator('.zone-card[data-zone="A"]').click()
+    await page.locator('.service-card[data-service="A02"]').click()
+    await expect(page.locator("#overlay-retry")).to_be_visible()
+    await expect(page.locator("#overlay-retry h2")).to_have_text("网络连接中断，正在重试…")
+    await expect(page.locator("#screen-ticket")).to_be_visible()
+    await expect(page.locator("#ticket-number")).to_have_text("A001")
+    await expect(page.locator("#overlay-retry")).to_be_hidden()
+
+    assert len(sent) == 2
+    assert sent[0]["idempotency_key"] == sent[1]["idempotency_key"]
+    issued = await count_tickets(database_url)
+    assert [(t["number"], t["idempotency_key"]) for t in issued] == [("A001", sent[0]["idempotency_key"])]
+    kiosk.assert_clean()
+
+
+async def test_the_kiosk_is_closed_out_of_hours(tabs, clock, artifacts):
+    clock.set(MONDAY_10AM.replace(hour=19))
+    kiosk = await tabs.open("/kiosk?token=demo-kiosk-entrance", KIOSK_SIZE)
+    page = kiosk.page
+    await expect(page.locator("#screen-closed")).to_be_visible()
+    await expect(page.locator("#screen-closed h2")).to_have_text("现在是非办公时间，暂停取号")
+    await expect(page.locator("#btn-green")).to_be_hidden()
+    await expect(page.locator(".zone-card")).to_have_count(0)
+    await page.screenshot(path=artifacts / "kiosk-closed.png")
+    kiosk.assert_clean()
+
+
+async def test_green_channel_and_appointment_check_in(tabs, database_url, artifacts):
+    kiosk = await tabs.open("/kiosk?token=demo-kiosk-entrance&idle=4", KIOSK_SIZE)
+    page = kiosk.page
+    await page.locator("#lang").click()
+    await expect(page.locator("#screen-start .prompt")).to_have_text("Choose the service area")
+    await expect(page.locator('.zone-card[data-zone="F"]')).to_contain_text("Floor 2")
+    await assert_fits(page, ".bar", "#zones", "#btn-green", "#btn-appointment")
+    await page.screenshot(path=artifacts / "kiosk-start-en.png")
+    await page.locator("#lang").click()
+    await page.locator("#btn-green").click()
+    await expect(page.locator("#mode-strip")).to_contain_text("绿色通道")
+    await page.locator('.zone-card[data-zone="D"]').click()
+    await page.locator('.service-card[data-service="D02"]').click()
+    await expect(page.locator("#ticket-number")).to_have_text("D001")
+    await expect(page.locator("#ticket-badge")).to_have_text("绿色通道 · 优先办理")
+    await page.locator("#ticket-done").click()
+    await expect(page.locator('.zone-card[data-zone="D"]')).to_contain_text("等候 1 人")  # the live queue
+
+    await page.locator("#btn-appointment").click()
+    for key in "20261":
+        await page.locator(f'#keypad [data-key="{key}"]').click()
+    await page.locator('#keypad [data-key="back"]').click()
+    for key in "23":
+        await page.locator(f'#keypad [data-key="{key}"]').click()
+    await expect(page.locator("#appointment-code")).to_have_text("202623")
+    await page.locator("#appointment-ok").click()
+    await expect(page.locator("#mode-strip")).to_contain_text("预约码 202623")
+    await page.locator('.zone-card[data-zone="D"]').click()
+    await page.locator('.service-card[data-service="D02"]').click()
+    await expect(page.locator("#ticket-number")).to_have_text("D002")
+    await expect(page.locator("#ticket-badge")).to_have_text("预约签到 · 预约码 202623")
+
+    # Left alone, the kiosk returns to its start screen.
+    await expect(page.locator("#screen-start")).to_be_visible(timeout=8000)
+    await expect(page.locator("#mode-strip")).to_be_hidden()
+    issued = await count_tickets(database_url)
+    assert [(t["number"], t["priority"], t["appointment_code"]) for t in issued] == [
+        ("D001", "green", None), ("D002", "appointment", "202623")]
+    kiosk.assert_clean()
+
+
+async def test_the_card_reader_identity_is_shown_as_text(tabs):
+    """The kiosk.identity hook: a masked name arrives on the kiosk's feed and is shown, never run as markup."""
+    sockets: list[WebSocketRoute] = []
+
+    async def setup(page: Page) -> None:
+        def relay(ws: WebSocketRoute) -> None:
+            ws.connect_to_server()
+            sockets.append(ws)
+        await page.route_web_socket("**/api/v1/live*", relay)
+
+    kiosk = await tabs.open("/kiosk?token=demo-kiosk-entrance", KIOSK_SIZE, setup)
+    page = kiosk.page
+    await expect(page.locator("#screen-start")).to_be_visible()
+    await until(lambda: bool(sockets))
+    event = {"type": "event", "seq": 10**9, "kind": "kiosk.identity", "device": "kiosk-entrance",
+             "identity": {"name_masked": XSS, "identity_token": "short-lived"}}
+    sockets[-1].send(json.dumps(event))
+    await expect(page.locator("#identity-strip")).to_be_visible()
+    await expect(page.locator("#identity-name")).to_have_text(XSS)
+    assert await page.locator("#identity-strip img").count() == 0
+    await page.locator("#identity-clear").click()
+    await expect(page.locator("#identity-strip")).to_be_hidden()
+
+    other = {**event, "device": "kiosk-a", "identity": {"name_masked": "李*", "identity_token": "x"}}
+    sockets[-1].send(json.dumps(other))  # meant for another kiosk
+    await page.wait_for_timeout(200)
+    await expect(page.locator("#identity-strip")).to_be_hidden()
+    kiosk.assert_clean()
+
+
+async def test_the_phone_page_follows_a_ticket_by_its_link(tabs):
+    async with aiohttp.ClientSession(tabs.base) as http:
+        issued = await expect_status(await http.post("/api/v1/tickets", headers=KIOSK, json={
+            "service": "C01", "idempotency_key": "phone-xss-0001",
+            "identity": {"id_number": "410102198001011234", "name": XSS}}), 201)
+    phone = await tabs.open(f"/t/{issued['status_token']}", PHONE_SIZE)
+    await expect(phone.page.locator("#phone-number")).to_have_text("C001")
+    await expect(phone.page.locator("#phone-holder")).to_have_text(issued["ticket"]["holder"])
+    await expect(phone.page.locator("#phone-detail")).to_have_text("马上轮到您，请留意叫号")
+    missing = await tabs.open("/t/no-such-token", PHONE_SIZE)
+    await expect(missing.page.locator("#phone-error")).to_contain_text("找不到这张号票")
+    phone.assert_clean()
+    missing.assert_clean()
+
