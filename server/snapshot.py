@@ -21,11 +21,14 @@ async def hall_snapshot(ctx: HallContext, hall: Hall) -> dict[str, Any]:
         async with con.transaction(isolation="repeatable_read", readonly=True):
             seq = await events.last_seq(con, hall.id)
             states = await windows.list_all(con, hall.id)
+            current = {t.id: t.public() for t in await tickets.by_ids(
+                con, hall.id, [s.current_ticket for s in states if s.current_ticket is not None])}
             queues = await queue_summary(con, ctx, hall)
             calls = await events.recent(con, hall.id, ["ticket.called", "ticket.recalled"], RECENT_CALLS)
     return {
         "seq": seq,
-        "windows": [s.public() for s in states],
+        # Each window with the ticket it is calling or serving, so a sign shows it after a restart.
+        "windows": [{**s.public(), "ticket": current.get(s.current_ticket)} for s in states],
         "queues": queues,
         "recent_calls": [e.message() for e in calls],
     }

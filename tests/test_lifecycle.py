@@ -138,3 +138,14 @@ async def test_staff_endpoints_need_a_signed_in_staff_member(client):
     assert (await expect(response, 401))["error"]["code"] == "unauthorized"
     response = await client.post("/api/v1/tickets", json={"service": "B01"})
     assert response.status == 401
+
+
+async def test_the_snapshot_gives_each_window_its_current_ticket(client):
+    ticket = (await issue(client, "B01"))["ticket"]
+    clerk = await signed_in(client, "zhangwei", 41)
+    await clerk.call_next()
+    await clerk.ticket_action(ticket["id"], "start")
+    snapshot = await clerk.get("/api/v1/snapshot")
+    window = next(w for w in snapshot["windows"] if w["number"] == 41)
+    assert window["ticket"]["number"] == "B001" and window["ticket"]["status"] == "serving"
+    assert next(w for w in snapshot["windows"] if w["number"] == 42)["ticket"] is None

@@ -48,6 +48,11 @@ async def get(con: asyncpg.Connection, hall: str, ticket_id: int, *, lock: bool 
     return Ticket.from_record(record) if record else None
 
 
+async def by_ids(con: asyncpg.Connection, hall: str, ids: Sequence[int]) -> list[Ticket]:
+    records = await con.fetch("SELECT * FROM tickets WHERE hall = $1 AND id = ANY($2::bigint[])", hall, list(ids))
+    return [Ticket.from_record(r) for r in records]
+
+
 async def by_number(con: asyncpg.Connection, hall: str, day: date, number: str) -> Ticket | None:
     record = await con.fetchrow(
         "SELECT * FROM tickets WHERE hall = $1 AND day = $2 AND number = $3", hall, day, number

@@ -1,0 +1,606 @@
+// Calling screens (叫号屏): one page, three layouts chosen by the device's
+// settings from /api/v1/device —
+//   hall:   lobby TV with the latest call, the last calls of every zone and a
+//           waiting summary per zone; the hall's notices when nothing is called;
+//   zone:   the same for one zone;
+//   window: the small sign above one window (number called/served, paused).
+// Calls are announced (chime, then the server's Mandarin audio of the text the
+// hall's template made), one after another. Every text that comes from people
+// or events is set with textContent, never as HTML.
+import { LiveFeed } from "/static/common/live.js";
+import { ApiError, api, tokenFromUrl } from "/static/common/api.js";
+import { makeTranslator } from "/static/common/i18n.js";
+
+const params = new URLSearchParams(location.search);
+const token = tokenFromUrl();
+const IDLE_SECONDS = positive(params.get("idle"), 60); // no call for this long: show the notices
+const ROTATE_SECONDS = positive(params.get("rotate"), 12); // each notice stays this long
+const RECENT_ROWS = 10;
+const MAX_REPLAYED_SPOKEN = 4; // after an outage only the latest missed calls are spoken again
+const CALL_KINDS = new Set(["ticket.called", "ticket.recalled"]);
+const LEAVES_WINDOW = new Set(["ticket.finished", "ticket.no_show", "ticket.transferred", "ticket.cancelled"]);
+
+const t = makeTranslator({
+  title_hall: { zh: "叫号信息", en: "Calling" },
+  title_zone: { zh: "{floor} · 叫号信息", en: "{floor} · Calling" },
+  now_calling: { zh: "正在叫号", en: "Now calling" },
+  window_before: { zh: "", en: "Window " },
+  window_after: { zh: " 号窗口", en: "" },
+  window_n: { zh: "{n} 号窗口", en: "Window {n}" },
+  recent: { zh: "最近叫号", en: "Recent calls" },
+  col_number: { zh: "号码", en: "Number" },
+  col_window: { zh: "窗口", en: "Window" },
+  col_zone: { zh: "区域", en: "Area" },
+  col_counter: { zh: "办理窗口", en: "Counter" },
+  recalled: { zh: "重呼", en: "Again" },
+  zone_code: { zh: "{code} 区", en: "Zone {code}" },
+  floor: { zh: "{n} 楼", en: "Floor {n}" },
+  waiting: { zh: "等候人数", en: "Waiting" },
+  waiting_short: { zh: "等候", en: "waiting" },
+  people: { zh: "人", en: "" },
+  open_windows: { zh: "开放窗口", en: "Open windows" },
+  open_short: { zh: "窗口开放", en: "open" },
+  est_wait: { zh: "预计等候", en: "Estimated wait" },
+  minutes: { zh: "分钟", en: "min" },
+  notices: { zh: "公告", en: "Notices" },
+  no_calls: { zh: "请留意叫号，听到号码后到对应窗口办理", en: "Please wait until your number is called" },
+  offline: { zh: "连接中断，正在重连…", en: "Offline, reconnecting…" },
+  sign_idle: { zh: "欢迎光临", en: "Welcome" },
+  sign_next: { zh: "请等候叫号", en: "Please wait to be called" },
+  sign_called: { zh: "请到本窗口办理", en: "Please come to this window" },
+  sign_serving: { zh: "正在办理", en: "Now serving" },
+  paused: { zh: "暂停服务", en: "Service paused" },
+  closed: { zh: "暂停服务", en: "Window closed" },
+  closed_detail: { zh: "请到其他窗口办理", en: "Please use another window" },
+  lang_switch: { zh: "EN", en: "中文" },
+  unknown_device: { zh: "此屏幕未登记，请检查地址中的 token", en: "This screen is not registered: check the token in its address" },
+  unreachable: { zh: "正在连接服务器…", en: "Connecting to the server…" },
+});
+
+// ---------------------------------------------------------------- state --
+
+const state = {
+  hall: null,
+  kind: "hall", // "hall" | "zone" | "window"
+  zone: null, // zone code for a zone screen
+  window: null, // window number for a window sign
+  windows: new Map(), // number -> public window state
+  tickets: new Map(), // ticket id -> latest public ticket seen
+  calls: [], // call events, newest first
+  zoneQueues: new Map(), // zone code -> {waiting, open_windows, estimated_wait_minutes}
+  lastCallAt: 0, // performance.now() of the last call seen live
+  noticeIndex: 0,
+  noticeShownAt: 0,
+};
+
+const $ = (id) => document.getElementById(id);
+
+function positive(raw, fallback) {
+  const value = Number(raw);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function zoneOf(code) {
+  return state.hall?.zones.find((z) => z.code === code) || null;
+}
+
+function windowInfo(number) {
+  return state.hall?.windows.find((w) => w.number === number) || null;
+}
+
+// Shrink a text box's font until its text fits: one-line boxes (numbers, zone
+// names) by width, wrapping ones (data-fit="both": notices) also by height.
+function fit(node, minPx = 12) {
+  if (!node || node.offsetParent === null) return;
+  node.style.fontSize = "";
+  let size = parseFloat(getComputedStyle(node).fontSize);
+  const both = node.dataset.fit === "both";
+  const overflowing = () => node.scrollWidth > node.clientWidth + 1 || (both && node.scrollHeight > node.clientHeight + 1);
+  while (overflowing() && size > minPx) {
+    size = Math.max(minPx, size * 0.92);
+    node.style.fontSize = `${size}px`;
+  }
+}
+
+function fitAll() {
+  document.querySelectorAll("[data-fit]").forEach((node) => fit(node));
+}
+
+// ---------------------------------------------------------------- voice --
+
+// Announcements play strictly one after another: chime, then the speech.
+// window.hallqAnnouncements lists them in order, with when each was queued,
+// started and ended, and how it was given (audio, speech, text or skipped).
+const announcements = [];
+window.hallqAnnouncements = announcements;
+
+class Announcer {
+  constructor(enabled) {
+    this.enabled = enabled;
+    this.queue = [];
+    this.busy = false;
+    this.serverVoiceDownUntil = 0;
+  }
+
+  add(event, replayed) {
+    const item = {
+      text: event.announcement, kind: event.kind, seq: event.seq, number: event.ticket?.number ?? null,
+      window: event.window, replayed, queuedAt: Date.now(), startedAt: null, endedAt: null, via: null,
+    };
+    announcements.push(item);
+    if (announcements.length > 200) announcements.splice(0, announcements.length - 200); // screens run for days
+    if (!this.enabled || !item.text) {
+      item.via = "off";
+      return;
+    }
+    if (replayed) {
+      const waiting = this.queue.filter((q) => q.replayed);
+      if (waiting.length >= MAX_REPLAYED_SPOKEN) {
+        waiting[0].via = "skipped";
+        this.queue.splice(this.queue.indexOf(waiting[0]), 1);
+      }
+    }
+    this.queue.push(item);
+    this.pump();
+  }
+
+  async pump() {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length) {
+        const item = this.queue.shift();
+        item.startedAt = Date.now();
+        document.body.classList.add("speaking");
+        try {
+          item.via = await this.say(item.text);
+        } catch (err) {
+          item.via = "text";
+        }
+        item.endedAt = Date.now();
+        document.body.classList.remove("speaking");
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async say(text) {
+    const speech = Date.now() >= this.serverVoiceDownUntil ? this.fetchSpeech(text) : Promise.resolve(null);
+    const chimed = await play("/api/v1/announcements/chime.wav");
+    const url = await speech;
+    if (url) {
+      try {
+        if (await play(url)) return "audio";
+      } finally {
+        URL.revokeObjectURL(url);
+      }
+    }
+    if (await speakLocally(text)) return "speech";
+    await sleep(chimed ? 2500 : 3500); // text only: give people time to read it
+    return "text";
+  }
+
+  async fetchSpeech(text) {
+    try {
+      const response = await fetch(`/api/v1/announcements/audio?${new URLSearchParams({ text })}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (!response.ok) {
+        if (response.status === 503) this.serverVoiceDownUntil = Date.now() + 60000;
+        return null;
+      }
+      return URL.createObjectURL(await response.blob());
+    } catch (err) {
+      return null;
+    }
+  }
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// Play one sound to its end; false when it cannot play (autoplay refused, bad audio).
+function play(url) {
+  return new Promise((resolve) => {
+    const audio = new Audio(url);
+    let guard = setTimeout(() => finish(true), 20000);
+    let done = false;
+    function finish(ok) {
+      if (done) return;
+      done = true;
+      clearTimeout(guard);
+      audio.pause();
+      resolve(ok);
+    }
+    audio.addEventListener("loadedmetadata", () => {
+      if (!Number.isFinite(audio.duration)) return;
+      clearTimeout(guard);
+      guard = setTimeout(() => finish(true), audio.duration * 1000 + 1500);
+    });
+    audio.addEventListener("ended", () => finish(true));
+    audio.addEventListener("error", () => finish(false));
+    audio.play().catch(() => finish(false));
+  });
+}
+
+// The browser's own Mandarin voice, when the server has none.
+function speakLocally(text) {
+  const synth = window.speechSynthesis;
+  if (!synth) return Promise.resolve(false);
+  const voice = synth.getVoices().find((v) => /^(zh|cmn)/i.test(v.lang));
+  if (!voice) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.voice = voice;
+    utterance.lang = voice.lang;
+    utterance.rate = 0.9;
+    const guard = setTimeout(() => resolve(true), 15000);
+    utterance.onend = () => { clearTimeout(guard); resolve(true); };
+    utterance.onerror = () => { clearTimeout(guard); resolve(false); };
+    synth.speak(utterance);
+  });
+}
+
+// ----------------------------------------------------------------- feed --
+
+// LiveFeed plus the hello's seq: events at or below it are ones this screen
+// missed while away, replayed on reconnect.
+class ScreenFeed extends LiveFeed {
+  receive(message) {
+    if (message.type === "hello") this.helloSeq = message.seq;
+    super.receive(message);
+  }
+}
+
+function topics() {
+  if (state.kind === "zone") return [`zone:${state.zone}`];
+  if (state.kind === "window") return [`window:${state.window}`];
+  return ["hall"];
+}
+
+function shows(event) {
+  if (state.kind === "zone") return event.zone === state.zone;
+  if (state.kind === "window") return event.window === state.window;
+  return true;
+}
+
+function onSnapshot(snapshot) {
+  state.windows = new Map(snapshot.windows.map((w) => [w.number, w]));
+  for (const w of snapshot.windows) if (w.ticket) rememberTicket(w.ticket);
+  applyQueues(snapshot.queues);
+  const calls = snapshot.recent_calls.filter(shows).sort((a, b) => b.seq - a.seq);
+  for (const call of [...calls].reverse()) rememberTicket(call.ticket);
+  const seen = new Set(); // a recalled ticket is listed once, at its latest call
+  state.calls = calls.filter((call) => !seen.has(call.ticket.id) && seen.add(call.ticket.id));
+  if (calls.length && !state.lastCallAt) state.lastCallAt = performance.now();
+  render();
+}
+
+function onEvent(event) {
+  const replayed = feed.helloSeq !== undefined && event.seq <= feed.helloSeq;
+  if (event.ticket) rememberTicket(event.ticket);
+  if (event.window_state) state.windows.set(event.window_state.number, event.window_state);
+  if (CALL_KINDS.has(event.kind)) {
+    const current = state.windows.get(event.window);
+    if (current) current.current_ticket = event.ticket.id;
+    if (shows(event)) {
+      state.calls = [event, ...state.calls.filter((c) => c.ticket.id !== event.ticket.id)].slice(0, 40);
+      state.lastCallAt = performance.now();
+      announcer.add(event, replayed);
+      render({ flash: true });
+    }
+  } else {
+    if (LEAVES_WINDOW.has(event.kind) && event.window !== null) {
+      const current = state.windows.get(event.window);
+      if (current && current.current_ticket === event.ticket?.id) current.current_ticket = null;
+    }
+    render();
+  }
+  if (event.kind.startsWith("ticket.") || event.kind.startsWith("window.")) refreshQueuesSoon();
+}
+
+function rememberTicket(ticket) {
+  if (!ticket || ticket.id === undefined) return;
+  state.tickets.delete(ticket.id);
+  state.tickets.set(ticket.id, ticket);
+  if (state.tickets.size > 2000) state.tickets.delete(state.tickets.keys().next().value);
+}
+
+function onStatus(status) {
+  document.body.dataset.live = status;
+  document.body.classList.toggle("offline", status === "offline");
+}
+
+let queuesTimer = null;
+function refreshQueuesSoon() {
+  if (state.kind === "window" || queuesTimer) return;
+  queuesTimer = setTimeout(async () => {
+    queuesTimer = null;
+    try {
+      applyQueues(await api("/api/v1/queues", { token }));
+      renderSummary();
+    } catch (err) {
+      // offline: the events replayed on reconnect will ask again
+    }
+  }, 400);
+}
+
+function applyQueues(queues) {
+  state.zoneQueues = new Map((queues?.zones || []).map((z) => [z.zone, z]));
+}
+
+// --------------------------------------------------------------- render --
+
+function render({ flash = false } = {}) {
+  if (!state.hall) return;
+  if (state.kind === "window") renderSign(flash);
+  else {
+    renderNow(flash);
+    renderRecent();
+    renderSummary();
+    renderIdle();
+  }
+  fitAll();
+}
+
+function renderHeader() {
+  document.title = `${t("title_hall")} · ${state.hall.name}`;
+  if (state.kind === "window") {
+    $("hall-name").textContent = t("window_n", { n: state.window });
+    $("screen-title").textContent = windowInfo(state.window)?.label || state.hall.name;
+    return;
+  }
+  if (state.kind === "zone") {
+    const zone = zoneOf(state.zone);
+    $("hall-name").textContent = zone ? `${t("zone_code", { code: zone.code })} · ${zone.name}` : state.zone;
+    $("screen-title").textContent = `${state.hall.name} · ${t("title_zone", { floor: t("floor", { n: zone?.floor ?? "" }) })}`;
+    return;
+  }
+  $("hall-name").textContent = state.hall.name;
+  $("screen-title").textContent = t("title_hall");
+}
+
+function zoneLabel(code) {
+  const zone = zoneOf(code);
+  if (!zone) return code || "";
+  return `${zone.name} · ${t("floor", { n: zone.floor })}`;
+}
+
+function renderNow(flash) {
+  const call = state.calls[0];
+  $("now").classList.toggle("empty", !call);
+  $("now-number").textContent = call ? call.ticket.number : "";
+  $("now-window-before").textContent = call ? t("window_before") : "";
+  $("now-window").textContent = call ? String(call.window) : "";
+  $("now-window-after").textContent = call ? t("window_after") : "";
+  $("now-holder").textContent = call?.ticket.holder || "";
+  // a zone screen names the counter; the hall screen the zone and its floor
+  const where = state.kind === "zone" ? windowInfo(call?.window)?.label : call && zoneLabel(call.zone);
+  $("now-zone").textContent = where || "";
+  $("now-zone").hidden = !where;
+  $("now-caption").textContent = call?.announcement || "";
+  if (flash) restartAnimation($("now-call"), "flash");
+}
+
+function restartAnimation(node, className) {
+  node.classList.remove(className);
+  void node.offsetWidth; // restart the CSS animation
+  node.classList.add(className);
+}
+
+function renderRecent() {
+  const list = $("recent-list");
+  const rows = state.calls.slice(0, RECENT_ROWS).map((call, i) => {
+    const row = el("li", i === 0 ? "latest" : "");
+    const number = el("span", "r-number", call.ticket.number);
+    if (call.kind === "ticket.recalled") number.append(el("small", "badge", t("recalled")));
+    row.append(number, el("span", "r-window", t("window_n", { n: call.window })));
+    const third = el("span", "r-third");
+    third.dataset.fit = "";
+    if (state.kind === "zone") {
+      if (call.ticket.holder) third.append(el("b", "r-holder", call.ticket.holder));
+      third.append(windowInfo(call.window)?.label || "");
+    } else {
+      third.textContent = zoneOf(call.zone)?.name || call.zone || "";
+    }
+    row.append(third);
+    return row;
+  });
+  list.replaceChildren(...rows);
+  $("col-third").textContent = t(state.kind === "zone" ? "col_counter" : "col_zone");
+}
+
+function renderSummary() {
+  const box = $("summary");
+  if (!state.hall || state.kind === "window") return;
+  if (state.kind === "zone") {
+    const q = state.zoneQueues.get(state.zone) || {};
+    box.replaceChildren(
+      stat(t("waiting"), q.waiting ?? "–", t("people"), "stat-waiting"),
+      stat(t("open_windows"), q.open_windows ?? "–", "", "stat-open"),
+      stat(t("est_wait"), q.estimated_wait_minutes ?? "–", t("minutes"), "stat-wait"),
+    );
+    fitAll();
+    return;
+  }
+  const cards = state.hall.zones.map((zone) => {
+    const q = state.zoneQueues.get(zone.code) || {};
+    const card = el("div", "zone-card");
+    card.dataset.zone = zone.code;
+    const head = el("div", "zone-head");
+    head.append(el("span", "zone-code", zone.code), el("span", "zone-name", zone.name), el("span", "zone-floor", t("floor", { n: zone.floor })));
+    head.querySelector(".zone-name").dataset.fit = "";
+    const figures = el("div", "zone-figures");
+    const waiting = el("span", "zone-waiting");
+    waiting.append(el("b", "", q.waiting ?? "–"), el("small", "", ` ${t("people")}${t("waiting_short")}`));
+    const open = el("span", "zone-open");
+    open.append(el("b", "", q.open_windows ?? "–"), el("small", "", ` ${t("open_short")}`));
+    figures.append(waiting, open);
+    card.append(head, figures);
+    return card;
+  });
+  box.replaceChildren(...cards);
+  fitAll();
+}
+
+function stat(label, value, unit, className) {
+  const node = el("div", `stat ${className}`);
+  const figure = el("div", "stat-figure");
+  figure.append(el("b", "", value), el("small", "", unit));
+  node.append(el("div", "stat-label", label), figure);
+  return node;
+}
+
+function renderIdle() {
+  const notices = state.hall.notices || [];
+  const idle = notices.length > 0 && (!state.calls.length || performance.now() - state.lastCallAt > IDLE_SECONDS * 1000);
+  const wasIdle = document.body.classList.contains("idle");
+  document.body.classList.toggle("idle", idle);
+  if (!idle) return;
+  const now = performance.now();
+  if (!wasIdle) {
+    state.noticeShownAt = now;
+  } else if (now - state.noticeShownAt >= ROTATE_SECONDS * 1000) {
+    state.noticeIndex = (state.noticeIndex + 1) % notices.length;
+    state.noticeShownAt = now;
+  }
+  const index = state.noticeIndex % notices.length;
+  const text = $("notice-text");
+  if (text.textContent !== notices[index] || !wasIdle) {
+    text.textContent = notices[index];
+    $("notice-count").textContent = notices.length > 1 ? `${index + 1} / ${notices.length}` : "";
+    fit(text, 24);
+  }
+}
+
+function renderSign(flash) {
+  const number = state.window;
+  const win = state.windows.get(number);
+  const ticket = win?.current_ticket != null ? state.tickets.get(win.current_ticket) : null;
+  const sign = $("sign");
+  let status = "";
+  let big = "";
+  let detail = "";
+  let mode = "idle";
+  if (!win || win.state === "closed") {
+    mode = "closed";
+    big = t("closed");
+    detail = t("closed_detail");
+  } else if (win.current_ticket != null) {
+    const serving = ticket?.status === "serving";
+    mode = serving ? "serving" : "called";
+    status = t(serving ? "sign_serving" : "sign_called");
+    big = ticket?.number || "";
+    detail = ticket?.holder || "";
+  } else if (win.state === "paused") {
+    mode = "paused";
+    big = t("paused");
+    detail = win.pause_reason || "";
+  } else {
+    status = t("sign_idle");
+    big = t("window_n", { n: number });
+    detail = t("sign_next");
+  }
+  sign.dataset.mode = mode;
+  $("sign-status").textContent = status;
+  $("sign-number").textContent = big;
+  $("sign-detail").textContent = detail;
+  if (flash && mode === "called") restartAnimation(sign, "flash");
+}
+
+// ----------------------------------------------------------- clock, lang --
+
+function tick() {
+  const now = new Date();
+  const locale = t.lang() === "en" ? "en-GB" : "zh-CN";
+  $("clock-time").textContent = now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", hour12: false });
+  $("clock-date").textContent = now.toLocaleDateString(locale, { year: "numeric", month: "long", day: "numeric", weekday: "long" });
+  if (state.hall && state.kind !== "window") renderIdle();
+}
+
+function switchLanguage() {
+  const next = t.lang() === "en" ? "zh" : "en";
+  t.setLang(next);
+  const url = new URL(location.href);
+  if (next === "en") url.searchParams.set("lang", "en");
+  else url.searchParams.delete("lang");
+  history.replaceState(null, "", url);
+  if (state.hall) {
+    renderHeader();
+    render();
+  }
+  tick();
+}
+
+function showMessage(text) {
+  const box = $("message");
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+// ----------------------------------------------------------------- boot --
+
+const voiceParam = params.get("voice");
+const announcer = new Announcer(false);
+let feed = null;
+
+async function loadDevice() {
+  for (let delay = 1000; ; delay = Math.min(delay * 2, 15000)) {
+    try {
+      return await api("/api/v1/device", { token });
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+        showMessage(t("unknown_device"));
+        throw err;
+      }
+      onStatus("offline");
+      showMessage(t("unreachable"));
+      await sleep(delay);
+    }
+  }
+}
+
+async function boot() {
+  t.setLang(t.lang());
+  tick();
+  setInterval(tick, 1000);
+  $("lang").addEventListener("click", switchLanguage);
+  if (!token) {
+    showMessage(t("unknown_device"));
+    return;
+  }
+  const info = await loadDevice();
+  showMessage("");
+  const device = info.device || {};
+  state.hall = info.hall;
+  state.kind = params.get("screen") || device.screen || "hall";
+  state.zone = params.get("zone") || device.zones?.[0] || state.hall.zones[0]?.code || null;
+  state.window = Number(params.get("window") || device.window) || null;
+  if (state.kind === "window" && !state.window) state.kind = "hall";
+  if (state.kind === "zone" && !zoneOf(state.zone)) state.kind = "hall";
+  announcer.enabled = voiceParam ? !["off", "0", "false"].includes(voiceParam) : state.kind !== "window";
+  window.speechSynthesis?.getVoices(); // the list loads lazily; ask early for the fallback voice
+
+  document.body.classList.remove("booting");
+  document.body.classList.add(`kind-${state.kind}`);
+  $("board").hidden = state.kind === "window";
+  $("sign").hidden = state.kind !== "window";
+  renderHeader();
+  render();
+
+  feed = new ScreenFeed({ token, topics: topics(), onEvent, onSnapshot, onStatus });
+  feed.start();
+  setInterval(refreshQueuesSoon, 30000); // estimates change with time, not only with events
+  window.addEventListener("resize", fitAll);
+}
+
+boot();
