@@ -97,7 +97,7 @@ def settings(city: Hall, database_url: str, clock: ManualClock) -> Settings:
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings: Settings):
+async def client(settings: Settings, aiohttp_client):
     return await aiohttp_client(create_app(settings))
 
 
@@ -113,16 +113,20 @@ async def servers(database_url: str, tmp_path: Path) -> AsyncIterator[HallServer
 
 
 @pytest.fixture
-async def live_server(aiohttp_server, settings: Settings):
-    """The app on a real localhost socket, for browsers and websocket clients."""
+async def live_server(settings: Settings, aiohttp_server):
+    """The app on a real localhost socket, for browsers and websocket clients.
+
+    `settings` (and so the database) comes first: fixtures end in reverse
+    order, so the server stops before its database is dropped."""
     return await aiohttp_server(create_app(settings))
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator["Browser"]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 
+    expect.set_options(timeout=10_000)  # a loaded 2-core CI machine renders slowly; speed is benchmarked elsewhere
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
             executable_path="/usr/bin/chromium",

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from display import voice as voice_module
 from display.voice import BadAnnouncement, Voice, check_text, chime_wav, spoken_form
@@ -211,7 +212,7 @@ async def test_screen_shows_calls_missed_while_its_socket_was_cut_without_reload
 # ------------------------------------------------------- text, not HTML --
 
 @pytest.fixture
-async def hostile_notice_server(aiohttp_server, city: Hall, database_url: str, clock):
+async def hostile_notice_server(database_url: str, aiohttp_server, city: Hall, clock):
     """The hall with a notice that looks like HTML (notices are typed in by the hall's staff)."""
     hall = dataclasses.replace(city, notices=(f"通知：{HOSTILE}", *city.notices[1:]))
     settings = Settings(halls={hall.id: hall}, database_url=database_url, identity_key=b"k" * 32, clock=clock,
@@ -298,7 +299,10 @@ async def drawn_with(page: Any, selector: str) -> dict[str, int]:
 
 async def check_layout(page: Any, artifacts: Path, name: str, chinese: str = "#hall-name") -> None:
     await page.evaluate("() => document.fonts.ready")
-    await page.wait_for_timeout(150)
+    try:  # the page shrinks long text to fit after rendering: give a loaded machine time for that
+        await page.wait_for_function(f"() => ({OVERFLOWS})().length === 0", timeout=5000)
+    except PlaywrightTimeout:
+        pass  # reported with the details below
     await page.screenshot(path=str(artifacts / f"{name}.png"), animations="disabled")
     assert await page.evaluate(OVERFLOWS) == [], f"{name}: text does not fit"
     text = await text_of(page, chinese)
