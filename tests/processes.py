@@ -67,16 +67,17 @@ def _die_with_parent() -> None:
 class ServerProcess:
     """One `hallq serve` child process on a fixed port."""
 
-    def __init__(self, name: str, database_url: str, config: Path, data_dir: Path) -> None:
+    def __init__(self, name: str, database_url: str | None, config: Path, data_dir: Path) -> None:
+        """`database_url` None: the server's own embedded PostgreSQL in `data_dir`."""
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / f"{name}.log"
         self._argv = [
-            str(HALLQ), "serve", "--config", str(config), "--database-url", database_url,
+            str(HALLQ), "serve", "--config", str(config),
             "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(data_dir),
             "--clock-start", MONDAY_OPENING, "--clock-speed", "1",
-        ]
+        ] + (["--database-url", database_url] if database_url else [])
         self._process: subprocess.Popen | None = None
 
     @property
