@@ -10,6 +10,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 from aiohttp import web
 from pydantic import AwareDatetime
 
+from server.api import agent as agent_api
 from server.api import announcements as announcements_api
 from server.api import hall as hall_api
 from server.api import live as live_api
@@ -35,7 +36,7 @@ from server.web.pages import add_pages
 log = logging.getLogger(__name__)
 
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
-                   announcements_api.api]
+                   announcements_api.api, agent_api.api]
 
 
 class ClockBody(Strict):
@@ -127,6 +128,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/v1/openapi.json", openapi)
     app.router.add_get("/api/v1/health", health)
     app.router.add_get("/api/v1/live", live_api.live)
+    app.router.add_get("/api/v1/agent", agent_api.agent_socket)
     app[live_api.OPEN_SOCKETS] = weakref.WeakSet()
     app.on_shutdown.append(live_api.close_open_sockets)
     return app

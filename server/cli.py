@@ -13,7 +13,8 @@ from datetime import datetime
 
 from aiohttp import web
 
-from server.clock import Clock, ScaledClock, SystemClock
+from server import simulation
+from server.clock import Clock, ScaledClock, SteppedClock, SystemClock
 
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_halls
 from server.credentials import hash_password
@@ -45,12 +46,17 @@ def database_url(args: argparse.Namespace, data_dir: Path) -> str:
 
 
 def clock_from(args: argparse.Namespace) -> Clock:
-    """Real time, or simulated time from --clock-start running --clock-speed times faster."""
+    """Real time, or simulated time from --clock-start running --clock-speed times faster,
+    or (--clock stepped) standing still until POST /api/v1/clock moves it."""
     if args.clock_start is None:
+        if args.clock == "stepped":
+            raise SystemExit("--clock stepped needs --clock-start")
         return SystemClock()
     start = datetime.fromisoformat(args.clock_start)
     if start.tzinfo is None:
         raise SystemExit("--clock-start needs a UTC offset, e.g. 2026-11-23T09:00+08:00")
+    if args.clock == "stepped":
+        return SteppedClock(start)
     return ScaledClock(start, args.clock_speed)
 
 
@@ -65,6 +71,15 @@ def serve(args: argparse.Namespace) -> int:
     print(f"hallq serving {names} on http://{args.host}:{args.port}/", flush=True)
     web.run_app(create_app(settings), host=args.host, port=args.port, print=None, access_log=None)
     return 0
+
+
+def simulate(args: argparse.Namespace) -> int:
+    return simulation.command(args)
+
+
+def agent(args: argparse.Namespace) -> int:
+    from hardware import agent as device_agent
+    return device_agent.command(args)
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -92,7 +107,17 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--database-url", help="external PostgreSQL (or set HALLQ_DATABASE_URL)")
     run.add_argument("--clock-start", help="run on simulated time from this ISO moment (demos, simulations)")
     run.add_argument("--clock-speed", type=float, default=1.0, help="simulated seconds per real second")
+    run.add_argument("--clock", choices=["scaled", "stepped"], default="scaled",
+                     help="stepped: simulated time moves only by POST /api/v1/clock (day simulations)")
     run.set_defaults(func=serve)
+    sim = sub.add_parser("simulate", help="play a seeded hall day (or a logged one) through the API; report per zone")
+    simulation.add_arguments(sim)
+    sim.set_defaults(func=simulate)
+    kiosk = sub.add_parser("agent", help="run a kiosk's device agent: ID-card reader and ticket printer")
+    # Imported here, once main() has set up logging: python-escpos calls logging.basicConfig() on import.
+    from hardware import agent as device_agent
+    device_agent.add_arguments(kiosk)
+    kiosk.set_defaults(func=agent)
     check = sub.add_parser("check-config", help="validate hall configuration and summarise it")
     check.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR)
     check.set_defaults(func=check_config)

@@ -191,6 +191,7 @@ class _Device(_Strict):
     zones: list[Text] = []
     screen: Literal["hall", "zone", "window"] | None = None
     window: int | None = None
+    printer: Literal["58mm", "80mm"] | None = None
 
 
 class _HallFile(_Strict):
@@ -346,6 +347,8 @@ def _check_device(path: str, device: _Device, window_numbers: Collection[int]) -
         if device.screen is not None:
             yield f"{path}.screen", "a kiosk has no screen type"
         return
+    if device.printer is not None:
+        yield f"{path}.printer", "only a kiosk has a ticket printer"
     if device.screen is None:
         yield path, 'a screen needs screen = "hall", "zone" or "window"'
         return
@@ -455,7 +458,8 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
         ),
         staff=tuple(StaffMember(**s.model_dump()) for s in raw.staff),
         devices=tuple(
-            Device(d.id, d.kind, d.token_hash, tuple(d.zones), d.screen or "", d.window) for d in raw.devices
+            Device(d.id, d.kind, d.token_hash, tuple(d.zones), d.screen or "", d.window, d.printer)
+            for d in raw.devices
         ),
         notices=tuple(raw.hall.notices),
         announcement=raw.hall.announcement,

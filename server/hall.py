@@ -139,6 +139,7 @@ class Device:
     zones: tuple[str, ...] = ()  # kiosk: zones offered (empty = all); screen: zone shown
     screen: str = ""  # screen: "hall", "zone" or "window"
     window: int | None = None  # screen "window": the window it signs
+    printer: str | None = None  # kiosk: its ticket printer's profile ("58mm", "80mm"); None: no printer
 
 
 @dataclass(frozen=True)

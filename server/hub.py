@@ -25,8 +25,27 @@ PUBLIC_TOPICS = ("hall", "zone", "window")  # may be shown on any screen
 _CATCH_UP_BATCH = 500
 
 
+def device_topics(kind: str, device: str) -> set[str] | None:
+    """Topics of a kiosk hardware event (None for any other kind): never a public one.
+
+    `print.*` goes to the kiosk's device agent, `kiosk.*` to the kiosk's own
+    screen, `device.*` (agent, reader and printer status) to the kiosk and the managers.
+    """
+    family = kind.partition(".")[0]
+    if family == "print":
+        return {f"agent:{device}"}
+    if family == "kiosk":
+        return {f"kiosk:{device}"}
+    if family == "device":
+        return {f"kiosk:{device}", "managers"}
+    return None
+
+
 def event_topics(event: Event, serving: dict[str, tuple[int, ...]]) -> set[str]:
     """Topics an event belongs to; `serving` maps a service to the windows that may serve it."""
+    only_device = device_topics(event.kind, str(event.payload.get("device", "")))
+    if only_device is not None:
+        return only_device
     topics = {"hall", "managers"}
     if event.zone:
         topics.add(f"zone:{event.zone}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,6 +21,16 @@ _ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 
 
 @dataclass(frozen=True)
+class KnownIdentity:
+    """An identity already hashed and masked, e.g. from an ID card read at a kiosk."""
+
+    identity_hash: str
+    id_masked: str
+    holder_masked: str | None
+    birth_date: date | None  # for the green channel by age
+
+
+@dataclass(frozen=True)
 class IssueRequest:
     service: str | None = None  # a service code, or
     zone: str | None = None  # a zone: its first (general intake) service
@@ -28,6 +39,7 @@ class IssueRequest:
     appointment_code: str | None = None
     id_number: str | None = None
     holder_name: str | None = None
+    identity: KnownIdentity | None = None  # instead of id_number and holder_name
     idempotency_key: str | None = None
     device_id: str | None = None
 
@@ -39,6 +51,11 @@ class IssuedTicket:
     estimated_wait_minutes: int
     windows: tuple[int, ...]  # windows that may serve it
     created: bool  # False when an idempotent retry returned the earlier ticket
+
+
+# Runs inside the issuing transaction, after the ticket and its event are written;
+# raising rolls the whole issue back.
+InTransaction = Callable[[asyncpg.Connection, IssuedTicket, datetime], Awaitable[None]]
 
 
 def format_number(prefix: str, value: int) -> str:
@@ -61,6 +78,10 @@ def age_on(id_number: str, today: date) -> int | None:
         born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
     except ValueError:
         return None
+    return age_at(born, today)
+
+
+def age_at(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
@@ -68,7 +89,10 @@ class Issuer:
     def __init__(self, ctx: HallContext) -> None:
         self.ctx = ctx
 
-    async def issue(self, hall_id: str, request: IssueRequest) -> IssuedTicket:
+    async def issue(self, hall_id: str, request: IssueRequest, *,
+                    in_transaction: InTransaction | None = None) -> IssuedTicket:
+        """A new ticket, or the earlier one for a retried idempotency key (then
+        `in_transaction` does not run)."""
         hall = self.ctx.hall(hall_id)
         service = self._service(hall, request)
         now = self.ctx.clock.now()
@@ -81,7 +105,7 @@ class Issuer:
             if earlier:
                 return earlier
         try:
-            return await self._issue_new(hall, service, request, now)
+            return await self._issue_new(hall, service, request, now, in_transaction)
         except asyncpg.UniqueViolationError:
             # A concurrent retry with the same key won the race: answer with its ticket.
             earlier = await self._earlier(hall, request.idempotency_key or "")
@@ -108,7 +132,8 @@ class Issuer:
                 return None
             return await self._describe(con, hall, ticket, created=False)
 
-    async def _issue_new(self, hall: Hall, service: Service, request: IssueRequest, now: datetime) -> IssuedTicket:
+    async def _issue_new(self, hall: Hall, service: Service, request: IssueRequest, now: datetime,
+                         in_transaction: InTransaction | None) -> IssuedTicket:
         day = self.ctx.today(hall, now)
         identity = self._identity(request)
         priority = self._priority(hall, request, day)
@@ -124,7 +149,7 @@ class Issuer:
                 appointment_at=request.appointment_at if priority is Priority.APPOINTMENT else None,
                 appointment_code=request.appointment_code, identity_hash=identity[0] if identity else None,
                 identity_masked=identity[1] if identity else None,
-                holder_masked=credentials.mask_name(request.holder_name) if request.holder_name else None,
+                holder_masked=self._holder_masked(request),
                 idempotency_key=request.idempotency_key, status_token=secrets.token_urlsafe(16),
                 device_id=request.device_id,
             )
@@ -134,20 +159,33 @@ class Issuer:
                 {"ticket": ticket.public(), "people_ahead": issued.people_ahead},
                 ticket_id=ticket.id, zone=ticket.zone,
             )
+            if in_transaction is not None:
+                await in_transaction(con, issued, now)
         return issued
 
     def _identity(self, request: IssueRequest) -> tuple[str, str] | None:
+        if request.identity:
+            return request.identity.identity_hash, request.identity.id_masked
         if not request.id_number:
             return None
         number = request.id_number.strip().upper()
         return credentials.identity_hash(number, self.ctx.identity_key), credentials.mask_id_number(number)
 
     @staticmethod
+    def _holder_masked(request: IssueRequest) -> str | None:
+        if request.identity:
+            return request.identity.holder_masked
+        return credentials.mask_name(request.holder_name) if request.holder_name else None
+
+    @staticmethod
     def _priority(hall: Hall, request: IssueRequest, day: date) -> Priority:
         """An old enough card holder gets the green channel without asking."""
         limit = hall.priority.green_auto_age
-        if request.priority is Priority.NORMAL and request.id_number and limit is not None:
-            age = age_on(request.id_number, day)
+        if request.priority is Priority.NORMAL and limit is not None:
+            if request.identity and request.identity.birth_date:
+                age: int | None = age_at(request.identity.birth_date, day)
+            else:
+                age = age_on(request.id_number, day) if request.id_number else None
             if age is not None and age >= limit:
                 return Priority.GREEN
         return request.priority
@@ -174,6 +212,11 @@ class Issuer:
                 f" (already holding {held} open tickets for this service today)",
                 code="ticket_limit",
             )
+
+    async def describe(self, ticket: Ticket) -> IssuedTicket:
+        """A ticket issued earlier, with its place in the queue now."""
+        async with self.ctx.pool.acquire() as con:
+            return await self._describe(con, self.ctx.hall(ticket.hall), ticket, created=False)
 
     async def _describe(self, con: asyncpg.Connection, hall: Hall, ticket: Ticket, *, created: bool) -> IssuedTicket:
         service = hall.service(ticket.service)

@@ -7,6 +7,7 @@ from aiohttp import web
 
 from server.auth import Authenticator
 from server.context import HallContext
+from server.devices import DeviceService
 from server.duty import Duty
 from server.hub import Hub
 from server.issuing import Issuer
@@ -21,10 +22,11 @@ class Services:
     lifecycle: Lifecycle
     duty: Duty
     hub: Hub
+    devices: DeviceService
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub) -> "Services":
-        return cls(ctx, Authenticator(ctx), Issuer(ctx), Lifecycle(ctx), Duty(ctx), hub)
+        return cls(ctx, Authenticator(ctx), Issuer(ctx), Lifecycle(ctx), Duty(ctx), hub, DeviceService(ctx))
 
 
 SERVICES = web.AppKey("services", Services)

@@ -42,6 +42,7 @@ const t = makeTranslator({
   modeGreen: { zh: "绿色通道取号：老、弱、病、残、军 优先办理", en: "Priority lane ticket" },
   modeAppointment: { zh: "预约签到 · 预约码 {code}", en: "Appointment check-in · code {code}" },
   modeCancel: { zh: "取消", en: "Cancel" },
+  printFailed: { zh: "打印机暂时无法出票，请拍照或记下号码", en: "The printer cannot print right now: take a photo or note your number" },
   identityRead: { zh: "已读取身份证", en: "ID card read" },
   identityClear: { zh: "不是本人", en: "Not me" },
   floor: { zh: "{floor}楼", en: "Floor {floor}" },
@@ -121,6 +122,7 @@ const state = {
   mode: "normal", // "normal" | "green" | "appointment"
   code: "", // appointment code
   identity: null, // {name_masked, identity_token} from the ID-card reader
+  printFailures: new Map(), // status_token -> preview image of a ticket the printer could not print
   queues: { zones: new Map(), services: new Map() },
   issued: null, // the last ticket shown
   attempt: null, // the ticket request in flight (kept for retries)
@@ -260,22 +262,21 @@ function confirmAppointment() {
   else show("start");
 }
 
-// -- ID card identity ------------------------------------------------------------
+// -- ID card identity and printing ----------------------------------------------
 //
-// Hook for the ID-card reader. A device agent next to the kiosk reads the
-// resident ID card and hands it to the server, which will publish it to this
-// kiosk alone as a live event:
+// The kiosk's device agent reads the resident ID card and hands it to the
+// server, which publishes it to this kiosk alone (topic kiosk:<id>):
 //
-//   {"type": "event", "kind": "kiosk.identity", "device": "<this kiosk's id>",
+//   {"kind": "kiosk.identity", "device": "<id>",
 //    "identity": {"name_masked": "张*三", "identity_token": "<short-lived token>"}}
 //
 // The page never sees the ID number or the full name: it shows the masked
-// name and keeps the token for the next ticket. The server side does not exist
-// yet: once POST /api/v1/tickets accepts `identity_token`, send it in
-// takeTicket() below; once a per-device topic exists, add it to the feed's
-// topics. Until then the event is picked out of the kiosk's feed by its
-// "device" field. An identity is forgotten after the ticket, on "不是本人"
-// and when the kiosk returns to the start screen.
+// name and sends the token with the next ticket. An identity is forgotten
+// after the ticket, on "不是本人" and when the kiosk returns to the start.
+//
+// When the agent cannot print a ticket, "kiosk.print_failed" names its
+// status_token and a preview image of the ticket, shown in place of paper.
+// It may arrive before the ticket's own response, so it is remembered.
 
 function receiveIdentity(event) {
   if (event.device && state.device && event.device !== state.device.id) return;
@@ -294,6 +295,7 @@ function receiveIdentity(event) {
 async function takeTicket(service) {
   if (state.attempt) return; // one request at a time; a double tap is not a second ticket
   const body = { service: service.code, priority: "normal", idempotency_key: attemptKey() };
+  if (state.identity?.identity_token) body.identity_token = state.identity.identity_token;
   if (state.mode === "green") body.priority = "green";
   if (state.mode === "appointment") {
     // No appointment lookup on the server yet: the slot is "now", the code goes along for the window.
@@ -384,9 +386,24 @@ function showTicket(issued) {
   qr.src = `/api/v1/public/tickets/${encodeURIComponent(issued.status_token)}/qr.svg`;
   qr.alt = t("qrTitle");
   state.identity = null; // used up by this ticket
+  showPrintFailure(state.printFailures.get(issued.status_token));
   show("ticket");
   state.lastActivity = Date.now();
   tick();
+}
+
+function receivePrintFailure(event) {
+  if (state.device && event.device !== state.device.id) return;
+  state.printFailures.set(event.status_token, event.preview);
+  if (state.printFailures.size > 50) state.printFailures.delete(state.printFailures.keys().next().value);
+  if (state.issued?.status_token === event.status_token) showPrintFailure(event.preview);
+}
+
+/** No paper ticket: show the ticket's picture instead of the QR box, and say so. */
+function showPrintFailure(preview) {
+  $("print-failed").hidden = !preview;
+  $("qr-box").hidden = Boolean(preview);
+  if (preview) $("print-preview").src = preview;
 }
 
 // -- live queues, opening hours --------------------------------------------------
@@ -540,9 +557,11 @@ async function main() {
   const offered = state.device && state.device.zones.length ? state.device.zones : null;
   const live = new LiveFeed({
     token: TOKEN,
-    topics: offered ? offered.map((z) => `zone:${z}`) : ["hall"],
+    topics: [...(offered ? offered.map((z) => `zone:${z}`) : ["hall"]),
+             ...(state.device ? [`kiosk:${state.device.id}`] : [])],
     onEvent: (event) => {
       if (event.kind === "kiosk.identity") receiveIdentity(event);
+      else if (event.kind === "kiosk.print_failed") receivePrintFailure(event);
       else if (event.kind.startsWith("ticket.") || event.kind.startsWith("window.")) queuesChanged();
     },
     onSnapshot: () => queuesChanged(),

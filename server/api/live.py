@@ -14,6 +14,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from server.api.endpoint import bearer_token, dumps
 from server.auth import Principal
 from server.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from server.hall import DeviceKind
 from server.hub import Subscription
 from server.services import SERVICES, Services
 from server.snapshot import hall_snapshot
@@ -96,7 +97,14 @@ async def _check_topic(topic: str, principal: Principal, services: Services) -> 
         raise Forbidden("topic managers: managers only")
     if kind == "ticket" and arg.isdigit() and principal.kind == "staff":
         return
-    raise BadRequest(f"unknown topic {topic!r}; use hall, zone:<code>, window:<n>, staff:<n>, managers")
+    device = hall.device(arg) if kind == "kiosk" else None
+    if device is not None and device.kind is DeviceKind.KIOSK:
+        # card reads and print outcomes of one kiosk: for that kiosk itself (and managers)
+        if (principal.kind == "device" and principal.id == arg) or principal.is_manager:
+            return
+        raise Forbidden(f"topic {topic}: only kiosk {arg} may follow it")
+    raise BadRequest(f"unknown topic {topic!r}; use hall, zone:<code>, window:<n>, staff:<n>, managers,"
+                     " kiosk:<own device id>")
 
 
 async def _holds(services: Services, principal: Principal, window_no: int) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.hall import Priority
 
@@ -25,8 +25,17 @@ class IssueBody(Strict):
     appointment_at: datetime | None = Field(default=None, description="slot start for an appointment ticket")
     appointment_code: str | None = Field(default=None, max_length=40)
     identity: Identity | None = None
+    identity_token: str | None = Field(default=None, min_length=16, max_length=100,
+                                       description="from the kiosk's ID-card read (event kiosk.identity);"
+                                                   " single use, valid a few minutes; instead of identity")
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=100,
                                         description="a retried request with the same key returns the same ticket")
+
+    @model_validator(mode="after")
+    def _one_identity(self) -> "IssueBody":
+        if self.identity is not None and self.identity_token is not None:
+            raise ValueError("give identity or identity_token, not both")
+        return self
 
 
 class LoginBody(Strict):

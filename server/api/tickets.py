@@ -37,14 +37,20 @@ def issued_json(issued: IssuedTicket, hall_name: str) -> dict[str, Any]:
           summary="Issue a ticket (取号); retrying with the same idempotency_key returns the same ticket")
 async def issue(call: Call[IssueBody]) -> dict[str, Any]:
     body = call.body
+    devices = call.services.devices
+    card = (await devices.card_identity(call.principal, body.identity_token, retry=bool(body.idempotency_key))
+            if body.identity_token else None)
     request = IssueRequest(
         service=body.service, zone=body.zone, priority=body.priority, appointment_at=body.appointment_at,
         appointment_code=body.appointment_code, idempotency_key=body.idempotency_key,
         id_number=body.identity.id_number if body.identity else None,
         holder_name=body.identity.name if body.identity else None,
+        identity=card.identity if card else None,
         device_id=call.staff_id if call.principal and call.principal.kind == "device" else None,
     )
-    issued = await call.services.issuer.issue(call.hall_id, request)
+    # Claiming the card read and queueing the kiosk's print job commit with the ticket.
+    hook = devices.issue_hook(call.principal, card, f"{call.request.scheme}://{call.request.host}")
+    issued = await call.services.issuer.issue(call.hall_id, request, in_transaction=hook)
     return issued_json(issued, call.services.ctx.hall(call.hall_id).name)
 
 

@@ -1,0 +1,229 @@
+"""The kiosk device agent's websocket, the ticket preview and the device list.
+
+`GET /api/v1/agent` (websocket; the kiosk's device token as `Authorization:
+Bearer` or `?token=`). The protocol is described in docs/devices.md: the agent
+says `hello`, then sends `card`, `card_error`, `status` and `job_result`
+messages; the server sends `welcome` and a `print` message for every print job
+of the kiosk that has no result yet — on connect and whenever one is queued.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from typing import Annotated, Any, Literal, Union
+
+from aiohttp import WSMsgType, web
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from printers.status import PrinterState
+from server.api.endpoint import Api, Call, bearer_token, describe_validation, dumps
+from server.auth import Access, Principal
+from server.devices import AgentState, new_session
+from server.errors import Forbidden, HallqError, NotFound, Unauthorized
+from server.hall import DeviceKind
+from server.hub import Subscription
+from server.services import SERVICES, Services
+from server.store import tickets
+
+log = logging.getLogger(__name__)
+
+api = Api("devices")
+_farewells: set[asyncio.Task] = set()  # disconnections being recorded
+
+PrinterValue = Literal[tuple(s.value for s in PrinterState)]  # type: ignore[valid-type]
+ReaderValue = Literal["ok", "offline"]
+
+
+class _Message(BaseModel):
+    # Newer agents may send more than this server knows: extra fields are dropped.
+    model_config = ConfigDict(extra="ignore")
+
+
+class Hello(_Message):
+    type: Literal["hello"]
+    agent: str = Field(default="", max_length=200)
+    reader: ReaderValue | None = None
+    printer: PrinterValue | None = None
+    printer_detail: str | None = Field(default=None, max_length=40)
+
+
+class Status(_Message):
+    type: Literal["status"]
+    reader: ReaderValue | None = None
+    printer: PrinterValue | None = None
+    printer_detail: str | None = Field(default=None, max_length=40)
+
+
+class Card(_Message):
+    """The card as the reader parsed it. Address, photo and the like are not sent."""
+
+    name: str = Field(min_length=1, max_length=60)
+    id_number: str = Field(min_length=6, max_length=36)
+    birth_date: date | None = None
+    sex: str | None = Field(default=None, max_length=8)
+    card_type: Literal["resident", "residence_permit", "foreign_permanent"] = "resident"
+
+
+class CardRead(_Message):
+    type: Literal["card"]
+    card: Card
+
+
+class CardError(_Message):
+    type: Literal["card_error"]
+    error: str = Field(max_length=60)
+    message: str = Field(default="", max_length=200)
+
+
+class JobResult(_Message):
+    type: Literal["job_result"]
+    job_id: int
+    ok: bool
+    error: str | None = Field(default=None, max_length=200)
+
+
+class Ping(_Message):
+    type: Literal["ping"]
+
+
+AgentMessage = TypeAdapter(Annotated[Union[Hello, Status, CardRead, CardError, JobResult, Ping],
+                                     Field(discriminator="type")])
+
+
+async def agent_socket(request: web.Request) -> web.WebSocketResponse:
+    services = request.app[SERVICES]
+    principal = await services.auth.principal(bearer_token(request))
+    if principal is None:
+        raise Unauthorized("the agent needs the kiosk's device token")
+    if principal.kind != "device" or principal.role is not DeviceKind.KIOSK:
+        raise Forbidden("only a kiosk's device token may connect a device agent")
+    ws = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
+    await ws.prepare(request)
+    await AgentConnection(services, principal, ws).run()
+    return ws
+
+
+class AgentConnection:
+    """One connected agent: its messages in, its kiosk's print jobs out."""
+
+    def __init__(self, services: Services, principal: Principal, ws: web.WebSocketResponse) -> None:
+        self.services = services
+        self.devices = services.devices
+        self.hall = principal.hall
+        self.device = principal.id
+        self.ws = ws
+        self.session = new_session()
+        self._greeted = asyncio.Event()
+        self._sent: set[int] = set()  # jobs sent on this connection
+        self._sending = asyncio.Lock()
+
+    async def run(self) -> None:
+        sub = self.services.hub.subscribe(self.hall, frozenset({f"agent:{self.device}"}))
+        pump = asyncio.create_task(self._pump(sub))
+        try:
+            async for msg in self.ws:
+                if msg.type == WSMsgType.TEXT:
+                    await self._receive(msg.data)
+                elif msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            self.services.hub.unsubscribe(sub)
+            pump.cancel()
+            if self._greeted.is_set():
+                # A task of its own: aiohttp cancels this handler when the connection drops.
+                going = asyncio.create_task(self._went_away())
+                _farewells.add(going)
+                going.add_done_callback(_farewells.discard)
+
+    async def _went_away(self) -> None:
+        log.info("device agent of %s disconnected", self.device)
+        try:
+            await self.devices.agent_disconnected(self.hall, self.device, self.session)
+        except Exception as exc:  # the server may be shutting down: the next connection corrects it
+            log.warning("could not record that the agent of %s went away: %r", self.device, exc)
+
+    async def _receive(self, data: str) -> None:
+        try:
+            message = AgentMessage.validate_json(data)
+        except ValidationError as exc:
+            # describe_validation names fields and problems, never the values sent.
+            await self._send({"type": "error", "code": "invalid", "message": describe_validation(exc)})
+            return
+        try:
+            await self._handle(message)
+        except HallqError as exc:
+            await self._send({"type": "error", **exc.as_json()["error"]})
+
+    async def _handle(self, message: BaseModel) -> None:
+        if isinstance(message, Ping):
+            await self._send({"type": "pong"})
+        elif isinstance(message, Hello):
+            await self._hello(message)
+        elif not self._greeted.is_set():
+            await self._send({"type": "error", "code": "hello_first", "message": "send hello first"})
+        elif isinstance(message, Status):
+            await self.devices.agent_reported(self.hall, self.device, self.session, _state(message))
+        elif isinstance(message, CardRead):
+            card = message.card
+            await self.devices.read_card(self.hall, self.device, name=card.name, id_number=card.id_number,
+                                         birth_date=card.birth_date, card_type=card.card_type)
+        elif isinstance(message, CardError):
+            await self.devices.card_error(self.hall, self.device, message.error, message.message)
+        elif isinstance(message, JobResult):
+            await self.devices.job_result(self.hall, self.device, message.job_id, ok=message.ok,
+                                          error=message.error)
+
+    async def _hello(self, hello: Hello) -> None:
+        await self.devices.agent_connected(self.hall, self.device, self.session, hello.agent, _state(hello))
+        log.info("device agent of %s connected (%s)", self.device, hello.agent or "unnamed agent")
+        await self._send({"type": "welcome", "hall": self.hall, "device": self.device,
+                          "server_time": self.services.ctx.clock.now().isoformat()})
+        self._greeted.set()
+        await self._send_jobs()
+
+    async def _pump(self, sub: Subscription) -> None:
+        """Each print.requested for this kiosk: send what is still unsent."""
+        await self._greeted.wait()
+        while True:
+            delivery = await sub.queue.get()
+            if delivery is None:
+                return
+            if delivery.event.kind == "print.requested":
+                await self._send_jobs()
+
+    async def _send_jobs(self) -> None:
+        async with self._sending:
+            for job in await self.devices.jobs_to_send(self.hall, self.device, self._sent):
+                self._sent.add(job.id)
+                await self._send({"type": "print", "job_id": job.id, "ticket": job.ticket, "stale": job.stale})
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        if not self.ws.closed:
+            await self.ws.send_str(dumps(message))
+
+
+def _state(message: Hello | Status) -> AgentState:
+    return AgentState(message.reader, message.printer, message.printer_detail)
+
+
+@api.get("/api/v1/devices", access=Access.ANY,
+         summary="Kiosks with their device agent, reader and printer status and alarms (a kiosk sees itself)")
+async def device_list(call: Call) -> dict[str, Any]:
+    principal = call.principal
+    assert principal is not None
+    only = principal.id if principal.kind == "device" else None
+    return {"devices": await call.services.devices.statuses(call.hall_id, only)}
+
+
+@api.get("/api/v1/public/tickets/{token}/preview.png", access=Access.PUBLIC,
+         summary="The ticket as printed (PNG), for the kiosk screen when its printer could not print it")
+async def ticket_preview(call: Call) -> web.Response:
+    services = call.services
+    async with services.ctx.pool.acquire() as con:
+        ticket = await tickets.by_status_token(con, call.request.match_info["token"])
+    if ticket is None:
+        raise NotFound("no such ticket")
+    issued = await services.issuer.describe(ticket)
+    png = await services.devices.preview_png(issued, f"{call.request.scheme}://{call.request.host}")
+    return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=600"})

@@ -1,0 +1,404 @@
+"""A seeded, realistic hall day: who comes when, for what, and how each visit goes.
+
+The plan holds what the outside world decides — arrivals at the kiosks, staff
+signing in and pausing — plus each visitor's own behaviour (walk-up and
+handling time, no-show, transfer, 好差评 rating). Which window calls whom is
+not planned: the server's routing decides that while the day is driven.
+
+Everything comes from one `random.Random` seeded with the hall, the day and
+the seed, drawn in a fixed order, so the same seed always gives the same plan.
+
+The model, per hall:
+  * arrivals follow a working day: a rush in the first minutes after opening,
+    a 9–11 peak, a lunch dip (or no arrivals while the hall is closed), an
+    afternoon session that tapers off before closing;
+  * services get visitors in proportion to the windows that serve them: each
+    window spends its time on its profile's services (more on the first
+    levels), and a service draws as many visitors as that time can handle
+    at its typical_minutes;
+  * ~5% green channel, ~10% appointments (slot on the quarter hour, arriving
+    up to 20 minutes early), ~4% no-shows (40% of them come back), ~3%
+    transfers to another service;
+  * handling times are lognormal around each service's typical_minutes, all
+    scaled by one factor so the day's visitors keep the windows about 85%
+    busy (a 10,000-visitor day in the reference hall needs quicker than
+    typical service: the factor is reported);
+  * every window has its own simulated clerk (see `Roster`), with one or two
+    short pauses and, where the hall serves through lunch, a staggered lunch.
+"""
+from __future__ import annotations
+
+import math
+import random
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import accumulate
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from server.credentials import hash_token
+from server.hall import Hall, Priority, Service
+
+RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")  # 好差评, best first
+_RATING_WEIGHTS = (0.70, 0.20, 0.06, 0.03, 0.01)
+RATED_SHARE = 0.85  # most citizens rate the service on the window's tablet
+
+VISITORS_PER_WINDOW = 52  # ~10,000 visitors a day for the 192 windows of the reference hall
+TARGET_LOAD = 0.85  # share of the windows' open time spent handling visitors
+GREEN_SHARE, APPOINTMENT_SHARE = 0.05, 0.10
+NO_SHOW_SHARE, REJOIN_SHARE, TRANSFER_SHARE = 0.04, 0.40, 0.03
+HANDLING_SIGMA = 0.45  # lognormal spread of handling times
+_LOGNORMAL_MEAN = math.exp(HANDLING_SIGMA ** 2 / 2)  # mean / median of that lognormal
+DEFAULT_DAY = date(2026, 11, 23)  # a Monday
+
+# Relative arrival rate by local time of day, applied while the hall is open.
+_DAY_SHAPE = ((time(11, 0), 1.6), (time(12, 0), 1.1), (time(13, 0), 0.5), (time(14, 30), 1.0),
+              (time(16, 0), 1.2), (time(23, 59, 59), 0.7))
+_RUSH_MINUTES, _RUSH_WEIGHT = 15, 3.0  # the crowd waiting at the door when the hall opens
+_TAPER_MINUTES, _TAPER_WEIGHT = 30, 0.3  # few come just before closing
+_BREAK_REASONS = ("休息", "业务咨询", "调取档案")
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    seed: int = 1
+    day: date = DEFAULT_DAY
+    visitors: int | None = None  # for the full day; None: VISITORS_PER_WINDOW per window
+    start: time | None = None  # keep only arrivals from this local time...
+    end: time | None = None  # ...until before this one (a partial day)
+    handling_scale: float | None = None  # None: fitted to TARGET_LOAD
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One citizen: times are seconds after the day's local midnight, or durations in seconds."""
+
+    id: int
+    arrive: int
+    service: str
+    priority: Priority
+    appointment: int | None  # slot start of an appointment
+    walk_up: int  # from the call to the window
+    handling: int
+    no_show: bool  # does not come when first called
+    rejoin_after: int | None  # a no-show who comes back, this long after being marked
+    transfer_to: str | None  # the clerk transfers the ticket to this service...
+    transfer_after: int | None  # ...this long into the handling
+    second_handling: int | None  # handling at the second window
+    rating: str | None  # 好差评 after the service, None when the citizen does not rate
+
+
+@dataclass(frozen=True)
+class Pause:
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Shift:
+    window: int
+    staff_id: str
+    sign_in: int
+    pauses: tuple[Pause, ...]
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    at: int
+    kind: str  # "sign-in", "pause", "arrive"
+    window: int | None = None
+    visit: Visit | None = None
+    pause: Pause | None = None
+
+
+_KIND_ORDER = {"sign-in": 0, "pause": 1, "arrive": 2}
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    hall: str
+    seed: int
+    day: date
+    timezone: str
+    handling_scale: float
+    visits: tuple[Visit, ...]
+    shifts: tuple[Shift, ...]
+
+    def at(self, seconds: int) -> datetime:
+        """The moment `seconds` after the day's local midnight."""
+        return datetime.combine(self.day, time(), ZoneInfo(self.timezone)) + timedelta(seconds=seconds)
+
+    def actions(self) -> list[PlannedAction]:
+        """The day's planned actions in time order (same time: sign-ins, then pauses, then arrivals)."""
+        actions = [PlannedAction(s.sign_in, "sign-in", window=s.window) for s in self.shifts]
+        actions += [PlannedAction(p.start, "pause", window=s.window, pause=p) for s in self.shifts for p in s.pauses]
+        actions += [PlannedAction(v.arrive, "arrive", visit=v) for v in self.visits]
+        return sorted(actions, key=lambda a: (a.at, _KIND_ORDER[a.kind], a.window or 0, a.visit.id if a.visit else 0))
+
+
+# --- the simulated staff roster ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The staff and devices the simulation signs in with: one clerk per window, a manager
+    (reads statistics, steps the clock, puts no-shows back in the queue), a kiosk and a screen.
+
+    They are added to a copy of the hall file (`write_config`), all with the password
+    hash of the hall's first staff entry, so the server must run on that copy.
+    """
+
+    hall: str
+    password: str
+    manager: str = "simmgr"
+    kiosk: str = "sim-kiosk"
+    screen: str = "sim-screen"
+
+    @staticmethod
+    def clerk(window: int) -> str:
+        return f"sim{window:03d}"
+
+    @property
+    def kiosk_token(self) -> str:
+        return f"sim-kiosk-token-{self.hall}"  # device tokens must differ between halls
+
+    @property
+    def screen_token(self) -> str:
+        return f"sim-screen-token-{self.hall}"
+
+    def write_config(self, hall: Hall, source: Path, directory: Path) -> Path:
+        """A copy of the hall file with the roster appended; returns its path in `directory`."""
+        if not hall.staff:
+            raise ValueError(f"{source}: the hall has no [[staff]] entry whose password hash the roster can reuse")
+        password_hash = hall.staff[0].password_hash
+        known = {s.id for s in hall.staff}
+        entries = [_staff_entry(self.clerk(w.number), f"模拟{w.number:03d}", "clerk", password_hash)
+                   for w in hall.windows if self.clerk(w.number) not in known]
+        if self.manager not in known:
+            entries.append(_staff_entry(self.manager, "模拟值班长", "manager", password_hash))
+        if hall.device(self.kiosk) is None:
+            entries.append(f'\n[[devices]]\nid = "{self.kiosk}"\nkind = "kiosk"\n'
+                           f'token_hash = "{hash_token(self.kiosk_token)}"\n')
+        if hall.device(self.screen) is None:
+            entries.append(f'\n[[devices]]\nid = "{self.screen}"\nkind = "screen"\nscreen = "hall"\n'
+                           f'token_hash = "{hash_token(self.screen_token)}"\n')
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / Path(source).name
+        path.write_text(Path(source).read_text(encoding="utf-8") + "".join(entries), encoding="utf-8")
+        return path
+
+
+def _staff_entry(staff_id: str, name: str, role: str, password_hash: str) -> str:
+    return f'\n[[staff]]\nid = "{staff_id}"\nname = "{name}"\nrole = "{role}"\npassword_hash = "{password_hash}"\n'
+
+
+# --- generating the day -------------------------------------------------------------
+
+
+def make_plan(hall: Hall, settings: PlanSettings = PlanSettings()) -> DayPlan:
+    rng = random.Random(f"{hall.id}/{settings.day.isoformat()}/{settings.seed}")
+    mix = service_mix(hall)
+    total = settings.visitors if settings.visitors is not None else VISITORS_PER_WINDOW * len(hall.windows)
+    shifts = _shifts(hall, rng, settings)
+    scale = settings.handling_scale or fitted_scale(hall, mix, total, shifts)
+    cumulative = list(accumulate(_arrival_weights(hall, settings.day)))
+    arrivals = sorted(_arrival_second(rng, cumulative) for _ in range(total))
+    draw = _Visitors(hall, rng, mix, scale, settings.day)
+    visits = [draw.visit(n, arrive) for n, arrive in enumerate(arrivals, start=1)]
+    first, last = _span_seconds(settings)
+    visits = [v for v in visits if first <= v.arrive < last]
+    return DayPlan(hall.id, settings.seed, settings.day, hall.timezone.key, round(scale, 3),
+                   tuple(visits), _within_span(shifts, first, last))
+
+
+def service_mix(hall: Hall) -> dict[str, float]:
+    """Share of the day's visitors per service (sums to 1).
+
+    Each zone window spends its time on the services of its profile, more on
+    the higher levels (weight 1 / (1 + level)); a service draws as many
+    visitors as that time lets its windows handle (time / typical_minutes).
+    Universal windows are left out: they are the hall's slack for peaks.
+    """
+    demand: dict[str, float] = {}
+    for window in hall.windows:
+        if window.universal:
+            continue
+        weights = {r.service: 1 / (1 + r.level) for r in window.profile}
+        spread = sum(weights.values())
+        for code, weight in weights.items():
+            demand[code] = demand.get(code, 0.0) + weight / spread / _service(hall, code).typical_minutes
+    total = sum(demand.values()) or 1.0
+    return {s.code: demand[s.code] / total for s in hall.services if demand.get(s.code)}
+
+
+def _service(hall: Hall, code: str) -> Service:
+    service = hall.service(code)
+    assert service is not None  # codes come from the hall itself
+    return service
+
+
+def fitted_scale(hall: Hall, mix: dict[str, float], visitors: int, shifts: tuple[Shift, ...]) -> float:
+    """The handling-time factor that keeps the windows TARGET_LOAD busy, at most 1 (never slower than typical)."""
+    typical = sum(share * _service(hall, code).typical_minutes for code, share in mix.items())
+    work = visitors * typical * _LOGNORMAL_MEAN * (1 + TRANSFER_SHARE)
+    available = sum(_open_minutes(hall) - sum((p.end - p.start) / 60 for p in s.pauses) for s in shifts)
+    return min(1.0, TARGET_LOAD * available / work) if work else 1.0
+
+
+def _open_minutes(hall: Hall) -> float:
+    """Minutes a window serves in a day: the whole day when the hall serves through lunch, else its sessions."""
+    sessions = hall.hours.sessions
+    if hall.hours.lunch_service:
+        return _minutes(sessions[-1].end) - _minutes(sessions[0].start)
+    return sum(_minutes(s.end) - _minutes(s.start) for s in sessions)
+
+
+def _minutes(moment: time) -> float:
+    return moment.hour * 60 + moment.minute + moment.second / 60
+
+
+def _arrival_weights(hall: Hall, day: date) -> list[float]:
+    """Relative arrival rate for each minute of the day (0 while the hall is closed)."""
+    midnight = datetime.combine(day, time(), hall.timezone)
+    close = _minutes(hall.hours.sessions[-1].end)
+    rushes = _rush_starts(hall)
+    weights = []
+    for minute in range(24 * 60):
+        local = midnight + timedelta(minutes=minute)
+        if not hall.hours.is_open(local):
+            weights.append(0.0)
+        elif any(start <= minute < start + _RUSH_MINUTES for start in rushes):
+            weights.append(_RUSH_WEIGHT)
+        elif minute >= close - _TAPER_MINUTES:
+            weights.append(_TAPER_WEIGHT)
+        else:
+            weights.append(next(w for until, w in _DAY_SHAPE if local.time() < until))
+    return weights
+
+
+def _rush_starts(hall: Hall) -> list[float]:
+    """Minutes of the day when a crowd waits at the door: opening, and reopening after a closed lunch."""
+    starts = [_minutes(s.start) for s in hall.hours.sessions]
+    return starts if not hall.hours.lunch_service else starts[:1]
+
+
+def _arrival_second(rng: random.Random, cumulative: list[float]) -> int:
+    """A second of the day, drawn by the cumulative per-minute arrival weights."""
+    minute = bisect_right(cumulative, rng.random() * cumulative[-1])
+    return minute * 60 + rng.randrange(60)
+
+
+def _lognormal(rng: random.Random, median: float, sigma: float, low: float, high: float) -> int:
+    return int(round(min(high, max(low, rng.lognormvariate(math.log(median), sigma)))))
+
+
+class _Visitors:
+    """Draws each visitor's service and behaviour, in a fixed order from the plan's generator."""
+
+    def __init__(self, hall: Hall, rng: random.Random, mix: dict[str, float], scale: float, day: date) -> None:
+        self.hall, self.rng, self.scale, self.day = hall, rng, scale, day
+        self.services, self.cumulative = list(mix), list(accumulate(mix.values()))
+
+    def visit(self, n: int, arrive: int) -> Visit:
+        rng = self.rng
+        service = self._service()
+        priority, appointment = self._priority(arrive)
+        no_show = rng.random() < NO_SHOW_SHARE
+        rejoin_after = rng.randrange(5 * 60, 30 * 60) if no_show and rng.random() < REJOIN_SHARE else None
+        handling = self._handling(service)
+        transfer_to = self._transfer(service) if not no_show else None
+        return Visit(
+            id=n, arrive=arrive, service=service, priority=priority, appointment=appointment,
+            walk_up=_lognormal(rng, 40, 0.5, 10, 240), handling=handling, no_show=no_show,
+            rejoin_after=rejoin_after, transfer_to=transfer_to,
+            transfer_after=int(handling * rng.uniform(0.3, 0.6)) if transfer_to else None,
+            second_handling=self._handling(transfer_to) if transfer_to else None,
+            rating=rng.choices(RATINGS, weights=_RATING_WEIGHTS)[0] if rng.random() < RATED_SHARE else None,
+        )
+
+    def _service(self) -> str:
+        return self.rng.choices(self.services, cum_weights=self.cumulative)[0]
+
+    def _priority(self, arrive: int) -> tuple[Priority, int | None]:
+        roll = self.rng.random()
+        if roll < GREEN_SHARE:
+            return Priority.GREEN, None
+        if roll < GREEN_SHARE + APPOINTMENT_SHARE:
+            slot = _appointment_slot(self.hall, self.rng, arrive, self.day)
+            if slot is not None:  # else no slot was left today: a walk-in after all
+                return Priority.APPOINTMENT, slot
+        return Priority.NORMAL, None
+
+    def _handling(self, code: str) -> int:
+        typical = _service(self.hall, code).typical_minutes * 60 * self.scale
+        return _lognormal(self.rng, typical, HANDLING_SIGMA, 60, 4 * typical)
+
+    def _transfer(self, service: str) -> str | None:
+        """Another service the clerk sends the ticket on to (转办), rarely."""
+        if self.rng.random() >= TRANSFER_SHARE:
+            return None
+        other = self._service()
+        return other if other != service else None
+
+
+def _appointment_slot(hall: Hall, rng: random.Random, arrive: int, day: date) -> int | None:
+    """The quarter-hour slot a citizen arriving at `arrive` booked: up to 20 minutes later."""
+    slot = math.ceil((arrive + rng.randrange(20 * 60)) / 900) * 900
+    local = datetime.combine(day, time(), hall.timezone) + timedelta(seconds=slot)
+    return slot if hall.hours.is_open(local) else None
+
+
+def _shifts(hall: Hall, rng: random.Random, settings: PlanSettings) -> tuple[Shift, ...]:
+    opening = _minutes(hall.hours.sessions[0].start) * 60
+    if settings.start is not None:
+        opening = max(opening, _minutes(settings.start) * 60)
+    shifts = []
+    for index, window in enumerate(sorted(hall.windows, key=lambda w: w.number)):
+        sign_in = int(opening - rng.randrange(5 * 60, 15 * 60))
+        pauses = _lunch(hall, index) + _breaks(hall, rng)
+        shifts.append(Shift(window.number, Roster.clerk(window.number), sign_in, _apart(pauses)))
+    return tuple(shifts)
+
+
+def _lunch(hall: Hall, index: int) -> list[Pause]:
+    """Halls that serve through lunch (午间不间断服务) send half their clerks early, half late."""
+    sessions = hall.hours.sessions
+    if not hall.hours.lunch_service or len(sessions) < 2:
+        return []
+    gap = int(_minutes(sessions[0].end) * 60)
+    start = gap - 15 * 60 if index % 2 == 0 else gap + 30 * 60
+    return [Pause(start, start + 45 * 60, "午休")]
+
+
+def _breaks(hall: Hall, rng: random.Random) -> list[Pause]:
+    open_from = int(_minutes(hall.hours.sessions[0].start) * 60)
+    open_until = int(_minutes(hall.hours.sessions[-1].end) * 60) - 30 * 60
+    breaks = []
+    for _ in range(rng.choice((0, 1, 1, 2))):
+        start = rng.randrange(open_from + 30 * 60, open_until)
+        breaks.append(Pause(start, start + rng.randrange(5 * 60, 16 * 60), rng.choice(_BREAK_REASONS)))
+    return breaks
+
+
+def _apart(pauses: list[Pause]) -> tuple[Pause, ...]:
+    """The pauses in time order, dropping any that overlaps an earlier-planned one."""
+    kept: list[Pause] = []
+    for pause in pauses:
+        if all(pause.end <= k.start or pause.start >= k.end for k in kept):
+            kept.append(pause)
+    return tuple(sorted(kept, key=lambda p: p.start))
+
+
+def _span_seconds(settings: PlanSettings) -> tuple[int, int]:
+    first = int(_minutes(settings.start) * 60) if settings.start else 0
+    last = int(_minutes(settings.end) * 60) if settings.end else 24 * 3600
+    return first, last
+
+
+def _within_span(shifts: tuple[Shift, ...], first: int, last: int) -> tuple[Shift, ...]:
+    """Shifts keep only the pauses that begin within a partial day."""
+    return tuple(Shift(s.window, s.staff_id, s.sign_in, tuple(p for p in s.pauses if first <= p.start < last))
+                 for s in shifts)
+

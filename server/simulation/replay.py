@@ -1,0 +1,101 @@
+"""Play a logged day again: the same actions at the same simulated times.
+
+The log (written by the driver, see `driver.ActionLog`) names citizens by
+their visit number, not by ticket id, so it replays on any fresh database.
+Calls are replayed as `call-next`, so the server's routing decides again;
+when it gives a window someone other than the log says, the replay stops
+with `ReplayDiverged`: the server now routes differently than when the day
+was recorded. A day played with `parallel` may not replay, as concurrent
+calls raced for tickets there.
+"""
+from __future__ import annotations
+
+import json
+import time as walltime
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from server.hall import Hall
+from server.simulation.driver import LOG_FORMAT, Console, Outcome, SimulationError, Timing, console_for, pacer_for
+from server.simulation.plan import Roster
+
+
+class ReplayDiverged(SimulationError):
+    """The server answered differently than when the day was recorded."""
+
+
+def read_log(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The header and the action lines of a log."""
+    try:
+        with path.open(encoding="utf-8") as stream:
+            lines = [json.loads(line) for line in stream if line.strip()]
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SimulationError(f"{path}: not a hallq simulation log ({exc})") from None
+    if not lines or not isinstance(lines[0], dict) or lines[0].get("log") != LOG_FORMAT:
+        raise SimulationError(f"{path}: not a hallq simulation log")
+    return lines[0], lines[1:]
+
+
+def first_moment(path: Path) -> datetime:
+    _, actions = read_log(path)
+    return datetime.fromisoformat(actions[0]["t"])
+
+
+async def replay(path: Path, hall: Hall, roster: Roster, url: str, *, speed: float | None = None) -> Outcome:
+    header, actions = read_log(path)
+    if header["hall"] != hall.id:
+        raise SimulationError(f"{path} is a day of hall {header['hall']}, not {hall.id}")
+    staff = sorted({a["staff"] for a in actions if a["do"] == "sign-in"})
+    started = walltime.monotonic()
+    async with console_for(hall, roster, url, staff) as console:
+        timing = Timing(console, started)
+        pacer = pacer_for(console, speed, header["day"])
+        for stamp, group in groupby(actions, key=lambda a: a["t"]):
+            moment = datetime.fromisoformat(stamp)
+            await pacer.advance(moment)
+            for action in group:
+                await perform(console, moment, action)
+        return timing.outcome()
+
+
+async def perform(console: Console, t: datetime, action: dict[str, Any]) -> None:
+    """Perform one logged action; check that the server answers as it did then."""
+    perform_one = _ACTIONS.get(action["do"])
+    if perform_one is None:
+        raise SimulationError(f"unknown action in the log: {action}")
+    await perform_one(console, t, action)
+
+
+async def _issue(console: Console, t: datetime, action: dict[str, Any]) -> None:
+    slot = datetime.fromisoformat(action["appointment_at"]) if action.get("appointment_at") else None
+    issued = await console.issue(t, action["visit"], action["service"], action["priority"], slot)
+    if issued == bool(action.get("turned_away")):
+        raise ReplayDiverged(f"{t.isoformat()}: visit {action['visit']} was "
+                             f"{'issued' if issued else 'turned away'}, the log says otherwise")
+
+
+async def _call_next(console: Console, t: datetime, action: dict[str, Any]) -> None:
+    visit = await console.call_next(t, action["window"])
+    if visit != action["visit"]:
+        raise ReplayDiverged(f"{t.isoformat()}: window {action['window']} was given visit {visit}, "
+                             f"the log says {action['visit']}")
+
+
+def _window_action(name: str) -> Callable[[Console, datetime, dict[str, Any]], Awaitable[None]]:
+    async def perform_one(console: Console, t: datetime, action: dict[str, Any]) -> None:
+        await getattr(console, name)(t, action["window"])
+    return perform_one
+
+
+_ACTIONS: dict[str, Callable[[Console, datetime, dict[str, Any]], Awaitable[None]]] = {
+    "issue": _issue,
+    "call-next": _call_next,
+    "finish": lambda console, t, a: console.finish(t, a["window"], a.get("rating")),
+    "transfer": lambda console, t, a: console.transfer(t, a["window"], a["service"]),
+    "pause": lambda console, t, a: console.pause(t, a["window"], a["reason"]),
+    "rejoin": lambda console, t, a: console.rejoin(t, a["visit"]),
+    **{name: _window_action(name.replace("-", "_"))
+       for name in ("sign-in", "start", "recall", "no-show", "resume", "sign-out")},
+}

@@ -1,0 +1,262 @@
+"""What a simulated day looked like, per zone, from the server's own answers.
+
+The `Recorder` follows every ticket through the API responses the simulator
+got: each stay at a window runs from its call to its outcome, with the times
+the server stamped. The figures are defined exactly as the server's
+statistics (docs/statistics.md), so a simulated day can be checked against
+`GET /api/v1/stats?by=zone|window`:
+
+  waiting   queued_at -> called_at of every stay
+  handling  started_at -> end of the stays that started and ended done or transferred
+  walk-up   called_at -> started_at of the stays that started
+  p90       PostgreSQL's percentile_cont(0.9); seconds rounded to 0.1
+
+Beyond the server's figures the report has the tickets issued per zone, the
+longest queue each zone had, and the 好差评 ratings the visitors gave.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterable, Sequence
+
+from server.hall import Hall
+from server.simulation.plan import RATINGS
+
+_SATISFIED = frozenset(RATINGS[:3])  # 非常满意, 满意, 基本满意 count as satisfied (满意率)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont: linear interpolation at position fraction × (n − 1)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (position - low) * (ordered[high] - ordered[low])
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass
+class Stay:
+    """One ticket's stay at one window, as the server counts it (a `servings` row)."""
+
+    zone: str
+    window: int
+    queued_at: datetime
+    called_at: datetime
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    outcome: str | None = None  # done, transferred, no_show, cancelled
+
+    @property
+    def waiting(self) -> float:
+        return (self.called_at - self.queued_at).total_seconds()
+
+    @property
+    def walk_up(self) -> float | None:
+        return (self.started_at - self.called_at).total_seconds() if self.started_at else None
+
+    @property
+    def handling(self) -> float | None:
+        if self.started_at is None or self.ended_at is None or self.outcome not in ("done", "transferred"):
+            return None
+        return (self.ended_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures of `GET /api/v1/stats` for one group of stays."""
+
+    served: int
+    transferred: int
+    no_shows: int
+    waiting_mean_s: float | None
+    waiting_p90_s: float | None
+    handling_mean_s: float | None
+    handling_p90_s: float | None
+    walk_up_mean_s: float | None
+
+    @classmethod
+    def of(cls, stays: Sequence[Stay]) -> "Figures":
+        outcomes = Counter(s.outcome for s in stays)
+        waits = [s.waiting for s in stays]
+        handling = [h for s in stays if (h := s.handling) is not None]
+        walk_ups = [w for s in stays if (w := s.walk_up) is not None]
+        return cls(outcomes["done"], outcomes["transferred"], outcomes["no_show"],
+                   _seconds(mean(waits)), _seconds(percentile(waits, 0.9)),
+                   _seconds(mean(handling)), _seconds(percentile(handling, 0.9)), _seconds(mean(walk_ups)))
+
+    @classmethod
+    def from_server(cls, group: dict[str, Any]) -> "Figures":
+        """One group of `GET /api/v1/stats`, for comparison."""
+        return cls(group["served"], group["transferred"], group["no_shows"],
+                   group["waiting"]["mean_s"], group["waiting"]["p90_s"],
+                   group["handling"]["mean_s"], group["handling"]["p90_s"], group["walk_up"]["mean_s"])
+
+
+def figures_by(stays: Iterable[Stay], key: Callable[[Stay], str]) -> dict[str, Figures]:
+    groups: dict[str, list[Stay]] = {}
+    for stay in stays:
+        groups.setdefault(key(stay), []).append(stay)
+    return {name: Figures.of(group) for name, group in sorted(groups.items())}
+
+
+@dataclass(frozen=True)
+class ZoneReport:
+    zone: str
+    name: str
+    tickets: int  # issued in the zone
+    turned_away: int  # refused by the kiosk (the hall had closed)
+    longest_queue: int  # most tickets waiting in the zone at once
+    figures: Figures
+    ratings: tuple[int, ...]  # counts in RATINGS order
+
+    def public(self) -> dict[str, Any]:
+        return {"zone": self.zone, "name": self.name, "tickets": self.tickets, "turned_away": self.turned_away,
+                "longest_queue": self.longest_queue, **self.figures.__dict__,
+                "ratings": dict(zip(RATINGS, self.ratings))}
+
+
+@dataclass(frozen=True)
+class Report:
+    hall: str
+    hall_name: str
+    day: str
+    zones: tuple[ZoneReport, ...]
+    windows: dict[str, Figures]  # by window number, as `GET /api/v1/stats?by=window` keys them
+    total: Figures
+    still_waiting: int  # tickets left waiting at the end: none when the day was served out
+
+    def by_zone(self) -> dict[str, Figures]:
+        return {z.zone: z.figures for z in self.zones if z.figures != _NOTHING}
+
+    def public(self) -> dict[str, Any]:
+        return {"hall": self.hall, "day": self.day, "still_waiting": self.still_waiting,
+                "zones": [z.public() for z in self.zones], "total": self.total.__dict__,
+                "windows": {n: f.__dict__ for n, f in self.windows.items()}}
+
+    def text(self) -> str:
+        return format_report(self)
+
+
+_NOTHING = Figures.of([])
+
+
+@dataclass
+class Recorder:
+    """Follows tickets through the server's answers and turns them into a `Report`."""
+
+    hall: Hall
+    stays: list[Stay] = field(default_factory=list)
+    _open: dict[int, Stay] = field(default_factory=dict)  # ticket id -> its stay at a window
+    _tickets: Counter = field(default_factory=Counter)
+    _turned_away: Counter = field(default_factory=Counter)
+    _waiting: Counter = field(default_factory=Counter)
+    _longest: Counter = field(default_factory=Counter)
+    _ratings: dict[str, Counter] = field(default_factory=dict)
+    day: str = ""
+
+    def issued(self, ticket: dict[str, Any]) -> None:
+        self._tickets[ticket["zone"]] += 1
+        self.day = self.day or self.hall.local(_moment(ticket["issued_at"])).date().isoformat()  # type: ignore[arg-type]
+        self._queued(ticket["zone"])
+
+    def turned_away(self, zone: str) -> None:
+        self._turned_away[zone] += 1
+
+    def called(self, ticket: dict[str, Any]) -> None:
+        self._waiting[ticket["zone"]] -= 1
+        stay = Stay(ticket["zone"], ticket["window"], _moment(ticket["queued_at"]), _moment(ticket["called_at"]))
+        self._open[ticket["id"]] = stay
+        self.stays.append(stay)
+
+    def started(self, ticket: dict[str, Any]) -> None:
+        self._open[ticket["id"]].started_at = _moment(ticket["started_at"])
+
+    def finished(self, ticket: dict[str, Any], rating: str | None) -> None:
+        stay = self._close(ticket, "done", _moment(ticket["finished_at"]))
+        if rating:
+            self._ratings.setdefault(stay.zone, Counter())[rating] += 1
+
+    def no_show(self, ticket: dict[str, Any]) -> None:
+        self._close(ticket, "no_show", None)
+
+    def transferred(self, ticket: dict[str, Any]) -> None:
+        """The stay ends at the transfer, the moment the ticket joins its new queue."""
+        self._close(ticket, "transferred", _moment(ticket["queued_at"]))
+        self._queued(ticket["zone"])
+
+    def rejoined(self, ticket: dict[str, Any]) -> None:
+        self._queued(ticket["zone"])
+
+    def _queued(self, zone: str) -> None:
+        self._waiting[zone] += 1
+        self._longest[zone] = max(self._longest[zone], self._waiting[zone])
+
+    def _close(self, ticket: dict[str, Any], outcome: str, at: datetime | None) -> Stay:
+        stay = self._open.pop(ticket["id"])
+        stay.outcome, stay.ended_at = outcome, at
+        return stay
+
+    def report(self) -> Report:
+        by_zone = figures_by(self.stays, lambda s: s.zone)
+        zones = tuple(
+            ZoneReport(z.code, z.name, self._tickets[z.code], self._turned_away[z.code], self._longest[z.code],
+                       by_zone.get(z.code, _NOTHING),
+                       tuple(self._ratings.get(z.code, Counter())[r] for r in RATINGS))
+            for z in self.hall.zones
+        )
+        return Report(self.hall.id, self.hall.name, self.day, zones, figures_by(self.stays, lambda s: str(s.window)),
+                      Figures.of(self.stays), sum(self._waiting.values()))
+
+
+# --- printing -------------------------------------------------------------------
+
+
+def _minutes(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds / 60:.1f}"
+
+
+def _satisfaction(ratings: Sequence[int]) -> str:
+    rated = sum(ratings)
+    satisfied = sum(n for r, n in zip(RATINGS, ratings) if r in _SATISFIED)
+    return "-" if not rated else f"{100 * satisfied / rated:.1f}%"
+
+
+_HEADER = ("zone", "tickets", "served", "transf", "no-show", "wait min", "p90", "handle min", "p90",
+           "longest q", "rated", "满意率")
+
+
+def _row(label: str, tickets: int, f: Figures, longest: str, ratings: Sequence[int]) -> tuple[str, ...]:
+    return (label, str(tickets), str(f.served), str(f.transferred), str(f.no_shows),
+            _minutes(f.waiting_mean_s), _minutes(f.waiting_p90_s), _minutes(f.handling_mean_s),
+            _minutes(f.handling_p90_s), longest, str(sum(ratings)), _satisfaction(ratings))
+
+
+def format_report(report: Report) -> str:
+    rows = [_row(z.zone, z.tickets, z.figures, str(z.longest_queue), z.ratings) for z in report.zones]
+    all_ratings = [sum(z.ratings[i] for z in report.zones) for i in range(len(RATINGS))]
+    rows.append(_row("all", sum(z.tickets for z in report.zones), report.total, "", all_ratings))
+    widths = [max(len(r[i]) for r in [_HEADER, *rows]) for i in range(len(_HEADER))]
+    lines = [f"{report.hall_name} ({report.hall}), {report.day}"]
+    lines += ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in [_HEADER, *rows]]
+    lines.append("zones: " + ", ".join(f"{z.zone} {z.name}" for z in report.zones))
+    lines.append("好差评: " + ", ".join(f"{r} {n}" for r, n in zip(RATINGS, all_ratings)))
+    turned_away = sum(z.turned_away for z in report.zones)
+    if turned_away or report.still_waiting:
+        lines.append(f"turned away at the kiosk: {turned_away}; left waiting at the end: {report.still_waiting}")
+    return "\n".join(lines)
