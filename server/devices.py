@@ -27,7 +27,7 @@ from server.auth import Principal
 from server.context import HallContext
 from server.errors import Conflict, Forbidden, Unprocessable
 from server.hall import Device, DeviceKind, Hall, Priority
-from server.issuing import InTransaction, IssuedTicket, KnownIdentity, age_at
+from server.issuing import InTransaction, IssuedTicket, KnownIdentity
 from server.store import devices as store
 from server.store import events, tickets
 
@@ -153,13 +153,13 @@ class DeviceService:
         hall = self.ctx.hall(hall_id)
         now = self.ctx.clock.now()
         token = credentials.new_token()
-        limit = hall.priority.green_auto_age
-        green = bool(limit is not None and birth_date and age_at(birth_date, self.ctx.today(hall, now)) >= limit)
+        known = KnownIdentity.from_card(id_number, name, self.ctx.identity_key, birth_date)
+        limit, age = hall.priority.green_auto_age, known.age_on(self.ctx.today(hall, now))
         identity = {
             "identity_token": token,
-            "name_masked": credentials.mask_name(name),
-            "id_masked": credentials.mask_id_number(id_number),
-            "green_eligible": green,
+            "name_masked": known.holder_masked,
+            "id_masked": known.id_masked,
+            "green_eligible": limit is not None and age is not None and age >= limit,
             "card_type": card_type,
             "expires_at": (now + CARD_READ_LIFETIME).isoformat(),
         }
@@ -167,8 +167,8 @@ class DeviceService:
             await store.forget_card_reads(con, now - FORGET_CARD_READS_AFTER)
             await store.insert_card_read(
                 con, token_hash=credentials.hash_token(token), hall=hall.id, device_id=device_id,
-                identity_hash=credentials.identity_hash(id_number, self.ctx.identity_key),
-                id_masked=identity["id_masked"], name_masked=identity["name_masked"], birth_date=birth_date,
+                identity_hash=known.identity_hash, id_masked=known.id_masked, name_masked=known.holder_masked,
+                birth_date=known.birth_date,
                 card_type=card_type, now=now, expires_at=now + CARD_READ_LIFETIME,
             )
             await events.append(con, hall.id, now, "kiosk.identity", {"device": device_id, "identity": identity})

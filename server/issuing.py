@@ -1,7 +1,6 @@
 """Issuing tickets: numbering, identity rules, idempotent retries, estimates."""
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,17 +16,28 @@ from server.hall import Hall, Priority, Service
 from server.model import Ticket
 from server.store import events, tickets, windows
 
-_ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
-
-
 @dataclass(frozen=True)
 class KnownIdentity:
-    """An identity already hashed and masked, e.g. from an ID card read at a kiosk."""
+    """A citizen's identity as hallq keeps it: keyed hash and masked forms, never the number."""
 
     identity_hash: str
     id_masked: str
     holder_masked: str | None
     birth_date: date | None  # for the green channel by age
+
+    @classmethod
+    def from_card(cls, id_number: str, name: str | None, key: bytes,
+                  birth_date: date | None = None) -> "KnownIdentity":
+        """Hash and mask at once: the number and name go no further than this call."""
+        number = id_number.strip().upper()
+        return cls(credentials.identity_hash(number, key), credentials.mask_id_number(number),
+                   credentials.mask_name(name) if name else None, birth_date or birth_date_in(number))
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is None:
+            return None
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 @dataclass(frozen=True)
@@ -37,9 +47,7 @@ class IssueRequest:
     priority: Priority = Priority.NORMAL
     appointment_at: datetime | None = None
     appointment_code: str | None = None
-    id_number: str | None = None
-    holder_name: str | None = None
-    identity: KnownIdentity | None = None  # instead of id_number and holder_name
+    identity: KnownIdentity | None = None
     idempotency_key: str | None = None
     device_id: str | None = None
 
@@ -72,17 +80,12 @@ def windows_serving(hall: Hall, service: str) -> tuple[int, ...]:
     return tuple(w.number for w in hall.windows if w.level_of(service) is not None)
 
 
-def age_on(id_number: str, today: date) -> int | None:
-    """Age from the birth date inside an 18-digit ID number."""
+def birth_date_in(id_number: str) -> date | None:
+    """The birth date inside an 18-digit resident ID number."""
     try:
-        born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
     except ValueError:
         return None
-    return age_at(born, today)
-
-
-def age_at(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 class Issuer:
@@ -98,8 +101,6 @@ class Issuer:
         now = self.ctx.clock.now()
         if not hall.hours.is_open(hall.local(now)):
             raise Conflict("大厅不在办公时间，暂停取号 (the hall is closed now)", code="hall_closed")
-        if request.id_number is not None and not _ID_NUMBER.match(request.id_number.strip().upper()):
-            raise Unprocessable("id_number: not an 18-character resident ID number")
         if request.idempotency_key:
             earlier = await self._earlier(hall, request.idempotency_key)
             if earlier:
@@ -135,11 +136,11 @@ class Issuer:
     async def _issue_new(self, hall: Hall, service: Service, request: IssueRequest, now: datetime,
                          in_transaction: InTransaction | None) -> IssuedTicket:
         day = self.ctx.today(hall, now)
-        identity = self._identity(request)
+        identity = request.identity
         priority = self._priority(hall, request, day)
         async with self.ctx.transaction() as con:
             if identity:
-                await self._check_identity_limit(con, hall, day, identity[0], service)
+                await self._check_identity_limit(con, hall, day, identity.identity_hash, service)
             prefix = prefix_for(hall, service)
             value = await tickets.claim_number(con, hall.id, day, prefix)
             ticket = await tickets.insert_ticket(
@@ -147,9 +148,10 @@ class Issuer:
                 service=service.code, zone=service.zone, priority=priority.value, status="waiting",
                 issued_at=now, queued_at=now, arrival_at=self._arrival(request, priority, now),
                 appointment_at=request.appointment_at if priority is Priority.APPOINTMENT else None,
-                appointment_code=request.appointment_code, identity_hash=identity[0] if identity else None,
-                identity_masked=identity[1] if identity else None,
-                holder_masked=self._holder_masked(request),
+                appointment_code=request.appointment_code,
+                identity_hash=identity.identity_hash if identity else None,
+                identity_masked=identity.id_masked if identity else None,
+                holder_masked=identity.holder_masked if identity else None,
                 idempotency_key=request.idempotency_key, status_token=secrets.token_urlsafe(16),
                 device_id=request.device_id,
             )
@@ -163,29 +165,12 @@ class Issuer:
                 await in_transaction(con, issued, now)
         return issued
 
-    def _identity(self, request: IssueRequest) -> tuple[str, str] | None:
-        if request.identity:
-            return request.identity.identity_hash, request.identity.id_masked
-        if not request.id_number:
-            return None
-        number = request.id_number.strip().upper()
-        return credentials.identity_hash(number, self.ctx.identity_key), credentials.mask_id_number(number)
-
-    @staticmethod
-    def _holder_masked(request: IssueRequest) -> str | None:
-        if request.identity:
-            return request.identity.holder_masked
-        return credentials.mask_name(request.holder_name) if request.holder_name else None
-
     @staticmethod
     def _priority(hall: Hall, request: IssueRequest, day: date) -> Priority:
         """An old enough card holder gets the green channel without asking."""
         limit = hall.priority.green_auto_age
-        if request.priority is Priority.NORMAL and limit is not None:
-            if request.identity and request.identity.birth_date:
-                age: int | None = age_at(request.identity.birth_date, day)
-            else:
-                age = age_on(request.id_number, day) if request.id_number else None
+        if request.priority is Priority.NORMAL and limit is not None and request.identity:
+            age = request.identity.age_on(day)
             if age is not None and age >= limit:
                 return Priority.GREEN
         return request.priority

@@ -14,7 +14,7 @@ class Strict(BaseModel):
 
 
 class Identity(Strict):
-    id_number: str = Field(min_length=15, max_length=18, description="read from the ID card; stored only hashed")
+    id_number: str = Field(pattern=r"^\d{17}[\dXx]$", description="18-character resident ID number; stored only hashed")
     name: str | None = Field(default=None, max_length=40)
 
 

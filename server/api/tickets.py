@@ -13,7 +13,7 @@ from server.api.schemas import IssueBody, TransferBody
 from server.auth import Access
 from server.errors import NotFound
 from server.estimates import estimated_wait_minutes
-from server.issuing import IssuedTicket, IssueRequest, windows_serving
+from server.issuing import IssuedTicket, IssueRequest, KnownIdentity, windows_serving
 from server.lifecycle import TransferTarget
 from server.model import Ticket
 from server.store import events, tickets, windows
@@ -33,6 +33,13 @@ def issued_json(issued: IssuedTicket, hall_name: str) -> dict[str, Any]:
     }
 
 
+def typed_identity(call: Call[IssueBody], body: IssueBody) -> KnownIdentity | None:
+    """An ID number typed or scanned at a desk rather than read by the kiosk's reader."""
+    if body.identity is None:
+        return None
+    return KnownIdentity.from_card(body.identity.id_number, body.identity.name, call.services.ctx.identity_key)
+
+
 @api.post("/api/v1/tickets", access=Access.ISSUER, body=IssueBody, status=201,
           summary="Issue a ticket (取号); retrying with the same idempotency_key returns the same ticket")
 async def issue(call: Call[IssueBody]) -> dict[str, Any]:
@@ -43,9 +50,7 @@ async def issue(call: Call[IssueBody]) -> dict[str, Any]:
     request = IssueRequest(
         service=body.service, zone=body.zone, priority=body.priority, appointment_at=body.appointment_at,
         appointment_code=body.appointment_code, idempotency_key=body.idempotency_key,
-        id_number=body.identity.id_number if body.identity else None,
-        holder_name=body.identity.name if body.identity else None,
-        identity=card.identity if card else None,
+        identity=card.identity if card else typed_identity(call, body),
         device_id=call.staff_id if call.principal and call.principal.kind == "device" else None,
     )
     # Claiming the card read and queueing the kiosk's print job commit with the ticket.
