@@ -22,6 +22,9 @@ def layout(hall: Hall) -> dict[str, Any]:
                      "posts": list(w.posts), "label": w.label,
                      "services": [r.service for r in w.profile]} for w in hall.windows],
         "notices": list(hall.notices),
+        # 电子监察: a wait this long gets a yellow card (warning), then a red card (limit exceeded)
+        "alarms": {"yellow_wait_minutes": hall.alarms.yellow_wait.total_seconds() / 60,
+                   "red_wait_minutes": hall.alarms.red_wait.total_seconds() / 60},
         "hours": {"weekdays": sorted(hall.hours.weekdays), "lunch_service": hall.hours.lunch_service,
                   "sessions": [[s.start.strftime("%H:%M"), s.end.strftime("%H:%M")] for s in hall.hours.sessions]},
         "open_now": None,

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 STATIC_DIRS = {
     "common": ROOT / "server" / "web" / "common",
     "console": ROOT / "server" / "web" / "console",
+    "dashboard": ROOT / "server" / "web" / "dashboard",
     "kiosk": ROOT / "kiosk" / "static",
     "display": ROOT / "display" / "static",
 }
@@ -25,6 +26,7 @@ PAGES = {
     "/kiosk": STATIC_DIRS["kiosk"] / "index.html",
     "/screen": STATIC_DIRS["display"] / "index.html",
     "/console": STATIC_DIRS["console"] / "index.html",
+    "/dashboard": STATIC_DIRS["dashboard"] / "index.html",
     "/t/{token}": STATIC_DIRS["kiosk"] / "phone.html",
 }
 _PAGE_FOR_KIND = {"kiosk": "/kiosk", "screen": "/screen"}
@@ -54,7 +56,8 @@ def index_html(halls: dict[str, Hall]) -> str:
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>hallq</title>'
         '<link rel="stylesheet" href="/static/common/base.css"></head><body class="index">'
         "<h1>hallq 排队叫号</h1>"
-        '<p><a href="/console">窗口工作台 / 管理 (staff console)</a></p>'
+        '<p><a href="/console">窗口工作台 (staff console)</a></p>'
+        '<p><a href="/dashboard">大厅管理看板 (manager dashboard)</a></p>'
         f"<h2>演示设备 (demo devices)</h2><ul>{items or '<li>—</li>'}</ul>"
         '<p><a href="/api/v1/openapi.json">API (OpenAPI)</a></p></body></html>'
     )

@@ -8,6 +8,7 @@ import { el } from "/static/common/dom.js";
 import { api, ApiError } from "/static/common/api.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { LiveFeed } from "/static/common/live.js";
+import { makeBanner, prepareSignIn } from "/static/common/staff.js";
 
 const SESSION_KEY = "hallq.console.session";
 const LAST_KEY = "hallq.console.last";
@@ -128,7 +129,7 @@ function authed(path, options = {}) {
 
 // -- banner -------------------------------------------------------------------
 
-let bannerTimer = null;
+const { show: banner, clear: clearBanner } = makeBanner();
 
 function showError(err) {
   if (err instanceof ApiError && err.status === 401) {
@@ -136,18 +137,6 @@ function showError(err) {
     showView("login");
   }
   banner(err.message || String(err), "error");
-}
-
-function banner(text, kind = "info") {
-  $("banner-text").textContent = text;
-  $("banner").className = `banner ${kind}`;
-  $("banner").hidden = false;
-  clearTimeout(bannerTimer);
-  if (kind === "info") bannerTimer = setTimeout(() => { $("banner").hidden = true; }, 5000);
-}
-
-function clearBanner() {
-  $("banner").hidden = true;
 }
 
 // -- views --------------------------------------------------------------------
@@ -173,23 +162,6 @@ function forgetSession() {
 }
 
 // -- sign-in ---------------------------------------------------------------------
-
-async function loadHalls() {
-  const select = $("login-hall");
-  try {
-    const health = await api("/api/v1/health");
-    select.replaceChildren(...health.halls.map((h) => {
-      const option = el("option", "", h.name);
-      option.value = h.id;
-      return option;
-    }));
-  } catch (err) {
-    showError(err);
-  }
-  const last = JSON.parse(localStorage.getItem(LAST_KEY) || "{}");
-  if (last.hall) select.value = last.hall;
-  if (last.staff) $("login-staff").value = last.staff;
-}
 
 async function login(event) {
   event.preventDefault();
@@ -752,7 +724,7 @@ async function main() {
   applyLang();
   setInterval(tickTimers, 1000);
   setInterval(() => state.window && refreshQueue(), QUEUE_REFRESH_MS);
-  await loadHalls();
+  await prepareSignIn($("login-hall"), $("login-staff"), LAST_KEY, showError);
   const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
   if (saved && saved.token) {
     state.token = saved.token;
