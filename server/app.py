@@ -5,26 +5,24 @@ import asyncio
 import logging
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
-from pydantic import AwareDatetime
 
 from server.api import agent as agent_api
 from server.api import announcements as announcements_api
+from server.api import clock as clock_api
 from server.api import hall as hall_api
 from server.api import live as live_api
 from server.api import staff as staff_api
 from server.api import stats as stats_api
 from server.api import tickets as tickets_api
 from server.api import windows as windows_api
-from server.api.endpoint import Api, Call, dumps, register
+from server.api.endpoint import Api, dumps, register
 from server.api.openapi import openapi_document
-from server.api.schemas import Strict
-from server.auth import Access
 from server.clock import Clock, SteppedClock, SystemClock
 from server.context import HallContext
-from server.errors import Conflict, HallqError
+from server.errors import HallqError
 from server.hall import Hall
 from server.hub import Hub
 from server.services import SERVICES, Services
@@ -37,26 +35,6 @@ log = logging.getLogger(__name__)
 
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
                    announcements_api.api, agent_api.api]
-
-
-class ClockBody(Strict):
-    now: AwareDatetime
-
-
-# Registered only when the server runs on a SteppedClock: a production server has no clock to set.
-clock_api = Api("clock")
-
-
-@clock_api.post("/api/v1/clock", access=Access.MANAGER, body=ClockBody,
-                summary="Move the stepped clock forward to `now` (only with `hallq serve --clock stepped`)")
-async def step_clock(call: Call[ClockBody]) -> dict[str, Any]:
-    clock = call.services.ctx.clock
-    assert isinstance(clock, SteppedClock)
-    try:
-        clock.advance_to(call.body.now)
-    except ValueError as exc:
-        raise Conflict(f"时钟不能倒退 ({exc})", code="clock_backwards") from None
-    return {"now": clock.now().isoformat()}
 
 
 @dataclass
@@ -108,7 +86,7 @@ def create_app(settings: Settings) -> web.Application:
         await pool.close()
 
     app.cleanup_ctx.append(services_ctx)
-    apis = APIS + ([clock_api] if isinstance(settings.clock, SteppedClock) else [])
+    apis = APIS + ([clock_api.api] if isinstance(settings.clock, SteppedClock) else [])
     register(app, apis)
     document = openapi_document(apis)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Sequence
 
@@ -127,7 +127,7 @@ class ZoneReport:
 
     def public(self) -> dict[str, Any]:
         return {"zone": self.zone, "name": self.name, "tickets": self.tickets, "turned_away": self.turned_away,
-                "longest_queue": self.longest_queue, **self.figures.__dict__,
+                "longest_queue": self.longest_queue, **asdict(self.figures),
                 "ratings": dict(zip(RATINGS, self.ratings))}
 
 
@@ -146,8 +146,8 @@ class Report:
 
     def public(self) -> dict[str, Any]:
         return {"hall": self.hall, "day": self.day, "still_waiting": self.still_waiting,
-                "zones": [z.public() for z in self.zones], "total": self.total.__dict__,
-                "windows": {n: f.__dict__ for n, f in self.windows.items()}}
+                "zones": [z.public() for z in self.zones], "total": asdict(self.total),
+                "windows": {n: asdict(f) for n, f in self.windows.items()}}
 
     def text(self) -> str:
         return format_report(self)

@@ -1,0 +1,130 @@
+"""The day simulator: a seeded plan is reproducible, its day replays from the
+action log, and what it reports agrees with the server's own statistics.
+The stepped clock it runs on moves only forward, and only for a manager.
+
+Each run drives the real app over a real socket on a stepped clock, so a
+simulated morning takes seconds.
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import AsyncIterator
+
+import aiohttp
+import pytest
+
+from server.app import Settings, create_app
+from server.clock import SteppedClock
+from server.config import load_hall
+from server.hall import Hall
+from server.simulation.driver import drive
+from server.simulation.plan import DayPlan, PlanSettings, Roster, make_plan
+from server.simulation.replay import read_log, replay
+from server.simulation.report import Figures
+from tests.conftest import config_path
+from tests.support import PASSWORD, Clerk, expect
+
+MORNING = PlanSettings(seed=7, end=time(9, 30))  # the township's first hour: opening rush included
+
+
+@pytest.fixture
+def township(tmp_path: Path) -> Hall:
+    """The township hall on the simulation's roster: a clerk per window, a manager, a kiosk."""
+    source = config_path("township.toml")
+    return load_hall(Roster("township", PASSWORD).write_config(load_hall(source), source, tmp_path / "config"))
+
+
+@asynccontextmanager
+async def hall_server(aiohttp_server, hall: Hall, database_url: str, start: datetime) -> AsyncIterator[str]:
+    """The app on a real socket with a fresh stepped clock; yields its base URL."""
+    settings = Settings(halls={hall.id: hall}, database_url=database_url, identity_key=b"s" * 32,
+                        clock=SteppedClock(start), pool_size=5)
+    server = await aiohttp_server(create_app(settings))
+    try:
+        yield f"http://{server.host}:{server.port}"
+    finally:
+        await server.close()
+
+
+def opening(plan: DayPlan) -> datetime:
+    return plan.at(plan.actions()[0].at)
+
+
+async def test_same_seed_same_day_and_the_log_replays(aiohttp_server, township: Hall, database_url: str,
+                                                      tmp_path: Path) -> None:
+    plan = make_plan(township, MORNING)
+    assert plan == make_plan(township, MORNING)
+    assert plan != make_plan(township, PlanSettings(seed=8, end=time(9, 30)))
+    roster = Roster(township.id, PASSWORD)
+    log = tmp_path / "morning.jsonl"
+    # The runs share one database: every ticket of an earlier run is finished,
+    # so none of them can be called again or change who is called.
+    async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
+        first = await drive(plan, township, roster, url, log_path=log)
+    async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
+        second = await drive(plan, township, roster, url)
+    async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
+        replayed = await replay(log, township, roster, url)
+
+    assert first.report.total.served > 30
+    assert first.report.public() == second.report.public()
+    assert replayed.report.public() == first.report.public()
+    header, actions = read_log(log)
+    assert (header["hall"], header["seed"], len(actions)) == ("township", 7, first.actions)
+    assert {a["do"] for a in actions} >= {"sign-in", "issue", "call-next", "start", "finish", "sign-out"}
+
+
+async def test_reported_figures_agree_with_the_servers_statistics(aiohttp_server, township: Hall,
+                                                                  database_url: str) -> None:
+    plan = make_plan(township, MORNING)
+    roster = Roster(township.id, PASSWORD)
+    async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
+        outcome = await drive(plan, township, roster, url)
+        server = {by: await server_stats(url, roster, by, plan.day.isoformat()) for by in ("window", "zone")}
+
+    report = outcome.report
+    assert report.still_waiting == 0
+    assert sum(z.tickets for z in report.zones) == len(plan.visits)
+    assert server["window"] == report.windows
+    assert server["zone"] == report.by_zone()
+    assert sum(f.served for f in server["zone"].values()) == report.total.served > 30
+
+
+async def test_stepped_clock_moves_forward_on_a_managers_word_only(aiohttp_client, city: Hall, database_url: str,
+                                                                   clock) -> None:
+    start = clock.now()
+    settings = Settings(halls={city.id: city}, database_url=database_url, identity_key=b"s" * 32,
+                        clock=SteppedClock(start), pool_size=2)
+    client = await aiohttp_client(create_app(settings))
+    manager = await Clerk(client, "wangfang", 0).login()
+    clerk = await Clerk(client, "zhangwei", 0).login()
+    later = (start + timedelta(minutes=5)).isoformat()
+
+    assert (await manager.post("/api/v1/clock", now=later))["now"] == later
+    assert settings.clock.now() == start + timedelta(minutes=5)
+    refused = await manager.post("/api/v1/clock", 409, now=start.isoformat())
+    assert refused["error"]["code"] == "clock_backwards"
+    await clerk.post("/api/v1/clock", 403, now=later)
+    await manager.post("/api/v1/clock", 422, now="2026-11-23T10:00:00")  # no UTC offset
+    paths = (await expect(await client.get("/api/v1/openapi.json"), 200))["paths"]
+    assert "/api/v1/clock" in paths
+
+
+async def test_no_clock_to_set_on_a_running_clock(client) -> None:
+    manager = await Clerk(client, "wangfang", 0).login()
+    await manager.post("/api/v1/clock", 404, now="2026-11-23T10:05:00+08:00")
+
+
+async def server_stats(url: str, roster: Roster, by: str, day: str) -> dict[str, Figures]:
+    """`GET /api/v1/stats?by=…` as the manager reads it, one Figures per group."""
+    async with aiohttp.ClientSession() as session:
+        login = {"hall": roster.hall, "staff_id": roster.manager, "password": roster.password}
+        async with session.post(f"{url}/api/v1/staff/login", json=login) as response:
+            token = (await response.json())["token"]
+        async with session.get(f"{url}/api/v1/stats", params={"by": by, "from": day, "to": day},
+                               headers={"Authorization": f"Bearer {token}"}) as response:
+            assert response.status == 200
+            groups = (await response.json())["groups"]
+    return {g["key"]: Figures.from_server(g) for g in groups}
