@@ -14,7 +14,7 @@ from server.errors import Conflict, NotFound, Unprocessable
 from server.estimates import estimated_wait_minutes
 from server.hall import Hall, Priority, Service
 from server.model import Ticket
-from server.store import events, tickets, windows
+from server.store import events, tickets
 
 @dataclass(frozen=True)
 class KnownIdentity:
@@ -207,7 +207,6 @@ class Issuer:
         service = hall.service(ticket.service)
         assert service is not None
         serving = windows_serving(hall, ticket.service)
-        ahead = await tickets.people_ahead(con, ticket, self.ctx.today(hall, ticket.issued_at))
-        open_windows = await windows.count_open(con, hall.id, serving) or len(serving)
-        wait = estimated_wait_minutes(ahead, service.typical_minutes, open_windows)
+        ahead, open_windows = await tickets.place_in_queue(con, ticket, self.ctx.today(hall, ticket.issued_at), serving)
+        wait = estimated_wait_minutes(ahead, service.typical_minutes, open_windows or len(serving))
         return IssuedTicket(ticket, ahead, wait, serving, created)

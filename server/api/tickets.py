@@ -12,11 +12,10 @@ from server.api.endpoint import Api, Call
 from server.api.schemas import IssueBody, TransferBody
 from server.auth import Access
 from server.errors import NotFound
-from server.estimates import estimated_wait_minutes
-from server.issuing import IssuedTicket, IssueRequest, KnownIdentity, windows_serving
+from server.issuing import IssuedTicket, IssueRequest, KnownIdentity
 from server.lifecycle import TransferTarget
 from server.model import Ticket
-from server.store import events, tickets, windows
+from server.store import events, tickets
 
 api = Api("tickets")
 
@@ -114,15 +113,11 @@ async def public_status(call: Call) -> dict[str, Any]:
     hall = ctx.hall(ticket.hall)
     service, zone = hall.service(ticket.service), hall.zone(ticket.zone)
     waiting = ticket.status.value == "waiting"
-    async with ctx.pool.acquire() as con:
-        ahead = await tickets.people_ahead(con, ticket, ctx.today(hall, ticket.issued_at)) if waiting else 0
-        serving = windows_serving(hall, ticket.service)
-        open_windows = await windows.count_open(con, hall.id, serving) or len(serving)
-    typical = service.typical_minutes if service else 0
-    return {"ticket": ticket.public(), "people_ahead": ahead, "hall_name": hall.name,
+    place = await call.services.issuer.describe(ticket)
+    return {"ticket": ticket.public(), "people_ahead": place.people_ahead if waiting else 0, "hall_name": hall.name,
             "service_name": service.name if service else ticket.service,
             "zone_name": zone.name if zone else ticket.zone, "floor": zone.floor if zone else None,
-            "estimated_wait_minutes": estimated_wait_minutes(ahead, typical, open_windows) if waiting else 0}
+            "estimated_wait_minutes": place.estimated_wait_minutes if waiting else 0}
 
 
 @api.get("/api/v1/public/tickets/{token}/qr.svg", access=Access.PUBLIC,

@@ -26,22 +26,23 @@ async def append(
     the same event read back later (a resume, a replay) are the same message.
     """
     at = at.astimezone(timezone.utc)
+    unnumbered = Event(hall, 0, at, kind, ticket_id, window_no, zone, staff_id, payload)
+    # One round trip: claim the seq, store the event, and queue its notification with the seq filled in.
     seq = await con.fetchval(
-        "INSERT INTO event_counters (hall, last_seq) VALUES ($1, 1)"
-        " ON CONFLICT (hall) DO UPDATE SET last_seq = event_counters.last_seq + 1 RETURNING last_seq",
-        hall,
+        "WITH counter AS ("
+        "  INSERT INTO event_counters (hall, last_seq) VALUES ($1, 1)"
+        "  ON CONFLICT (hall) DO UPDATE SET last_seq = event_counters.last_seq + 1 RETURNING last_seq),"
+        " stored AS ("
+        "  INSERT INTO events (hall, seq, at, kind, ticket_id, window_no, zone, staff_id, payload)"
+        "  SELECT $1, last_seq, $2, $3, $4, $5, $6, $7, $8 FROM counter RETURNING seq)"
+        " SELECT seq FROM stored, pg_notify($9, jsonb_set($10::text::jsonb, '{seq}', to_jsonb(seq))::text)",
+        hall, at, kind, ticket_id, window_no, zone, staff_id, payload, CHANNEL, notification(unnumbered),
     )
-    event = Event(hall, seq, at, kind, ticket_id, window_no, zone, staff_id, payload)
-    await con.execute(
-        "INSERT INTO events (hall, seq, at, kind, ticket_id, window_no, zone, staff_id, payload)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        hall, seq, at, kind, ticket_id, window_no, zone, staff_id, payload,
-    )
-    await con.execute("SELECT pg_notify($1, $2)", CHANNEL, notification(event))
-    return event
+    return Event(hall, seq, at, kind, ticket_id, window_no, zone, staff_id, payload)
 
 
 def notification(event: Event) -> str:
+    """The event as a NOTIFY payload, or only its hall and seq when too large to travel."""
     full = json.dumps(_as_row(event), ensure_ascii=False, default=str)
     if len(full.encode()) <= _NOTIFY_LIMIT:
         return full

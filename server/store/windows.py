@@ -47,9 +47,3 @@ async def update(con: asyncpg.Connection, hall: str, number: int, **changes: Any
     )
     return WindowState.from_record(record)
 
-
-async def count_open(con: asyncpg.Connection, hall: str, numbers: Sequence[int]) -> int:
-    return await con.fetchval(
-        "SELECT count(*) FROM windows WHERE hall = $1 AND number = ANY($2::int[]) AND state = 'open'",
-        hall, list(numbers),
-    )
