@@ -36,7 +36,9 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     services = request.app[SERVICES]
     hall_id, topics = await _authorize(request, services)
     since = _since(request)
-    ws = web.WebSocketResponse(heartbeat=20)
+    # No per-message deflate: events are small, and compressing each one once
+    # per socket costs more CPU than the bytes it saves on a hall LAN.
+    ws = web.WebSocketResponse(heartbeat=20, compress=False)
     await ws.prepare(request)
     request.app[OPEN_SOCKETS].add(ws)
     sub = services.hub.subscribe(hall_id, topics)
