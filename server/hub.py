@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import struct
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
 
 import asyncpg
 
@@ -72,6 +75,24 @@ class Delivery:
     def seq(self) -> int:
         return self.event.seq
 
+    @cached_property
+    def frame(self) -> bytes:
+        """The message as a websocket frame, built once: the same bytes go to every socket."""
+        return text_frame(self.text)
+
+
+def text_frame(text: str) -> bytes:
+    """`text` as one final, unmasked websocket text frame, as a server sends it (RFC 6455, 5.2)."""
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        header = struct.pack("!BB", 0x81, size)
+    elif size < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, size)
+    return header + payload
+
 
 @dataclass(eq=False)
 class Subscription:
@@ -80,8 +101,14 @@ class Subscription:
     # None wakes the reader to say the client has gone.
     queue: asyncio.Queue[Delivery | None] = field(default_factory=lambda: asyncio.Queue(maxsize=5000))
     overflowed: bool = False  # the client is too slow; it must resume from its last seq
+    # When set, deliveries go to it during the fan-out instead of to the queue: a
+    # subscriber that can take them at once then needs no task wake-up per event.
+    sink: Callable[[Delivery], None] | None = None
 
     def offer(self, delivery: Delivery) -> None:
+        if self.sink is not None:
+            self.sink(delivery)
+            return
         try:
             self.queue.put_nowait(delivery)
         except asyncio.QueueFull:

@@ -15,13 +15,16 @@ from server.api.endpoint import bearer_token, dumps
 from server.auth import Principal
 from server.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from server.hall import DeviceKind
-from server.hub import Subscription
+from server.hub import Delivery, Subscription
 from server.services import SERVICES, Services
 from server.snapshot import hall_snapshot
 from server.store import events, tickets, windows
 
 MAX_BACKLOG = 1000  # beyond this a snapshot is cheaper than replaying
 LAGGING = 4008  # close code: the client fell behind; reconnect with `since`
+# Bytes a socket may have waiting in its send buffer (beyond the kernel's) before its
+# client counts as fallen behind: some hundreds of events, under MAX_BACKLOG to replay.
+MAX_UNSENT = 256 * 1024
 OPEN_SOCKETS = web.AppKey("live_sockets", weakref.WeakSet)
 
 
@@ -40,6 +43,9 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     # per socket costs more CPU than the bytes it saves on a hall LAN.
     ws = web.WebSocketResponse(heartbeat=20, compress=False)
     await ws.prepare(request)
+    transport = request.transport
+    if transport is None:  # the client left during the upgrade
+        return ws
     request.app[OPEN_SOCKETS].add(ws)
     sub = services.hub.subscribe(hall_id, topics)
     reader = asyncio.create_task(_read_client(ws, sub))
@@ -47,7 +53,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
         await ws.send_json({"type": "hello", "hall": hall_id, "topics": sorted(topics),
                             "seq": services.hub.last_seq(hall_id)})
         last = await _resume(ws, services, hall_id, topics, since)
-        await _pump(ws, sub, last)
+        await _pump(ws, transport, sub, last)
     finally:
         services.hub.unsubscribe(sub)
         reader.cancel()
@@ -134,17 +140,45 @@ async def _resume(ws: web.WebSocketResponse, services: Services, hall_id: str, t
     return snapshot["seq"]
 
 
-async def _pump(ws: web.WebSocketResponse, sub: Subscription, last: int) -> None:
-    while True:
-        delivery = await sub.queue.get()
-        if delivery is None or ws.closed:
+async def _pump(ws: web.WebSocketResponse, transport: asyncio.Transport, sub: Subscription, last: int) -> None:
+    """Send what queued up during the resume, then let the hub's fan-out write each event
+    straight to the socket; return when the client goes, closing it if it fell behind."""
+    write = _FrameWriter(ws, transport, sub, last)
+    while not sub.queue.empty():
+        delivery = sub.queue.get_nowait()
+        if delivery is None:  # the client has gone
             return
-        if sub.overflowed:
-            await ws.close(code=LAGGING, message=b"too far behind: reconnect with since")
+        write(delivery)
+    if not sub.overflowed:
+        sub.sink = write  # no await since the queue ran empty: nothing is missed or reordered
+        await sub.queue.get()  # only close() puts here now: the client went, or fell behind
+    if sub.overflowed and not ws.closed:
+        await ws.close(code=LAGGING, message=b"too far behind: reconnect with since")
+
+
+class _FrameWriter:
+    """Writes deliveries to one socket in seq order, each as the frame built once for all.
+
+    Called by the hub during its fan-out: a task and a queue per socket would cost a
+    task switch per event per screen, more than the write itself at thousands of screens.
+    Safe next to aiohttp's own writes (hello, pongs, pings): without compression each of
+    them is one synchronous write of a whole frame too.
+    """
+
+    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport, sub: Subscription,
+                 last: int) -> None:
+        self._ws, self._transport, self._sub = ws, transport, sub
+        self.last = last
+
+    def __call__(self, delivery: Delivery) -> None:
+        if delivery.seq <= self.last or self._sub.overflowed or self._ws.closed or self._transport.is_closing():
             return
-        if delivery.seq > last:
-            await ws.send_str(delivery.text)
-            last = delivery.seq
+        if self._transport.get_write_buffer_size() > MAX_UNSENT:
+            self._sub.overflowed = True
+            self._sub.close()  # wakes _pump to close with LAGGING
+            return
+        self._transport.write(delivery.frame)
+        self.last = delivery.seq
 
 
 async def _read_client(ws: web.WebSocketResponse, sub: Subscription) -> None:
