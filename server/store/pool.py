@@ -14,5 +14,17 @@ async def _init_connection(con: asyncpg.Connection) -> None:
         )
 
 
+async def _end_open_transaction(con: asyncpg.Connection) -> None:
+    """Reset on release without asyncpg's default `RESET ALL; UNLISTEN *; …` round trip.
+
+    Pooled connections never change session settings or LISTEN (the hub has
+    its own connection), so the only state worth clearing is a transaction
+    left open by a cancelled request.
+    """
+    if con.is_in_transaction():
+        await con.execute("ROLLBACK")
+
+
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection,
+                                     reset=_end_open_transaction)
