@@ -39,3 +39,32 @@ export async function prepareSignIn(select, staffInput, lastKey, onError) {
   if (last.hall) select.value = last.hall;
   if (last.staff) staffInput.value = last.staff;
 }
+
+/**
+ * Sign in with the form's hall, staff id and password (the password field is
+ * emptied either way); the hall and staff id are remembered under `lastKey`.
+ * Returns the server's answer: {token, hall, staff}.
+ */
+export async function signInFromForm(lastKey) {
+  const password = document.getElementById("login-password");
+  const staffId = document.getElementById("login-staff").value.trim();
+  const body = { hall: document.getElementById("login-hall").value, staff_id: staffId, password: password.value };
+  try {
+    const result = await api("/api/v1/staff/login", { method: "POST", body });
+    const last = JSON.parse(localStorage.getItem(lastKey) || "{}");
+    localStorage.setItem(lastKey, JSON.stringify({ ...last, hall: result.hall, staff: staffId }));
+    return result;
+  } finally {
+    password.value = "";
+  }
+}
+
+/** This tab's session {token, hall} kept under `key`, so a reload stays signed in; null when none. */
+export function savedSession(key) {
+  const saved = JSON.parse(sessionStorage.getItem(key) || "null");
+  return saved && saved.token ? saved : null;
+}
+
+export function keepSession(key, token, hall) {
+  sessionStorage.setItem(key, JSON.stringify({ token, hall }));
+}

@@ -8,7 +8,7 @@ import { el } from "/static/common/dom.js";
 import { api, ApiError } from "/static/common/api.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { LiveFeed } from "/static/common/live.js";
-import { makeBanner, prepareSignIn } from "/static/common/staff.js";
+import { keepSession, makeBanner, prepareSignIn, savedSession, signInFromForm } from "/static/common/staff.js";
 
 const SESSION_KEY = "hallq.console.session";
 const LAST_KEY = "hallq.console.last";
@@ -151,10 +151,6 @@ function showView(name) {
   if (name === "window") setTimeout(() => $("window-number").focus(), 0);
 }
 
-function saveSession() {
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: state.token, hall: state.hallId }));
-}
-
 function forgetSession() {
   sessionStorage.removeItem(SESSION_KEY);
   state.token = null;
@@ -165,14 +161,11 @@ function forgetSession() {
 
 async function login(event) {
   event.preventDefault();
-  const body = { hall: $("login-hall").value, staff_id: $("login-staff").value.trim(), password: $("login-password").value };
   try {
-    const result = await api("/api/v1/staff/login", { method: "POST", body });
+    const result = await signInFromForm(LAST_KEY);
     state.token = result.token;
     state.hallId = result.hall;
-    $("login-password").value = "";
-    localStorage.setItem(LAST_KEY, JSON.stringify({ ...JSON.parse(localStorage.getItem(LAST_KEY) || "{}"), hall: result.hall, staff: body.staff_id }));
-    saveSession();
+    keepSession(SESSION_KEY, state.token, state.hallId);
     clearBanner();
     await resume();
   } catch (err) {
@@ -725,8 +718,8 @@ async function main() {
   setInterval(tickTimers, 1000);
   setInterval(() => state.window && refreshQueue(), QUEUE_REFRESH_MS);
   await prepareSignIn($("login-hall"), $("login-staff"), LAST_KEY, showError);
-  const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
-  if (saved && saved.token) {
+  const saved = savedSession(SESSION_KEY);
+  if (saved) {
     state.token = saved.token;
     state.hallId = saved.hall;
     try {

@@ -10,7 +10,7 @@ import { el } from "/static/common/dom.js";
 import { api, ApiError } from "/static/common/api.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { LiveFeed } from "/static/common/live.js";
-import { makeBanner, prepareSignIn } from "/static/common/staff.js";
+import { keepSession, makeBanner, prepareSignIn, savedSession, signInFromForm } from "/static/common/staff.js";
 
 const SESSION_KEY = "hallq.dashboard.session";
 const LAST_KEY = "hallq.dashboard.last";
@@ -168,10 +168,8 @@ function refuse(staff) {
 
 async function login(event) {
   event.preventDefault();
-  const body = { hall: $("login-hall").value, staff_id: $("login-staff").value.trim(), password: $("login-password").value };
   try {
-    const result = await api("/api/v1/staff/login", { method: "POST", body });
-    $("login-password").value = "";
+    const result = await signInFromForm(LAST_KEY);
     if (result.staff.role !== "manager") {
       api("/api/v1/staff/logout", { method: "POST", token: result.token }).catch(() => {});
       refuse(result.staff);
@@ -179,8 +177,7 @@ async function login(event) {
     }
     state.token = result.token;
     state.hallId = result.hall;
-    localStorage.setItem(LAST_KEY, JSON.stringify({ hall: result.hall, staff: body.staff_id }));
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: state.token, hall: state.hallId }));
+    keepSession(SESSION_KEY, state.token, state.hallId);
     clearBanner();
     await resume();
   } catch (err) {
@@ -675,8 +672,8 @@ async function main() {
     refreshQueues();
   }, STATS_REFRESH_MS);
   await prepareSignIn($("login-hall"), $("login-staff"), LAST_KEY, showError);
-  const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
-  if (saved && saved.token) {
+  const saved = savedSession(SESSION_KEY);
+  if (saved) {
     state.token = saved.token;
     state.hallId = saved.hall;
     try {
