@@ -31,7 +31,7 @@ import aiohttp
 from common import (Clerks, arguments, bench_database, city_roster, figure, hall_servers, percentile,
                     raise_file_limit, rss_mb, ticket_requests)
 from server.hall import Hall
-from server.simulation.driver import HallClient
+from simulator.driver import HallClient
 
 CALLED = b'"kind": "ticket.called"'
 _WINDOW = re.compile(rb'"window": (\d+)')  # the first is the event's own window: it precedes the ticket

@@ -33,12 +33,13 @@ from server.config import DEFAULT_CONFIG_DIR, load_hall
 from server.context import HallContext
 from server.hall import Hall
 from server.issuing import Issuer, IssueRequest
-from server.simulation import DEMO_PASSWORD, ServerProcess, clock_options
-from server.simulation.driver import HallClient, call_next
-from server.simulation.plan import Roster, service_mix
-from server.simulation.report import percentile
 from server.store.embedded import start_embedded
 from server.store.pool import create_pool
+from simulator import DEMO_PASSWORD
+from simulator.driver import HallClient, call_next
+from simulator.plan import Roster, service_mix
+from simulator.report import percentile
+from simulator.server_process import ServerProcess, clock_options
 
 CITY = DEFAULT_CONFIG_DIR / "city.toml"
 # A Monday at opening: on a clock at real speed the hall stays open for the next eight hours.

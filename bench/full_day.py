@@ -21,9 +21,9 @@ from pathlib import Path
 
 from common import (arguments, bench_database, city_roster, cpu_s, double_calls, duplicate_numbers, figure, hall_servers,
                     raise_file_limit)
-from server.simulation import clock_options
-from server.simulation.driver import drive
-from server.simulation.plan import PlanSettings, make_plan
+from simulator.driver import drive
+from simulator.plan import PlanSettings, make_plan
+from simulator.server_process import clock_options
 
 
 async def main() -> None:

@@ -24,6 +24,8 @@ from server.clock import Clock, SteppedClock, SystemClock
 from server.context import HallContext
 from server.errors import HallqError
 from server.hall import Hall
+from display.voice import Voice
+from server.figures import FiguresPush
 from server.hub import Hub
 from server.services import SERVICES, Services
 from server.store import windows
@@ -44,6 +46,7 @@ class Settings:
     identity_key: bytes
     clock: Clock = field(default_factory=SystemClock)
     pool_size: int = 10
+    voice: Voice = field(default_factory=Voice)  # announcement audio, cached by text
 
 
 def _error_response(status: int, code: str, message: str) -> web.Response:
@@ -78,10 +81,13 @@ def create_app(settings: Settings) -> web.Application:
             for hall in settings.halls.values():
                 await windows.ensure(con, hall.id, [w.number for w in hall.windows])
         ctx = HallContext(pool, settings.halls, settings.clock, settings.identity_key)
-        hub = Hub(pool, settings.database_url, settings.halls)
+        hub = Hub(pool, settings.database_url, settings.halls, settings.identity_key)
         await hub.start()
-        app[SERVICES] = Services.build(ctx, hub)
+        app[SERVICES] = Services.build(ctx, hub, settings.voice)
+        figures = asyncio.create_task(FiguresPush(hub, settings.halls, settings.clock).run())
         yield
+        figures.cancel()
+        await asyncio.gather(figures, return_exceptions=True)
         await hub.stop()
         await pool.close()
 

@@ -12,9 +12,10 @@ from enum import Enum
 
 from server import credentials
 from server.context import HallContext
-from server.errors import Forbidden, Unauthorized
+from server.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from server.hall import DeviceKind, Hall, StaffRole
-from server.store import sessions
+from server.model import Ticket
+from server.store import sessions, tickets, windows
 
 SESSION_LIFETIME = timedelta(hours=12)
 
@@ -52,6 +53,15 @@ def permits(access: Access, principal: Principal | None) -> bool:
         Access.MANAGER: principal.is_manager,
         Access.ISSUER: principal.kind == "staff" or principal.role is DeviceKind.KIOSK,
     }[access]
+
+
+@dataclass(frozen=True)
+class LiveAccess:
+    """What one live socket may follow: topics of a hall, or one ticket by its secret link."""
+
+    hall: str
+    topics: frozenset[str]
+    follows: Ticket | None = None
 
 
 class Authenticator:
@@ -103,3 +113,54 @@ class Authenticator:
     async def sign_out(self, token: str) -> None:
         async with self.ctx.pool.acquire() as con:
             await sessions.delete(con, credentials.hash_token(token))
+
+    # -- live sockets -------------------------------------------------------------
+
+    async def live_access(self, token: str | None, ticket_link: str | None, topics: str) -> LiveAccess:
+        """The hall and topics a live socket may follow; raises before the upgrade."""
+        if ticket_link:  # the citizen's phone follows one ticket, and nothing else
+            async with self.ctx.pool.acquire() as con:
+                ticket = await tickets.by_status_token(con, ticket_link)
+            if ticket is None:
+                raise NotFound("no such ticket")
+            return LiveAccess(ticket.hall, frozenset({f"ticket:{ticket.id}"}), ticket)
+        principal = await self.principal(token)
+        if principal is None:
+            raise Unauthorized("websocket needs ?token= (device token or staff session)")
+        wanted = frozenset(t.strip() for t in topics.split(",") if t.strip())
+        for topic in wanted:
+            await self._check_topic(topic, principal)
+        return LiveAccess(principal.hall, wanted)
+
+    async def _check_topic(self, topic: str, principal: Principal) -> None:
+        kind, _, arg = topic.partition(":")
+        hall = self.ctx.hall(principal.hall)
+        if kind == "hall" and not arg:
+            return
+        if kind == "zone" and hall.zone(arg):
+            return
+        if kind in ("window", "staff") and arg.isascii() and arg.isdigit() and hall.window(int(arg)):
+            if kind == "window" or principal.is_manager or await self._holds(principal, int(arg)):
+                return
+            raise Forbidden(f"topic {topic}: only the staff of window {arg} may follow it")
+        if kind == "managers" and not arg:
+            if principal.is_manager:
+                return
+            raise Forbidden("topic managers: managers only")
+        if kind == "ticket" and arg.isascii() and arg.isdigit() and principal.kind == "staff":
+            return
+        device = hall.device(arg) if kind == "kiosk" else None
+        if device is not None and device.kind is DeviceKind.KIOSK:
+            # card reads and print outcomes of one kiosk: for that kiosk itself (and managers)
+            if (principal.kind == "device" and principal.id == arg) or principal.is_manager:
+                return
+            raise Forbidden(f"topic {topic}: only kiosk {arg} may follow it")
+        raise BadRequest(f"unknown topic {topic!r}; use hall, zone:<code>, window:<n>, staff:<n>, managers,"
+                         " kiosk:<own device id>")
+
+    async def _holds(self, principal: Principal, window_no: int) -> bool:
+        if principal.kind != "staff":
+            return False
+        async with self.ctx.pool.acquire() as con:
+            held = await windows.held_by(con, principal.hall, principal.id)
+        return held is not None and held.number == window_no

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from server import simulation
+import simulator
 from server.clock import Clock, ScaledClock, SteppedClock, SystemClock
 
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_halls
@@ -74,7 +74,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def simulate(args: argparse.Namespace) -> int:
-    return simulation.command(args)
+    return simulator.command(args)
 
 
 def agent(args: argparse.Namespace) -> int:
@@ -111,7 +111,7 @@ def parser() -> argparse.ArgumentParser:
                      help="stepped: simulated time moves only by POST /api/v1/clock (day simulations)")
     run.set_defaults(func=serve)
     sim = sub.add_parser("simulate", help="play a seeded hall day (or a logged one) through the API; report per zone")
-    simulation.add_arguments(sim)
+    simulator.add_arguments(sim)
     sim.set_defaults(func=simulate)
     kiosk = sub.add_parser("agent", help="run a kiosk's device agent: ID-card reader and ticket printer")
     # Imported here, once main() has set up logging: python-escpos calls logging.basicConfig() on import.

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
 from pydantic_core import ErrorDetails
 
+from config import SHIPPED_HALLS
 from server.hall import (
     AlarmThresholds,
     BusinessHours,
@@ -41,7 +42,7 @@ from server.hall import (
     Zone,
 )
 
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+DEFAULT_CONFIG_DIR = SHIPPED_HALLS
 
 _Problem = tuple[str, str]  # (key path, what is wrong)
 

@@ -11,6 +11,7 @@ import asyncpg
 
 from server.context import HallContext
 from server.errors import Conflict, NotFound
+from server.events import Kind, window_event
 from server.hall import Hall
 from server.model import WindowState, WindowStateName
 from server.store import events, windows
@@ -53,7 +54,7 @@ class Duty:
             kept = state.state if previous == staff_id else WindowStateName.OPEN
             state = await windows.update(con, hall.id, window_no, state=kept.value, staff_id=staff_id,
                                          post=post, changed_at=now)
-            await self._record(con, hall, "window.signed_in", state, now, taken_from=previous)
+            await self._record(con, hall, Kind.WINDOW_SIGNED_IN, state, now, taken_from=previous)
             return state
 
     async def sign_out(self, hall_id: str, window_no: int, staff_id: str) -> WindowState:
@@ -63,7 +64,7 @@ class Duty:
             state = await self._lock_idle(con, hall, window_no, staff_id, "sign out")
             state = await windows.update(con, hall.id, window_no, state="closed", staff_id=None, post=None,
                                          pause_reason=None, changed_at=now)
-            await self._record(con, hall, "window.signed_out", state, now, staff=staff_id)
+            await self._record(con, hall, Kind.WINDOW_SIGNED_OUT, state, now, staff=staff_id)
             return state
 
     async def pause(self, hall_id: str, window_no: int, staff_id: str, reason: str) -> WindowState:
@@ -75,7 +76,7 @@ class Duty:
                 raise Conflict(f"{window_no} 号窗口已经暂停 (already paused)", code="window_paused")
             state = await windows.update(con, hall.id, window_no, state="paused", pause_reason=reason,
                                          changed_at=now)
-            await self._record(con, hall, "window.paused", state, now, reason=reason)
+            await self._record(con, hall, Kind.WINDOW_PAUSED, state, now, reason=reason)
             return state
 
     async def resume(self, hall_id: str, window_no: int, staff_id: str) -> WindowState:
@@ -87,8 +88,18 @@ class Duty:
                 raise Conflict(f"{window_no} 号窗口没有暂停 (window is not paused)", code="window_not_paused")
             state = await windows.update(con, hall.id, window_no, state="open", pause_reason=None,
                                          changed_at=now)
-            await self._record(con, hall, "window.resumed", state, now)
+            await self._record(con, hall, Kind.WINDOW_RESUMED, state, now)
             return state
+
+    async def windows(self, hall_id: str) -> list[WindowState]:
+        """Every window's state and current ticket."""
+        async with self.ctx.pool.acquire() as con:
+            return await windows.list_all(con, self.ctx.hall(hall_id).id)
+
+    async def held_by(self, hall_id: str, staff_id: str) -> WindowState | None:
+        """The window the staff member is signed in at, if any."""
+        async with self.ctx.pool.acquire() as con:
+            return await windows.held_by(con, hall_id, staff_id)
 
     def _hall_window(self, hall_id: str, window_no: int, post: str | None = None) -> Hall:
         hall = self.ctx.hall(hall_id)
@@ -108,8 +119,9 @@ class Duty:
                            f" (finish the current ticket before you {action})", code="window_busy")
         return state
 
-    async def _record(self, con: asyncpg.Connection, hall: Hall, kind: str, state: WindowState,
+    async def _record(self, con: asyncpg.Connection, hall: Hall, kind: Kind, state: WindowState,
                       now: datetime, **extra: object) -> None:
-        await events.append(con, hall.id, now, kind, {"window_state": state.public(), **extra},
-                            window_no=state.number, zone=hall.window(state.number).zone,
-                            staff_id=state.staff_id or extra.get("staff"))
+        window = hall.window(state.number)
+        staff = state.staff_id or extra.get("staff")
+        await events.append(con, hall.id, now, window_event(
+            kind, state, window.zone if window else None, staff_id=str(staff) if staff else None, **extra))

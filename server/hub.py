@@ -5,109 +5,54 @@ events out to its own subscribers by topic. Sequence numbers are gap-free per
 hall (see store.events), so a gap in what this process heard means a lost
 notification, and the missing events are read back from the table: a
 subscriber never silently misses one.
+
+In the same order, each event is applied to the hall's live queues
+(server.queue_state): the figures pages show and every ticket's place come
+from there, as of exactly the events this process has seen.
 """
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Callable
+from typing import Any, Callable
 
 import asyncpg
 
+from server import events as contract
+from server.frames import Delivery
 from server.hall import Hall
 from server.model import Event
+from server.queue_state import HallQueue, Waiting
 from server.store import events as event_store
+from server.store import tickets, windows
 
 log = logging.getLogger(__name__)
 
-PUBLIC_TOPICS = ("hall", "zone", "window")  # may be shown on any screen
 _CATCH_UP_BATCH = 500
-
-
-def device_topics(kind: str, device: str) -> set[str] | None:
-    """Topics of a kiosk hardware event (None for any other kind): never a public one.
-
-    `print.*` goes to the kiosk's device agent, `kiosk.*` to the kiosk's own
-    screen, `device.*` (agent, reader and printer status) to the kiosk and the managers.
-    """
-    family = kind.partition(".")[0]
-    if family == "print":
-        return {f"agent:{device}"}
-    if family == "kiosk":
-        return {f"kiosk:{device}"}
-    if family == "device":
-        return {f"kiosk:{device}", "managers"}
-    return None
-
-
-def event_topics(event: Event, serving: dict[str, tuple[int, ...]]) -> set[str]:
-    """Topics an event belongs to; `serving` maps a service to the windows that may serve it."""
-    only_device = device_topics(event.kind, str(event.payload.get("device", "")))
-    if only_device is not None:
-        return only_device
-    topics = {"hall", "managers"}
-    if event.zone:
-        topics.add(f"zone:{event.zone}")
-    if event.window_no is not None:
-        topics.update((f"window:{event.window_no}", f"staff:{event.window_no}"))
-    if event.ticket_id is not None:
-        topics.add(f"ticket:{event.ticket_id}")
-        ticket = event.payload.get("ticket") or {}
-        if ticket.get("status") == "waiting":  # its queue changed: the consoles that may call it
-            target = ticket.get("target_window")
-            windows = (target,) if target else serving.get(ticket.get("service"), ())
-            topics.update(f"staff:{n}" for n in windows)
-    return topics
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """An event with its websocket message serialised once for all subscribers."""
-
-    event: Event
-    text: str
-
-    @property
-    def seq(self) -> int:
-        return self.event.seq
-
-    @cached_property
-    def frame(self) -> bytes:
-        """The message as a websocket frame, built once: the same bytes go to every socket."""
-        return text_frame(self.text)
-
-
-def text_frame(text: str) -> bytes:
-    """`text` as one final, unmasked websocket text frame, as a server sends it (RFC 6455, 5.2)."""
-    payload = text.encode()
-    size = len(payload)
-    if size < 126:
-        header = struct.pack("!BB", 0x81, size)
-    elif size < 1 << 16:
-        header = struct.pack("!BBH", 0x81, 126, size)
-    else:
-        header = struct.pack("!BBQ", 0x81, 127, size)
-    return header + payload
+MAX_BACKLOG = 1000  # beyond this a snapshot is cheaper than replaying
+_NOTIFY_WAIT = 0.2  # seconds to wait for a notification before reading the table instead
 
 
 @dataclass(eq=False)
 class Subscription:
     hall: str
     topics: frozenset[str]
+    follows: int | None = None  # the one ticket an anonymous ticket link follows
     # None wakes the reader to say the client has gone.
     queue: asyncio.Queue[Delivery | None] = field(default_factory=lambda: asyncio.Queue(maxsize=5000))
     overflowed: bool = False  # the client is too slow; it must resume from its last seq
     # When set, deliveries go to it during the fan-out instead of to the queue: a
     # subscriber that can take them at once then needs no task wake-up per event.
-    sink: Callable[[Delivery], None] | None = None
+    sink: Callable[[Delivery], bool] | None = None
+    ticket: dict[str, Any] | None = None  # a follower's ticket as its last event showed it
+    sent_status: dict[str, Any] | None = None  # the last ticket status pushed to a follower
 
     def offer(self, delivery: Delivery) -> None:
         if self.sink is not None:
-            self.sink(delivery)
+            if not self.sink(delivery):
+                self.close()
             return
         try:
             self.queue.put_nowait(delivery)
@@ -122,9 +67,14 @@ class Subscription:
 
 
 class Hub:
-    def __init__(self, pool: asyncpg.Pool, dsn: str, halls: dict[str, Hall]) -> None:
+    def __init__(self, pool: asyncpg.Pool, dsn: str, halls: dict[str, Hall], key: bytes) -> None:
         self._pool = pool
         self._dsn = dsn
+        self._halls = halls
+        self._key = key  # makes the card-read tokens of kiosk.identity messages
+        self._queues: dict[str, HallQueue] = {}
+        self._changed: set[str] = set()  # halls whose waiting figures changed since last asked
+        self._waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = {}
         self._serving = {
             hall_id: {s.code: tuple(w.number for w in hall.windows if w.level_of(s.code) is not None)
                       for s in hall.services}
@@ -140,8 +90,9 @@ class Hub:
 
     async def start(self) -> None:
         async with self._pool.acquire() as con:
-            for hall_id in self._serving:
-                self._last[hall_id] = await event_store.last_seq(con, hall_id)
+            for hall in self._halls.values():
+                self._queues[hall.id] = await self._load(con, hall)
+                self._last[hall.id] = self._queues[hall.id].seq
         self._tasks = [asyncio.create_task(self._listen_forever()), asyncio.create_task(self._dispatch_forever())]
         await asyncio.wait_for(self._listening.wait(), timeout=30)
 
@@ -150,13 +101,64 @@ class Hub:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    @staticmethod
+    async def _load(con: asyncpg.Connection, hall: Hall) -> HallQueue:
+        """The hall's waiting tickets and windows with the seq they match, read in one snapshot."""
+        async with con.transaction(isolation="repeatable_read", readonly=True):
+            seq = await event_store.last_seq(con, hall.id)
+            waiting = await tickets.waiting(con, hall.id)
+            states = {s.number: s.state.value for s in await windows.list_all(con, hall.id)}
+        return HallQueue(hall, seq, [Waiting.of(t) for t in waiting], states)
+
     def last_seq(self, hall: str) -> int:
         return self._last.get(hall, 0)
 
+    def queue(self, hall: str) -> HallQueue:
+        """The hall's live queues as of the events this process has seen."""
+        return self._queues[hall]
+
+    async def reach(self, hall: str, seq: int) -> HallQueue:
+        """The hall's live queues once they include event `seq`: the notification is
+        usually here within a millisecond; if it is late, the table is read instead."""
+        if self._last.get(hall, 0) < seq:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.setdefault(hall, []).append((seq, waiter))
+            try:
+                await asyncio.wait_for(asyncio.shield(waiter), _NOTIFY_WAIT)
+            except asyncio.TimeoutError:
+                await self._catch_up(hall)
+        return self._queues[hall]
+
+    async def current(self, hall: str) -> HallQueue:
+        """The hall's live queues including everything committed before this call."""
+        async with self._pool.acquire() as con:
+            seq = await event_store.last_seq(con, hall)
+        return await self.reach(hall, seq)
+
+    def take_changed(self) -> set[str]:
+        """Halls whose waiting figures changed since the last call."""
+        changed, self._changed = self._changed, set()
+        return changed
+
+    async def replay(self, hall: str, since: int, topics: frozenset[str]) -> list[Delivery] | None:
+        """The events after `since` for these topics, None when a snapshot is cheaper (or
+        `since` lies ahead of the hall's sequence)."""
+        async with self._pool.acquire() as con:
+            latest = await event_store.last_seq(con, hall)
+            if since > latest:
+                return None
+            backlog = await event_store.since(con, hall, since, MAX_BACKLOG + 1)
+        if len(backlog) > MAX_BACKLOG:
+            return None
+        return [self._delivery(e) for e in backlog if self.matches(e, topics)]
+
+    def _delivery(self, event: Event) -> Delivery:
+        return Delivery.of(contract.message(event, self._key), event.seq)
+
     # -- subscribers ---------------------------------------------------------
 
-    def subscribe(self, hall: str, topics: frozenset[str]) -> Subscription:
-        sub = Subscription(hall, topics)
+    def subscribe(self, hall: str, topics: frozenset[str], follows: int | None = None) -> Subscription:
+        sub = Subscription(hall, topics, follows)
         for topic in topics:
             self._by_topic.setdefault((hall, topic), set()).add(sub)
         return sub
@@ -169,8 +171,17 @@ class Hub:
                 if not subs:
                     del self._by_topic[(sub.hall, topic)]
 
+    def subscribers(self, hall: str) -> Iterator[Subscription]:
+        """Every subscription of the hall, once each."""
+        seen: set[Subscription] = set()
+        for (sub_hall, _topic), subs in list(self._by_topic.items()):
+            if sub_hall == hall:
+                for sub in subs - seen:
+                    seen.add(sub)
+                    yield sub
+
     def matches(self, event: Event, topics: frozenset[str]) -> bool:
-        return not topics.isdisjoint(event_topics(event, self._serving.get(event.hall, {})))
+        return not topics.isdisjoint(contract.topics(event, self._serving.get(event.hall, {})))
 
     # -- receiving -----------------------------------------------------------
 
@@ -237,11 +248,29 @@ class Hub:
         if event.seq <= self._last.get(event.hall, 0):
             return
         self._last[event.hall] = event.seq
+        if self._queues[event.hall].apply(event):
+            self._changed.add(event.hall)
+        self._wake_waiters(event.hall, event.seq)
         targets: set[Subscription] = set()
-        for topic in event_topics(event, self._serving.get(event.hall, {})):
+        for topic in contract.topics(event, self._serving.get(event.hall, {})):
             targets.update(self._by_topic.get((event.hall, topic), ()))
         if not targets:
             return
-        delivery = Delivery(event, json.dumps(event.message(), ensure_ascii=False, default=str))
+        delivery = self._delivery(event)
         for sub in targets:
+            if sub.follows is not None and sub.follows == event.ticket_id and "ticket" in event.payload:
+                sub.ticket = event.payload["ticket"]
             sub.offer(delivery)
+
+    def _wake_waiters(self, hall: str, seq: int) -> None:
+        waiters = self._waiters.get(hall)
+        if not waiters:
+            return
+        still = []
+        for wanted, waiter in waiters:
+            if wanted <= seq:
+                if not waiter.done():
+                    waiter.set_result(None)
+            else:
+                still.append((wanted, waiter))
+        self._waiters[hall] = still

@@ -1,43 +1,37 @@
-"""Issuing tickets: numbering, identity rules, idempotent retries, estimates."""
+"""Issuing tickets: numbering, identity rules, idempotent retries, places in the queue.
+
+Issuing at a kiosk is one use case in one transaction: the card read is used
+up, the ticket is numbered and written with its event, and the kiosk's print
+job is queued — all or nothing.
+"""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
 
-from server import credentials
+from server import events as contract
+from server.auth import Principal
+from server.card_reads import CardRead, CardReads
 from server.context import HallContext
 from server.errors import Conflict, NotFound, Unprocessable
-from server.estimates import estimated_wait_minutes
-from server.hall import Hall, Priority, Service
+from server.hall import Device, Hall, Priority, Service
+from server.hub import Hub
+from server.identity import KnownIdentity
 from server.model import Ticket
+from server.print_jobs import PrintJobs
+from server.queue_state import Waiting
 from server.store import events, tickets
 
+
 @dataclass(frozen=True)
-class KnownIdentity:
-    """A citizen's identity as hallq keeps it: keyed hash and masked forms, never the number."""
+class TypedIdentity:
+    """An ID number typed or scanned at a desk rather than read by the kiosk's reader."""
 
-    identity_hash: str
-    id_masked: str
-    holder_masked: str | None
-    birth_date: date | None  # for the green channel by age
-
-    @classmethod
-    def from_card(cls, id_number: str, name: str | None, key: bytes,
-                  birth_date: date | None = None) -> "KnownIdentity":
-        """Hash and mask at once: the number and name go no further than this call."""
-        number = id_number.strip().upper()
-        return cls(credentials.identity_hash(number, key), credentials.mask_id_number(number),
-                   credentials.mask_name(name) if name else None, birth_date or birth_date_in(number))
-
-    def age_on(self, day: date) -> int | None:
-        if self.birth_date is None:
-            return None
-        born = self.birth_date
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    id_number: str
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,9 +41,9 @@ class IssueRequest:
     priority: Priority = Priority.NORMAL
     appointment_at: datetime | None = None
     appointment_code: str | None = None
-    identity: KnownIdentity | None = None
+    identity_token: str | None = None  # the kiosk's card read (event kiosk.identity)
+    typed_identity: TypedIdentity | None = None
     idempotency_key: str | None = None
-    device_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,9 +55,18 @@ class IssuedTicket:
     created: bool  # False when an idempotent retry returned the earlier ticket
 
 
-# Runs inside the issuing transaction, after the ticket and its event are written;
-# raising rolls the whole issue back.
-InTransaction = Callable[[asyncpg.Connection, IssuedTicket, datetime], Awaitable[None]]
+@dataclass(frozen=True)
+class _Issuing:
+    """Everything one issue needs, resolved before its transaction."""
+
+    hall: Hall
+    service: Service
+    request: IssueRequest
+    identity: KnownIdentity | None
+    card: CardRead | None
+    printer: Device | None
+    device_id: str | None
+    base_url: str
 
 
 def format_number(prefix: str, value: int) -> str:
@@ -76,27 +79,14 @@ def prefix_for(hall: Hall, service: Service) -> str:
     return zone.prefix
 
 
-def windows_serving(hall: Hall, service: str) -> tuple[int, ...]:
-    return tuple(w.number for w in hall.windows if w.level_of(service) is not None)
-
-
-def birth_date_in(id_number: str) -> date | None:
-    """The birth date inside an 18-digit resident ID number."""
-    try:
-        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    except ValueError:
-        return None
-
-
 class Issuer:
-    def __init__(self, ctx: HallContext) -> None:
-        self.ctx = ctx
+    def __init__(self, ctx: HallContext, hub: Hub, card_reads: CardReads, print_jobs: PrintJobs) -> None:
+        self.ctx, self.hub, self.card_reads, self.print_jobs = ctx, hub, card_reads, print_jobs
 
-    async def issue(self, hall_id: str, request: IssueRequest, *,
-                    in_transaction: InTransaction | None = None) -> IssuedTicket:
-        """A new ticket, or the earlier one for a retried idempotency key (then
-        `in_transaction` does not run)."""
-        hall = self.ctx.hall(hall_id)
+    async def issue(self, principal: Principal, request: IssueRequest, base_url: str) -> IssuedTicket:
+        """A new ticket for the caller (a kiosk, or staff on a citizen's behalf), or the
+        earlier one for a retried idempotency key. `base_url` leads to the status page."""
+        hall = self.ctx.hall(principal.hall)
         service = self._service(hall, request)
         now = self.ctx.clock.now()
         if not hall.hours.is_open(hall.local(now)):
@@ -105,14 +95,30 @@ class Issuer:
             earlier = await self._earlier(hall, request.idempotency_key)
             if earlier:
                 return earlier
+        issuing = await self._resolve(principal, hall, service, request, base_url)
         try:
-            return await self._issue_new(hall, service, request, now, in_transaction)
+            ticket, seq = await self._issue_new(issuing, now)
         except asyncpg.UniqueViolationError:
             # A concurrent retry with the same key won the race: answer with its ticket.
             earlier = await self._earlier(hall, request.idempotency_key or "")
             if earlier is None:
                 raise
             return earlier
+        await self.hub.reach(hall.id, seq)  # its place is counted as of its own event
+        return self._described(ticket, created=True)
+
+    async def _resolve(self, principal: Principal, hall: Hall, service: Service, request: IssueRequest,
+                       base_url: str) -> _Issuing:
+        card = None
+        if request.identity_token:
+            card = await self.card_reads.resolve(principal, request.identity_token,
+                                                 retry=bool(request.idempotency_key))
+        typed = request.typed_identity
+        identity = card.identity if card else (
+            KnownIdentity.from_card(typed.id_number, typed.name, self.ctx.identity_key) if typed else None)
+        device_id = principal.id if principal.kind == "device" else None
+        return _Issuing(hall, service, request, identity, card, self.print_jobs.printing_kiosk(principal),
+                        device_id, base_url)
 
     def _service(self, hall: Hall, request: IssueRequest) -> Service:
         if request.service:
@@ -129,18 +135,20 @@ class Issuer:
     async def _earlier(self, hall: Hall, key: str) -> IssuedTicket | None:
         async with self.ctx.pool.acquire() as con:
             ticket = await tickets.by_idempotency_key(con, hall.id, key)
-            if ticket is None:
-                return None
-            return await self._describe(con, hall, ticket, created=False)
+        if ticket is None:
+            return None
+        await self.hub.current(hall.id)
+        return self._described(ticket, created=False)
 
-    async def _issue_new(self, hall: Hall, service: Service, request: IssueRequest, now: datetime,
-                         in_transaction: InTransaction | None) -> IssuedTicket:
+    async def _issue_new(self, issuing: _Issuing, now: datetime) -> tuple[Ticket, int]:
+        hall, service, request, identity = issuing.hall, issuing.service, issuing.request, issuing.identity
         day = self.ctx.today(hall, now)
-        identity = request.identity
-        priority = self._priority(hall, request, day)
+        priority = self._priority(hall, request, identity, day)
         async with self.ctx.transaction() as con:
             if identity:
                 await self._check_identity_limit(con, hall, day, identity.identity_hash, service)
+            if issuing.card is not None:
+                await self.card_reads.claim(con, issuing.card, now)
             prefix = prefix_for(hall, service)
             value = await tickets.claim_number(con, hall.id, day, prefix)
             ticket = await tickets.insert_ticket(
@@ -153,24 +161,20 @@ class Issuer:
                 identity_masked=identity.id_masked if identity else None,
                 holder_masked=identity.holder_masked if identity else None,
                 idempotency_key=request.idempotency_key, status_token=secrets.token_urlsafe(16),
-                device_id=request.device_id,
+                device_id=issuing.device_id,
             )
-            issued = await self._describe(con, hall, ticket, created=True)
-            await events.append(
-                con, hall.id, now, "ticket.issued",
-                {"ticket": ticket.public(), "people_ahead": issued.people_ahead},
-                ticket_id=ticket.id, zone=ticket.zone,
-            )
-            if in_transaction is not None:
-                await in_transaction(con, issued, now)
-        return issued
+            event = await events.append(con, hall.id, now, contract.ticket_event(
+                contract.Kind.TICKET_ISSUED, ticket, window_no=None, staff_id=None))
+            if issuing.printer is not None:
+                await self.print_jobs.queue(con, issuing.printer, ticket, issuing.base_url, now)
+        return ticket, event.seq
 
     @staticmethod
-    def _priority(hall: Hall, request: IssueRequest, day: date) -> Priority:
+    def _priority(hall: Hall, request: IssueRequest, identity: KnownIdentity | None, day: date) -> Priority:
         """An old enough card holder gets the green channel without asking."""
         limit = hall.priority.green_auto_age
-        if request.priority is Priority.NORMAL and limit is not None and request.identity:
-            age = request.identity.age_on(day)
+        if request.priority is Priority.NORMAL and limit is not None and identity:
+            age = identity.age_on(day)
             if age is not None and age >= limit:
                 return Priority.GREEN
         return request.priority
@@ -198,15 +202,10 @@ class Issuer:
                 code="ticket_limit",
             )
 
-    async def describe(self, ticket: Ticket) -> IssuedTicket:
-        """A ticket issued earlier, with its place in the queue now."""
-        async with self.ctx.pool.acquire() as con:
-            return await self._describe(con, self.ctx.hall(ticket.hall), ticket, created=False)
-
-    async def _describe(self, con: asyncpg.Connection, hall: Hall, ticket: Ticket, *, created: bool) -> IssuedTicket:
-        service = hall.service(ticket.service)
-        assert service is not None
-        serving = windows_serving(hall, ticket.service)
-        ahead, open_windows = await tickets.place_in_queue(con, ticket, self.ctx.today(hall, ticket.issued_at), serving)
-        wait = estimated_wait_minutes(ahead, service.typical_minutes, open_windows or len(serving))
-        return IssuedTicket(ticket, ahead, wait, serving, created)
+    def _described(self, ticket: Ticket, *, created: bool) -> IssuedTicket:
+        """The ticket with its place in the live queues now (0 ahead once it left the queue)."""
+        queue = self.hub.queue(ticket.hall)
+        place = queue.place(Waiting.of(ticket), self.ctx.clock.now())
+        waiting = ticket.status.value == "waiting"
+        return IssuedTicket(ticket, place.people_ahead if waiting else 0,
+                            place.estimated_wait_minutes if waiting else 0, place.windows, created)

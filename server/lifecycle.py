@@ -16,6 +16,7 @@ import asyncpg
 
 from server.context import HallContext
 from server.duty import lock_own_window
+from server.events import Kind, ticket_event
 from server.errors import Conflict, NotFound, Unprocessable
 from server.hall import Hall, Priority, RejoinPolicy, Window
 from server.model import Ticket, TicketStatus, WindowState, WindowStateName
@@ -38,16 +39,10 @@ def announcement(hall: Hall, ticket: Ticket, window_no: int) -> str:
 
 
 def candidate(record: asyncpg.Record | Ticket, now: datetime) -> Candidate:
-    """A waiting ticket as routing sees it.
-
-    An appointment ranks as one from its slot time on; checked in early, it
-    queues as a walk-in from its check-in until the slot begins.
-    """
+    """A waiting ticket (a row or a Ticket) as routing sees it at `now`."""
     get = record.__getitem__ if isinstance(record, asyncpg.Record) else lambda name: getattr(record, name)
-    priority, arrival = Priority(get("priority")), get("arrival_at")
-    if priority is Priority.APPOINTMENT and arrival > now:
-        priority, arrival = Priority.NORMAL, get("queued_at")
-    return Candidate(get("id"), get("service"), priority, arrival, get("target_window"))
+    return Candidate.waiting(get("id"), get("service"), Priority(get("priority")), get("arrival_at"),
+                             get("queued_at"), get("target_window"), now)
 
 
 class Lifecycle:
@@ -108,7 +103,7 @@ class Lifecycle:
                 raise Conflict(f"{ticket.number} 号已开始办理，无需重呼 (already being served)",
                                code="invalid_state")
             ticket = await tickets.update(con, ticket.id, called_at=now, call_count=ticket.call_count + 1)
-            await self._record(con, hall, "ticket.recalled", ticket, now, window_no, staff_id,
+            await self._record(con, hall, Kind.TICKET_RECALLED, ticket, now, window_no, staff_id,
                                announcement=announcement(hall, ticket, window_no))
             return ticket
 
@@ -123,7 +118,7 @@ class Lifecycle:
         )
         await tickets.open_serving(con, ticket, self.ctx.today(hall, now), window_no, staff_id, now)
         await windows.update(con, hall.id, window_no, current_ticket=ticket.id)
-        await self._record(con, hall, "ticket.called", ticket, now, window_no, staff_id,
+        await self._record(con, hall, Kind.TICKET_CALLED, ticket, now, window_no, staff_id,
                            announcement=announcement(hall, ticket, window_no))
         return ticket
 
@@ -133,18 +128,18 @@ class Lifecycle:
         async with self._own_ticket(hall_id, staff_id, ticket_id, "start", (TicketStatus.CALLED,)) as (con, hall, ticket, now):
             await tickets.start_serving(con, ticket.id, now)
             ticket = await tickets.update(con, ticket.id, status="serving", started_at=now)
-            await self._record(con, hall, "ticket.started", ticket, now, ticket.window_no, staff_id)
+            await self._record(con, hall, Kind.TICKET_STARTED, ticket, now, ticket.window_no, staff_id)
             return ticket
 
     async def finish(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
         async with self._own_ticket(hall_id, staff_id, ticket_id, "finish", (TicketStatus.SERVING,)) as (con, hall, ticket, now):
-            return await self._close(con, hall, ticket, staff_id, now, "done", "ticket.finished",
+            return await self._close(con, hall, ticket, staff_id, now, "done", Kind.TICKET_FINISHED,
                                      status="done", finished_at=now)
 
     async def no_show(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
         """过号: the called citizen did not come to the window."""
         async with self._own_ticket(hall_id, staff_id, ticket_id, "no-show", (TicketStatus.CALLED,)) as (con, hall, ticket, now):
-            return await self._close(con, hall, ticket, staff_id, now, "no_show", "ticket.no_show",
+            return await self._close(con, hall, ticket, staff_id, now, "no_show", Kind.TICKET_NO_SHOW,
                                      status="no_show")
 
     async def transfer(self, hall_id: str, staff_id: str, ticket_id: int, target: TransferTarget) -> Ticket:
@@ -154,7 +149,7 @@ class Lifecycle:
             service, target_window = self._transfer_destination(hall, ticket, target)
             zone = hall.service(service).zone  # type: ignore[union-attr]
             return await self._close(
-                con, hall, ticket, staff_id, now, "transferred", "ticket.transferred",
+                con, hall, ticket, staff_id, now, "transferred", Kind.TICKET_TRANSFERRED,
                 status="waiting", service=service, zone=zone, target_window=target_window,
                 queued_at=now, window_no=None, note=target.note or ticket.note,
                 extra={"from_window": ticket.window_no, "from_service": ticket.service},
@@ -170,12 +165,12 @@ class Lifecycle:
             ticket = await self._lock_ticket(con, hall, ticket_id)
             if ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
                 self._check_own(ticket, held)
-                return await self._close(con, hall, ticket, staff_id, now, "cancelled", "ticket.cancelled",
+                return await self._close(con, hall, ticket, staff_id, now, "cancelled", Kind.TICKET_CANCELLED,
                                          status="cancelled")
             if ticket.status is not TicketStatus.WAITING:
                 raise self._wrong_state(ticket, "cancel")
             ticket = await tickets.update(con, ticket.id, status="cancelled")
-            await self._record(con, hall, "ticket.cancelled", ticket, now, None, staff_id)
+            await self._record(con, hall, Kind.TICKET_CANCELLED, ticket, now, None, staff_id)
             return ticket
 
     async def rejoin(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
@@ -189,7 +184,7 @@ class Lifecycle:
             arrival = await self._rejoin_arrival(con, hall, ticket, now)
             ticket = await tickets.update(con, ticket.id, status="waiting", queued_at=now,
                                           arrival_at=arrival, window_no=None)
-            await self._record(con, hall, "ticket.rejoined", ticket, now, None, staff_id)
+            await self._record(con, hall, Kind.TICKET_REJOINED, ticket, now, None, staff_id)
             return ticket
 
     async def _rejoin_arrival(self, con: asyncpg.Connection, hall: Hall, ticket: Ticket, now: datetime) -> datetime:
@@ -216,7 +211,7 @@ class Lifecycle:
         raise Unprocessable("transfer needs a service, a zone or a window")
 
     async def _close(self, con: asyncpg.Connection, hall: Hall, ticket: Ticket, staff_id: str, now: datetime,
-                     outcome: str, kind: str, extra: dict | None = None, **changes: object) -> Ticket:
+                     outcome: str, kind: Kind, extra: dict | None = None, **changes: object) -> Ticket:
         """End the ticket's stay at its window with `outcome` and free the window."""
         window_no = ticket.window_no
         await tickets.close_serving(con, ticket.id, outcome, now)
@@ -282,8 +277,8 @@ class Lifecycle:
         return Conflict(f"{ticket.number} 号当前状态为 {ticket.status.value}，不能执行 {action}"
                         f" (cannot {action} a ticket that is {ticket.status.value})", code="invalid_state")
 
-    async def _record(self, con: asyncpg.Connection, hall: Hall, kind: str, ticket: Ticket, now: datetime,
+    async def _record(self, con: asyncpg.Connection, hall: Hall, kind: Kind, ticket: Ticket, now: datetime,
                       window_no: int | None, staff_id: str | None, **extra: object) -> None:
-        await events.append(con, hall.id, now, kind, {"ticket": ticket.public(), **extra},
-                            ticket_id=ticket.id, window_no=window_no, zone=ticket.zone, staff_id=staff_id)
+        await events.append(con, hall.id, now, ticket_event(kind, ticket, window_no=window_no, staff_id=staff_id,
+                                                            **extra))
 

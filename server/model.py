@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -37,6 +37,7 @@ def _from_record(cls: type, record: Any) -> Any:
 class Ticket:
     id: int
     hall: str
+    day: date  # the hall's business day it was issued on
     number: str
     service: str
     zone: str
@@ -78,6 +79,10 @@ class Ticket:
             "window": self.window_no,
             "target_window": self.target_window,
             "issued_at": _iso(self.issued_at),
+            # Its place in the queue, for every process's live queues (server.queue_state).
+            "day": self.day.isoformat(),
+            "queued_at": _iso(self.queued_at),
+            "arrival_at": _iso(self.arrival_at),
             "called_at": _iso(self.called_at),
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at),
@@ -91,7 +96,6 @@ class Ticket:
         return {
             **self.public(),
             "identity": self.identity_masked,
-            "queued_at": _iso(self.queued_at),
             "first_called_at": _iso(self.first_called_at),
         }
 

@@ -16,10 +16,16 @@ hall's starvation threshold. The rules, most binding first:
 
 Every rule reduces to one sort key, so `choose_ticket` is the minimum of the
 key and `queue_order` is a sort by it: the two cannot disagree.
+
+People ahead of a waiting ticket (the ticket, the kiosk, the phone page and the
+screens all say this number) is defined by the same key: the fewest tickets
+that any window which may serve it would call before it, counting the open
+windows, or every such window of the hall while none of them is open
+(`people_ahead`).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,6 +42,18 @@ class Candidate:
     arrival: datetime
     # A ticket transferred to one specific window: only that window may take it.
     target_window: int | None = None
+
+    @classmethod
+    def waiting(cls, ticket_id: int, service: str, priority: Priority, arrival: datetime, queued_at: datetime,
+                target_window: int | None, now: datetime) -> "Candidate":
+        """A waiting ticket as routing sees it at `now`.
+
+        An appointment ranks as one from its slot time (its `arrival`) on;
+        checked in early, it queues as a walk-in from its check-in until the slot begins.
+        """
+        if priority is Priority.APPOINTMENT and arrival > now:
+            priority, arrival = Priority.NORMAL, queued_at
+        return cls(ticket_id, service, priority, arrival, target_window)
 
 
 # Tiers of the sort key, called first to last.
@@ -71,6 +89,11 @@ def _rank(window: Window, candidate: Candidate, now: datetime, starvation: timed
     return (_REGULAR, level, walk_in, *tail)
 
 
+def rank(window: Window, candidate: Candidate, now: datetime, starvation: timedelta) -> _RankKey:
+    """The sort key of a candidate `window` may serve (see `servable`): lowest is called first."""
+    return _rank(window, candidate, now, starvation)
+
+
 def _ranked(
     window: Window, candidates: Iterable[Candidate], now: datetime, starvation: timedelta
 ) -> list[tuple[_RankKey, Candidate]]:
@@ -96,3 +119,27 @@ def queue_order(
     """
     ranked = _ranked(window, candidates, now, starvation)
     return [c for _, c in sorted(ranked, key=lambda pair: pair[0])]
+
+
+def counted_windows(windows: Sequence[Window], target: Candidate, open_windows: Collection[int]) -> list[Window]:
+    """The windows whose order gives a ticket's people ahead: the open ones that may
+    serve it, or, while none of those is open, every window that may serve it."""
+    serving = [w for w in windows if servable(w, target)]
+    opened = [w for w in serving if w.number in open_windows]
+    return opened or serving
+
+
+def people_ahead(target: Candidate, waiting: Iterable[Candidate], windows: Sequence[Window],
+                 open_windows: Collection[int], now: datetime, starvation: timedelta) -> int:
+    """The definition of "people ahead": the fewest tickets that any counted window
+    (`counted_windows`) would call before `target` at `now`; 0 when no window may serve it.
+
+    Straight from the sort key, for clarity; the live queues compute the same
+    number faster (server.queue_state) and a property test holds the two equal.
+    """
+    others = [c for c in waiting if c.ticket_id != target.ticket_id]
+    counts = []
+    for window in counted_windows(windows, target, open_windows):
+        key = _rank(window, target, now, starvation)
+        counts.append(sum(1 for other_key, _ in _ranked(window, others, now, starvation) if other_key < key))
+    return min(counts, default=0)

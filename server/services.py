@@ -5,28 +5,43 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from display.voice import Voice
+from server.agent_status import AgentStatus
 from server.auth import Authenticator
+from server.card_reads import CardReads
 from server.context import HallContext
-from server.devices import DeviceService
 from server.duty import Duty
 from server.hub import Hub
 from server.issuing import Issuer
 from server.lifecycle import Lifecycle
+from server.live_feed import LiveFeed
+from server.print_jobs import PrintJobs
+from server.ticket_reads import TicketReads
 
 
 @dataclass
 class Services:
     ctx: HallContext
+    hub: Hub
     auth: Authenticator
     issuer: Issuer
     lifecycle: Lifecycle
     duty: Duty
-    hub: Hub
-    devices: DeviceService
+    tickets: TicketReads
+    live: LiveFeed
+    card_reads: CardReads
+    print_jobs: PrintJobs
+    agents: AgentStatus
+    voice: Voice
 
     @classmethod
-    def build(cls, ctx: HallContext, hub: Hub) -> "Services":
-        return cls(ctx, Authenticator(ctx), Issuer(ctx), Lifecycle(ctx), Duty(ctx), hub, DeviceService(ctx))
+    def build(cls, ctx: HallContext, hub: Hub, voice: Voice) -> "Services":
+        card_reads, print_jobs = CardReads(ctx), PrintJobs(ctx, hub)
+        return cls(
+            ctx=ctx, hub=hub, auth=Authenticator(ctx), issuer=Issuer(ctx, hub, card_reads, print_jobs),
+            lifecycle=Lifecycle(ctx), duty=Duty(ctx), tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
+            card_reads=card_reads, print_jobs=print_jobs, agents=AgentStatus(ctx), voice=voice,
+        )
 
 
 SERVICES = web.AppKey("services", Services)

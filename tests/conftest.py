@@ -24,6 +24,8 @@ from server.store.migrate import migrate
 if TYPE_CHECKING:
     from playwright.async_api import Browser
 
+    from tests.browser_support import Tabs
+
 from tests.processes import HallServers, hall_servers
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -122,7 +124,7 @@ async def live_server(settings: Settings, aiohttp_server):
 
 
 @pytest.fixture
-async def browser() -> AsyncIterator["Browser"]:
+async def browser() -> AsyncIterator[Browser]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
     from playwright.async_api import async_playwright, expect
 
@@ -138,6 +140,16 @@ async def browser() -> AsyncIterator["Browser"]:
             yield launched
         finally:
             await launched.close()
+
+
+@pytest.fixture
+async def tabs(browser: Browser, live_server) -> AsyncIterator[Tabs]:
+    """Pages on the live server, closed before it stops."""
+    from tests.browser_support import Tabs, base_url
+
+    opened = Tabs(browser, base_url(live_server))
+    yield opened
+    await opened.close()
 
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -5,8 +5,16 @@ import aiohttp
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.support import KIOSK, PASSWORD, expect as expect_status
-from tests.test_kiosk_browser import CONSOLE_SIZE, PHONE_SIZE, XSS, Tabs, assert_fits, sign_in_on_console, tabs  # noqa: F401
+from tests.browser_support import (
+    CONSOLE_SIZE,
+    PHONE_SIZE,
+    XSS,
+    Tabs,
+    assert_fits,
+    sign_in_on_console,
+)
+from tests.support import KIOSK, PASSWORD
+from tests.support import expect as expect_status
 
 pytestmark = pytest.mark.browser
 

@@ -6,16 +6,15 @@ import re
 
 import aiohttp
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from server.clock import ManualClock
 from tests.agents import KIOSK_ID, KIOSK_TOKEN
-from tests.support import KIOSK, PASSWORD, expect as expect_status
-from tests.test_kiosk_browser import XSS, Tabs, assert_fits, tabs  # noqa: F401
+from tests.browser_support import WALL, XSS, Tabs, assert_fits, sign_in
+from tests.support import KIOSK, PASSWORD
+from tests.support import expect as expect_status
 
 pytestmark = pytest.mark.browser
-
-WALL = {"width": 1920, "height": 1080}
 
 # Text that must show whole (numbers, tickets, figures) and boxes that must sit inside their parents.
 OVERFLOWS = """() => {
@@ -38,12 +37,6 @@ OVERFLOWS = """() => {
   }
   return problems;
 }"""
-
-
-async def sign_in(page: Page, staff_id: str) -> None:
-    await page.locator("#login-staff").fill(staff_id)
-    await page.locator("#login-password").fill(PASSWORD)
-    await page.locator("#login-form button[type=submit]").click()
 
 
 async def staff_headers(http: aiohttp.ClientSession, staff_id: str, window: int) -> dict[str, str]:

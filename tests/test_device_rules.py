@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from hardware.print_journal import INTERRUPTED, Outcome, PrintJournal
-from server.devices import window_label
-from server.hub import event_topics
+from printers.wording import window_label
+from server.events import topics as event_topics
 from server.model import Event
 from tests.support import KIOSK, SCREEN
 

@@ -1,116 +1,28 @@
 """The kiosk, the citizen's phone page and the console in a real browser against a real server."""
 from __future__ import annotations
 
-import asyncio
 import json
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 import asyncpg
 import pytest
-from playwright.async_api import Browser, Page, Route, WebSocketRoute, expect
+from playwright.async_api import Page, Route, WebSocketRoute, expect
 
+from tests.browser_support import (
+    CONSOLE_SIZE,
+    KIOSK_SIZE,
+    PHONE_SIZE,
+    XSS,
+    assert_fits,
+    sign_in_on_console,
+    until,
+)
 from tests.conftest import MONDAY_10AM
-from tests.support import KIOSK, expect as expect_status
+from tests.support import KIOSK
+from tests.support import expect as expect_status
 
 pytestmark = pytest.mark.browser
-
-KIOSK_SIZE = {"width": 1080, "height": 1920}
-CONSOLE_SIZE = {"width": 1366, "height": 768}
-PHONE_SIZE = {"width": 390, "height": 844}
-XSS = "<img src=x onerror=alert(1)>"
-
-
-class Tab:
-    """A page that records what must never happen: script errors and dialogs (alert() from injected markup)."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("dialog", self._dialog)
-
-    async def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        await dialog.dismiss()
-
-    def assert_clean(self) -> None:
-        assert self.errors == [], self.errors
-        assert self.dialogs == [], self.dialogs
-
-
-def base_url(live_server: Any) -> str:
-    return str(live_server.make_url("/")).rstrip("/")
-
-
-class Tabs:
-    """Pages on the live server, all closed before the server stops (their live sockets would hold it up)."""
-
-    def __init__(self, browser: Browser, base: str) -> None:
-        self.browser, self.base = browser, base
-        self.opened: list[Tab] = []
-
-    async def open(self, path: str, viewport: dict[str, int], setup: Any = None) -> Tab:
-        page = await self.browser.new_page(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
-        tab = Tab(page)
-        self.opened.append(tab)
-        if setup:
-            await setup(page)
-        await page.goto(self.base + path)
-        return tab
-
-    async def close(self) -> None:
-        for tab in self.opened:
-            await tab.page.close()
-
-
-@pytest.fixture
-async def tabs(browser: Browser, live_server: Any) -> AsyncIterator[Tabs]:
-    opened = Tabs(browser, base_url(live_server))
-    yield opened
-    await opened.close()
-
-
-async def until(condition: Callable[[], bool], seconds: float = 5) -> None:
-    for _ in range(int(seconds * 20)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
-async def assert_fits(page: Page, *selectors: str) -> None:
-    """Nothing wider than the screen, and each named box wholly on screen with its text inside it."""
-    size = await page.evaluate("() => [document.documentElement.scrollWidth, innerWidth, innerHeight]")
-    assert size[0] <= size[1], f"page is {size[0]} px wide on a {size[1]} px screen"
-    boxes = await page.evaluate(
-        """(selectors) => selectors.map((selector) => {
-            const node = document.querySelector(selector);
-            if (!node) return {selector, missing: true};
-            const r = node.getBoundingClientRect();
-            return {selector, left: r.left, top: r.top, right: r.right, bottom: r.bottom,
-                    scroll: node.scrollWidth, client: node.clientWidth};
-        })""",
-        list(selectors),
-    )
-    for box in boxes:
-        assert not box.get("missing"), f"{box['selector']} not found"
-        where = f"{box['selector']}: {box}"
-        assert box["left"] >= 0 and box["top"] >= 0, where
-        assert box["right"] <= size[1] + 0.5 and box["bottom"] <= size[2] + 0.5, where
-        assert box["scroll"] <= box["client"] + 1, f"text overflows {where}"
-
-
-async def sign_in_on_console(tab: Tab, staff_id: str, window: int) -> None:
-    page = tab.page
-    await page.locator("#login-staff").fill(staff_id)
-    await page.locator("#login-password").fill("hallq-demo")
-    await page.locator("#login-form button[type=submit]").click()
-    await page.locator("#window-number").fill(str(window))
-    await page.locator("#window-form button[type=submit]").click()
-    await expect(page.locator("#view-desk")).to_be_visible()
-
 
 async def count_tickets(database_url: str, where: str = "true") -> list[asyncpg.Record]:
     con = await asyncpg.connect(database_url)
@@ -159,10 +71,9 @@ async def test_a_citizen_takes_a_ticket_and_a_clerk_calls_it(tabs, artifacts):
     qr_src = await qr.get_attribute("src")
     status_token = qr_src.split("/")[-2]
 
-    async with aiohttp.ClientSession() as http:
-        async with http.get(tabs.base + qr_src) as response:
-            assert response.status == 200 and response.content_type == "image/svg+xml"
-            assert (await response.text()).startswith("<svg")
+    async with aiohttp.ClientSession() as http, http.get(tabs.base + qr_src) as response:
+        assert response.status == 200 and response.content_type == "image/svg+xml"
+        assert (await response.text()).startswith("<svg")
 
     phone = await tabs.open(f"/t/{status_token}", PHONE_SIZE)
     await expect(phone.page.locator("#phone-number")).to_have_text("B001")

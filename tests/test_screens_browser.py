@@ -9,10 +9,9 @@ import dataclasses
 import re
 import time
 import wave
-from contextlib import asynccontextmanager
 from io import BytesIO
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -21,40 +20,24 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from display import voice as voice_module
 from display.voice import BadAnnouncement, Voice, check_text, chime_wav, spoken_form
-from server.api import announcements
 from server.app import Settings, create_app
 from server.hall import Hall
+from tests.browser_support import (
+    HALL_SCREEN,
+    WINDOW_SIGN,
+    XSS,
+    ZONE_SCREEN,
+    clerk_at,
+    hall_api,
+    open_screen,
+)
 from tests.support import SCREEN, Clerk, issue
 
-HALL_SCREEN = "demo-screen-hall"
-ZONE_SCREEN = "demo-screen-a"
-WINDOW_SIGN = "demo-sign-15"
-HOSTILE = "<img src=x onerror=alert(1)>"
 ID_NUMBER = "110105199001011234"
 needs_espeak = pytest.mark.skipif(not Voice().available, reason="espeak-ng is not installed")
 
 
 # --------------------------------------------------------------- helpers --
-
-@asynccontextmanager
-async def hall_api(server: Any) -> AsyncIterator[aiohttp.ClientSession]:
-    """Kiosk and console calls against the server the browser uses."""
-    async with aiohttp.ClientSession(base_url=str(server.make_url("/"))) as session:
-        yield session
-
-
-async def clerk_at(session: aiohttp.ClientSession, staff_id: str, window: int) -> Clerk:
-    clerk = await Clerk(session, staff_id, window).login()  # type: ignore[arg-type]
-    await clerk.sign_in()
-    return clerk
-
-
-async def open_screen(context: Any, server: Any, token: str, query: str = "") -> Any:
-    page = await context.new_page()
-    await page.goto(str(server.make_url(f"/screen?token={token}{query}")))
-    await page.wait_for_selector("body[data-live=online]", timeout=10000)
-    return page
-
 
 async def text_of(page: Any, selector: str) -> str:
     return await page.eval_on_selector(selector, "node => node.textContent")
@@ -137,14 +120,20 @@ async def test_call_reaches_hall_and_zone_screens_within_a_second_and_is_announc
     await context.close()
 
 
+@pytest.fixture
+def voiceless(settings: Settings) -> Settings:
+    """The hall on a server without espeak-ng."""
+    return dataclasses.replace(settings, voice=Voice(program=""))
+
+
 @pytest.mark.browser
-async def test_without_a_server_voice_the_screen_chimes_and_shows_the_text(live_server, browser, monkeypatch):
-    monkeypatch.setattr(announcements, "VOICE", Voice(program=""))  # espeak-ng missing
+async def test_without_a_server_voice_the_screen_chimes_and_shows_the_text(voiceless, aiohttp_server, browser):
+    server = await aiohttp_server(create_app(voiceless))
     context = await browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = await open_screen(context, live_server, HALL_SCREEN)
+    page = await open_screen(context, server, HALL_SCREEN)
     answers: list[tuple[str, int]] = []
     page.on("response", lambda response: answers.append((urlsplit(response.url).path, response.status)))
-    async with hall_api(live_server) as session:
+    async with hall_api(server) as session:
         await issue(session, "A01")
         called = await (await clerk_at(session, "zhangwei", 15)).call_next()
     await page.wait_for_function("() => hallqAnnouncements.length === 1 && hallqAnnouncements[0].endedAt",
@@ -214,7 +203,7 @@ async def test_screen_shows_calls_missed_while_its_socket_was_cut_without_reload
 @pytest.fixture
 async def hostile_notice_server(database_url: str, aiohttp_server, city: Hall, clock):
     """The hall with a notice that looks like HTML (notices are typed in by the hall's staff)."""
-    hall = dataclasses.replace(city, notices=(f"通知：{HOSTILE}", *city.notices[1:]))
+    hall = dataclasses.replace(city, notices=(f"通知：{XSS}", *city.notices[1:]))
     settings = Settings(halls={hall.id: hall}, database_url=database_url, identity_key=b"k" * 32, clock=clock,
                         pool_size=5)
     return await aiohttp_server(create_app(settings))
@@ -230,15 +219,15 @@ async def test_names_notices_and_pause_reasons_are_shown_as_text_never_run(hosti
     zone = await open_screen(context, server, ZONE_SCREEN, "&voice=off")
     sign = await open_screen(context, server, WINDOW_SIGN)
 
-    assert await text_of(hall, "#notice-text") == f"通知：{HOSTILE}"  # idle: nothing called yet
+    assert await text_of(hall, "#notice-text") == f"通知：{XSS}"  # idle: nothing called yet
     async with hall_api(server) as session:
         zhang = await clerk_at(session, "zhangwei", 15)
-        await zhang.window_action("pause", reason=f"系统维护 {HOSTILE}")
+        await zhang.window_action("pause", reason=f"系统维护 {XSS}")
         await sign.wait_for_function("() => document.getElementById('sign').dataset.mode === 'paused'")
-        assert await text_of(sign, "#sign-detail") == f"系统维护 {HOSTILE}"
+        assert await text_of(sign, "#sign-detail") == f"系统维护 {XSS}"
         await zhang.window_action("resume")
 
-        ticket = await issue(session, "A01", identity={"id_number": ID_NUMBER, "name": HOSTILE})
+        ticket = await issue(session, "A01", identity={"id_number": ID_NUMBER, "name": XSS})
         masked = ticket["ticket"]["holder"]
         assert masked.startswith("<") and masked.endswith(">") and "*" in masked
         called = await zhang.call_next()
@@ -392,7 +381,7 @@ def test_voice_speaks_mandarin_and_reads_ticket_numbers_digit_by_digit():
     assert spoken_form("请A105号到7号窗口") == "请A 一零五号到7号窗口"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "请" * 61, HOSTILE, "请 A023 号\x00到 15 号窗口", "A023 号 $(reboot)",
+@pytest.mark.parametrize("text", ["", "   ", "请" * 61, XSS, "请 A023 号\x00到 15 号窗口", "A023 号 $(reboot)",
                                   "请 A023 号 到 15 号窗口 办理 😀"])
 def test_voice_rejects_what_no_call_would_say(text):
     with pytest.raises(BadAnnouncement):
@@ -417,7 +406,7 @@ async def test_announcement_audio_api(client):
     assert response.status == 200 and response.content_type == "audio/wav"
     assert (await response.read())[:4] == b"RIFF"
     assert (await client.get("/api/v1/announcements/audio", params={"text": "请 A001 号"})).status == 401
-    bad = await client.get("/api/v1/announcements/audio", params={"text": HOSTILE}, headers=SCREEN)
+    bad = await client.get("/api/v1/announcements/audio", params={"text": XSS}, headers=SCREEN)
     assert bad.status == 422 and (await bad.json())["error"]["code"] == "invalid"
     missing = await client.get("/api/v1/announcements/audio", headers=SCREEN)
     assert missing.status == 422
@@ -425,8 +414,8 @@ async def test_announcement_audio_api(client):
     assert chime.status == 200 and (await chime.read())[:4] == b"RIFF"
 
 
-async def test_announcement_audio_without_espeak_is_503_for_the_screen_to_fall_back(client, monkeypatch):
-    monkeypatch.setattr(announcements, "VOICE", Voice(program=""))
+async def test_announcement_audio_without_espeak_is_503_for_the_screen_to_fall_back(voiceless, aiohttp_client):
+    client = await aiohttp_client(create_app(voiceless))
     response = await client.get("/api/v1/announcements/audio", params={"text": "请 A001 号 到 15 号窗口 办理"},
                                 headers=SCREEN)
     assert response.status == 503

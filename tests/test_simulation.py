@@ -19,10 +19,10 @@ from server.app import Settings, create_app
 from server.clock import SteppedClock
 from server.config import load_hall
 from server.hall import Hall
-from server.simulation.driver import drive
-from server.simulation.plan import DayPlan, PlanSettings, Roster, make_plan
-from server.simulation.replay import read_log, replay
-from server.simulation.report import Figures
+from simulator.driver import drive
+from simulator.plan import DayPlan, PlanSettings, Roster, make_plan
+from simulator.replay import read_log, replay
+from simulator.report import Figures
 from tests.conftest import config_path
 from tests.support import PASSWORD, Clerk, expect
 

@@ -7,9 +7,16 @@
 // Calls are announced (chime, then the server's Mandarin audio of the text the
 // hall's template made), one after another. Every text that comes from people
 // or events is set with textContent, never as HTML.
-import { LiveFeed } from "/static/common/live.js";
+//
+// What is shown comes from the shared hall state: the live socket's snapshot,
+// events and the waiting figures the server pushes; nothing is re-read.
 import { ApiError, api, tokenFromUrl } from "/static/common/api.js";
+import { el, floorName } from "/static/common/dom.js";
+import { CALL_KINDS, EVENT_KINDS } from "/static/common/events.js";
+import { calendarDay, clockTime } from "/static/common/format.js";
+import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
+import { showLiveStatus } from "/static/common/live.js";
 
 const params = new URLSearchParams(location.search);
 const token = tokenFromUrl();
@@ -17,8 +24,6 @@ const IDLE_SECONDS = positive(params.get("idle"), 60); // no call for this long:
 const ROTATE_SECONDS = positive(params.get("rotate"), 12); // each notice stays this long
 const RECENT_ROWS = 10;
 const MAX_REPLAYED_SPOKEN = 4; // after an outage only the latest missed calls are spoken again
-const CALL_KINDS = new Set(["ticket.called", "ticket.recalled"]);
-const LEAVES_WINDOW = new Set(["ticket.finished", "ticket.no_show", "ticket.transferred", "ticket.cancelled"]);
 
 const t = makeTranslator({
   title_hall: { zh: "叫号信息", en: "Calling" },
@@ -34,7 +39,7 @@ const t = makeTranslator({
   col_counter: { zh: "办理窗口", en: "Counter" },
   recalled: { zh: "重呼", en: "Again" },
   zone_code: { zh: "{code} 区", en: "Zone {code}" },
-  floor: { zh: "{n} 楼", en: "Floor {n}" },
+  floor: { zh: "{floor}楼", en: "Floor {floor}" },
   waiting: { zh: "等候人数", en: "Waiting" },
   waiting_short: { zh: "等候", en: "waiting" },
   people: { zh: "人", en: "" },
@@ -64,10 +69,6 @@ const state = {
   kind: "hall", // "hall" | "zone" | "window"
   zone: null, // zone code for a zone screen
   window: null, // window number for a window sign
-  windows: new Map(), // number -> public window state
-  tickets: new Map(), // ticket id -> latest public ticket seen
-  calls: [], // call events, newest first
-  zoneQueues: new Map(), // zone code -> {waiting, open_windows, estimated_wait_minutes}
   lastCallAt: 0, // performance.now() of the last call seen live
   noticeIndex: 0,
   noticeShownAt: 0,
@@ -78,13 +79,6 @@ const $ = (id) => document.getElementById(id);
 function positive(raw, fallback) {
   const value = Number(raw);
   return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
 }
 
 function zoneOf(code) {
@@ -252,14 +246,7 @@ function speakLocally(text) {
 
 // ----------------------------------------------------------------- feed --
 
-// LiveFeed plus the hello's seq: events at or below it are ones this screen
-// missed while away, replayed on reconnect.
-class ScreenFeed extends LiveFeed {
-  receive(message) {
-    if (message.type === "hello") this.helloSeq = message.seq;
-    super.receive(message);
-  }
-}
+const hallState = new HallState();
 
 function topics() {
   if (state.kind === "zone") return [`zone:${state.zone}`];
@@ -267,75 +254,28 @@ function topics() {
   return ["hall"];
 }
 
-function shows(event) {
-  if (state.kind === "zone") return event.zone === state.zone;
-  if (state.kind === "window") return event.window === state.window;
+function shows(call) {
+  if (state.kind === "zone") return call.zone === state.zone;
+  if (state.kind === "window") return call.window === state.window;
   return true;
 }
 
-function onSnapshot(snapshot) {
-  state.windows = new Map(snapshot.windows.map((w) => [w.number, w]));
-  for (const w of snapshot.windows) if (w.ticket) rememberTicket(w.ticket);
-  applyQueues(snapshot.queues);
-  const calls = snapshot.recent_calls.filter(shows).sort((a, b) => b.seq - a.seq);
-  for (const call of [...calls].reverse()) rememberTicket(call.ticket);
-  const seen = new Set(); // a recalled ticket is listed once, at its latest call
-  state.calls = calls.filter((call) => !seen.has(call.ticket.id) && seen.add(call.ticket.id));
-  if (calls.length && !state.lastCallAt) state.lastCallAt = performance.now();
-  render();
+/** The calls this screen lists, newest first. */
+function calls() {
+  return hallState.calls.filter(shows);
 }
 
-function onEvent(event) {
-  const replayed = feed.helloSeq !== undefined && event.seq <= feed.helloSeq;
-  if (event.ticket) rememberTicket(event.ticket);
-  if (event.window_state) state.windows.set(event.window_state.number, event.window_state);
-  if (CALL_KINDS.has(event.kind)) {
-    const current = state.windows.get(event.window);
-    if (current) current.current_ticket = event.ticket.id;
-    if (shows(event)) {
-      state.calls = [event, ...state.calls.filter((c) => c.ticket.id !== event.ticket.id)].slice(0, 40);
-      state.lastCallAt = performance.now();
-      announcer.add(event, replayed);
-      render({ flash: true });
-    }
-  } else {
-    if (LEAVES_WINDOW.has(event.kind) && event.window !== null) {
-      const current = state.windows.get(event.window);
-      if (current && current.current_ticket === event.ticket?.id) current.current_ticket = null;
-    }
-    render();
+function onChange(change) {
+  if (change.type === "snapshot" && calls().length && !state.lastCallAt) state.lastCallAt = performance.now();
+  const event = change.event;
+  if (event && CALL_KINDS.has(event.kind) && shows(event)) {
+    state.lastCallAt = performance.now();
+    announcer.add(event, change.replayed);
+    render({ flash: true });
+    return;
   }
-  if (event.kind.startsWith("ticket.") || event.kind.startsWith("window.")) refreshQueuesSoon();
-}
-
-function rememberTicket(ticket) {
-  if (!ticket || ticket.id === undefined) return;
-  state.tickets.delete(ticket.id);
-  state.tickets.set(ticket.id, ticket);
-  if (state.tickets.size > 2000) state.tickets.delete(state.tickets.keys().next().value);
-}
-
-function onStatus(status) {
-  document.body.dataset.live = status;
-  document.body.classList.toggle("offline", status === "offline");
-}
-
-let queuesTimer = null;
-function refreshQueuesSoon() {
-  if (state.kind === "window" || queuesTimer) return;
-  queuesTimer = setTimeout(async () => {
-    queuesTimer = null;
-    try {
-      applyQueues(await api("/api/v1/queues", { token }));
-      renderSummary();
-    } catch (err) {
-      // offline: the events replayed on reconnect will ask again
-    }
-  }, 400);
-}
-
-function applyQueues(queues) {
-  state.zoneQueues = new Map((queues?.zones || []).map((z) => [z.zone, z]));
+  if (change.type === "queues") renderSummary();
+  else render();
 }
 
 // --------------------------------------------------------------- render --
@@ -362,7 +302,7 @@ function renderHeader() {
   if (state.kind === "zone") {
     const zone = zoneOf(state.zone);
     $("hall-name").textContent = zone ? `${t("zone_code", { code: zone.code })} · ${zone.name}` : state.zone;
-    $("screen-title").textContent = `${state.hall.name} · ${t("title_zone", { floor: t("floor", { n: zone?.floor ?? "" }) })}`;
+    $("screen-title").textContent = `${state.hall.name} · ${t("title_zone", { floor: floorName(t, zone?.floor) })}`;
     return;
   }
   $("hall-name").textContent = state.hall.name;
@@ -372,11 +312,11 @@ function renderHeader() {
 function zoneLabel(code) {
   const zone = zoneOf(code);
   if (!zone) return code || "";
-  return `${zone.name} · ${t("floor", { n: zone.floor })}`;
+  return `${zone.name} · ${floorName(t, zone.floor)}`;
 }
 
 function renderNow(flash) {
-  const call = state.calls[0];
+  const call = calls()[0];
   $("now").classList.toggle("empty", !call);
   $("now-number").textContent = call ? call.ticket.number : "";
   $("now-window-before").textContent = call ? t("window_before") : "";
@@ -399,10 +339,10 @@ function restartAnimation(node, className) {
 
 function renderRecent() {
   const list = $("recent-list");
-  const rows = state.calls.slice(0, RECENT_ROWS).map((call, i) => {
+  const rows = calls().slice(0, RECENT_ROWS).map((call, i) => {
     const row = el("li", i === 0 ? "latest" : "");
     const number = el("span", "r-number", call.ticket.number);
-    if (call.kind === "ticket.recalled") number.append(el("small", "badge", t("recalled")));
+    if (call.kind === EVENT_KINDS.TICKET_RECALLED) number.append(el("small", "badge", t("recalled")));
     row.append(number, el("span", "r-window", t("window_n", { n: call.window })));
     const third = el("span", "r-third");
     third.dataset.fit = "";
@@ -423,7 +363,7 @@ function renderSummary() {
   const box = $("summary");
   if (!state.hall || state.kind === "window") return;
   if (state.kind === "zone") {
-    const q = state.zoneQueues.get(state.zone) || {};
+    const q = hallState.zones.get(state.zone) || {};
     box.replaceChildren(
       stat(t("waiting"), q.waiting ?? "–", t("people"), "stat-waiting"),
       stat(t("open_windows"), q.open_windows ?? "–", "", "stat-open"),
@@ -433,11 +373,11 @@ function renderSummary() {
     return;
   }
   const cards = state.hall.zones.map((zone) => {
-    const q = state.zoneQueues.get(zone.code) || {};
+    const q = hallState.zones.get(zone.code) || {};
     const card = el("div", "zone-card");
     card.dataset.zone = zone.code;
     const head = el("div", "zone-head");
-    head.append(el("span", "zone-code", zone.code), el("span", "zone-name", zone.name), el("span", "zone-floor", t("floor", { n: zone.floor })));
+    head.append(el("span", "zone-code", zone.code), el("span", "zone-name", zone.name), el("span", "zone-floor", floorName(t, zone.floor)));
     head.querySelector(".zone-name").dataset.fit = "";
     const figures = el("div", "zone-figures");
     const waiting = el("span", "zone-waiting");
@@ -462,7 +402,7 @@ function stat(label, value, unit, className) {
 
 function renderIdle() {
   const notices = state.hall.notices || [];
-  const idle = notices.length > 0 && (!state.calls.length || performance.now() - state.lastCallAt > IDLE_SECONDS * 1000);
+  const idle = notices.length > 0 && (!calls().length || performance.now() - state.lastCallAt > IDLE_SECONDS * 1000);
   const wasIdle = document.body.classList.contains("idle");
   document.body.classList.toggle("idle", idle);
   if (!idle) return;
@@ -484,8 +424,8 @@ function renderIdle() {
 
 function renderSign(flash) {
   const number = state.window;
-  const win = state.windows.get(number);
-  const ticket = win?.current_ticket != null ? state.tickets.get(win.current_ticket) : null;
+  const win = hallState.windows.get(number);
+  const ticket = hallState.ticketAt(number);
   const sign = $("sign");
   let status = "";
   let big = "";
@@ -521,9 +461,9 @@ function renderSign(flash) {
 
 function tick() {
   const now = new Date();
-  const locale = t.lang() === "en" ? "en-GB" : "zh-CN";
-  $("clock-time").textContent = now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", hour12: false });
-  $("clock-date").textContent = now.toLocaleDateString(locale, { year: "numeric", month: "long", day: "numeric", weekday: "long" });
+  const where = { lang: t.lang(), timeZone: state.hall?.timezone };
+  $("clock-time").textContent = clockTime(now, where);
+  $("clock-date").textContent = calendarDay(now, where);
   if (state.hall && state.kind !== "window") renderIdle();
 }
 
@@ -551,7 +491,6 @@ function showMessage(text) {
 
 const voiceParam = params.get("voice");
 const announcer = new Announcer(false);
-let feed = null;
 
 async function loadDevice() {
   for (let delay = 1000; ; delay = Math.min(delay * 2, 15000)) {
@@ -562,7 +501,7 @@ async function loadDevice() {
         showMessage(t("unknown_device"));
         throw err;
       }
-      onStatus("offline");
+      showLiveStatus("offline");
       showMessage(t("unreachable"));
       await sleep(delay);
     }
@@ -597,9 +536,8 @@ async function boot() {
   renderHeader();
   render();
 
-  feed = new ScreenFeed({ token, topics: topics(), onEvent, onSnapshot, onStatus });
-  feed.start();
-  setInterval(refreshQueuesSoon, 30000); // estimates change with time, not only with events
+  hallState.subscribe(onChange);
+  hallState.follow({ token, topics: topics(), onStatus: showLiveStatus });
   window.addEventListener("resize", fitAll);
 }
 

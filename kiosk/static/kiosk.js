@@ -3,17 +3,19 @@
 // URL: /kiosk?token=<device token>[&lang=en][&idle=<seconds>]
 // A touchscreen without keyboard: every step is a big button, the appointment
 // code has its own keypad. Every text from the server or the hall's settings
-// is set with textContent.
+// is set with textContent. The waiting figures come from the shared hall
+// state, pushed by the server over the live socket.
 import { el, floorName } from "/static/common/dom.js";
 import { api, ApiError, tokenFromUrl } from "/static/common/api.js";
+import { EVENT_KINDS } from "/static/common/events.js";
+import { calendarDay, clockTime } from "/static/common/format.js";
+import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
-import { LiveFeed } from "/static/common/live.js";
 
 const params = new URLSearchParams(location.search);
 const TOKEN = tokenFromUrl();
 const IDLE_MS = (Number(params.get("idle")) || 60) * 1000; // back to the start screen after this
 const OPEN_CHECK_MS = 60 * 1000;
-const QUEUE_REFRESH_MS = 30 * 1000;
 const RETRY_MS = 2000;
 const REQUEST_TIMEOUT_MS = 10 * 1000;
 const CODE_MAX = 12;
@@ -27,7 +29,8 @@ const t = makeTranslator({
   chooseZone: { zh: "请选择办事区域", en: "Choose the service area" },
   chooseService: { zh: "请选择您要办理的事项", en: "Choose what you need to do" },
   green: { zh: "绿色通道", en: "Priority lane" },
-  greenSub: { zh: "老、弱、病、残、军 优先办理", en: "Elderly, frail, ill, disabled, military" },
+  greenSub: { zh: "{groups} 优先办理", en: "First served: {groups}" },
+  groupSeparator: { zh: "、", en: ", " },
   appointment: { zh: "预约签到", en: "Appointment check-in" },
   appointmentSub: { zh: "已网上预约，输入预约码签到", en: "Booked online? Enter your code" },
   back: { zh: "返回", en: "Back" },
@@ -39,7 +42,7 @@ const t = makeTranslator({
     en: "This machine cannot verify bookings yet: you queue as an appointment; show your booking at the window.",
   },
   appointmentNext: { zh: "下一步：选择办事区域", en: "Next: choose the service area" },
-  modeGreen: { zh: "绿色通道取号：老、弱、病、残、军 优先办理", en: "Priority lane ticket" },
+  modeGreen: { zh: "绿色通道取号", en: "Priority lane ticket" },
   modeAppointment: { zh: "预约签到 · 预约码 {code}", en: "Appointment check-in · code {code}" },
   modeCancel: { zh: "取消", en: "Cancel" },
   printFailed: { zh: "打印机暂时无法出票，请拍照或记下号码", en: "The printer cannot print right now: take a photo or note your number" },
@@ -47,7 +50,6 @@ const t = makeTranslator({
   identityClear: { zh: "不是本人", en: "Not me" },
   floor: { zh: "{floor}楼", en: "Floor {floor}" },
   waitingPeople: { zh: "等候 {n} 人", en: "{n} waiting" },
-  waitAbout: { zh: "约 {m} 分钟", en: "about {m} min" },
   waitNone: { zh: "无需等候", en: "no wait" },
   yourNumber: { zh: "您的号码", en: "Your number" },
   factService: { zh: "办理事项", en: "Service" },
@@ -100,7 +102,13 @@ function windowRanges(numbers) {
 }
 
 function waitText(minutes) {
-  return minutes > 0 ? t("waitAbout", { m: minutes }) : t("waitNone");
+  return minutes > 0 ? t("minutes", { m: minutes }) : t("waitNone");
+}
+
+/** The hall's green-channel groups (老、弱、病、残、军 as configured): "" when it names none. */
+function greenGroups() {
+  const groups = state.hall?.priority?.green_groups || [];
+  return groups.length ? t("greenSub", { groups: groups.join(t("groupSeparator")) }) : "";
 }
 
 /** A fresh key per ticket attempt; crypto.randomUUID needs https, the hall LAN may not have it. */
@@ -123,7 +131,6 @@ const state = {
   code: "", // appointment code
   identity: null, // {name_masked, identity_token} from the ID-card reader
   printFailures: new Map(), // status_token -> preview image of a ticket the printer could not print
-  queues: { zones: new Map(), services: new Map() },
   issued: null, // the last ticket shown
   attempt: null, // the ticket request in flight (kept for retries)
   retryWake: null,
@@ -165,7 +172,7 @@ function renderZones() {
   grid.replaceChildren();
   grid.classList.toggle("few", state.zones.length <= 4);
   for (const zone of state.zones) {
-    const queue = state.queues.zones.get(zone.code) || { waiting: 0, estimated_wait_minutes: 0 };
+    const queue = hallState.zones.get(zone.code) || { waiting: 0, estimated_wait_minutes: 0 };
     const card = el("button", "zone-card");
     card.type = "button";
     card.dataset.zone = zone.code;
@@ -207,7 +214,7 @@ function renderServices() {
   const list = $("services");
   list.replaceChildren();
   for (const service of servicesOf(zone.code)) {
-    const queue = state.queues.services.get(service.code) || { waiting: 0, estimated_wait_minutes: 0 };
+    const queue = hallState.services.get(service.code) || { waiting: 0, estimated_wait_minutes: 0 };
     const row = el("button", "service-card");
     row.type = "button";
     row.dataset.service = service.code;
@@ -224,8 +231,14 @@ function renderServices() {
 
 // -- green channel and appointment check-in --------------------------------------
 
+function renderGreenButton() {
+  const groups = greenGroups();
+  $("green-groups").textContent = groups;
+  $("green-groups").hidden = !groups;
+}
+
 function updateModeStrip() {
-  if (state.mode === "green") $("mode-text").textContent = t("modeGreen");
+  if (state.mode === "green") $("mode-text").textContent = [t("modeGreen"), greenGroups()].filter(Boolean).join(" · ");
   else if (state.mode === "appointment") $("mode-text").textContent = t("modeAppointment", { code: state.code });
   document.body.dataset.mode = state.mode;
 }
@@ -265,16 +278,16 @@ function confirmAppointment() {
 // -- ID card identity and printing ----------------------------------------------
 //
 // The kiosk's device agent reads the resident ID card and hands it to the
-// server, which publishes it to this kiosk alone (topic kiosk:<id>):
+// server, which publishes it to this kiosk alone (topic kiosk:<id>) as an
+// EVENT_KINDS.KIOSK_IDENTITY event:
 //
-//   {"kind": "kiosk.identity", "device": "<id>",
-//    "identity": {"name_masked": "张*三", "identity_token": "<short-lived token>"}}
+//   {"device": "<id>", "identity": {"name_masked": "张*三", "identity_token": "<short-lived token>"}}
 //
 // The page never sees the ID number or the full name: it shows the masked
 // name and sends the token with the next ticket. An identity is forgotten
 // after the ticket, on "不是本人" and when the kiosk returns to the start.
 //
-// When the agent cannot print a ticket, "kiosk.print_failed" names its
+// When the agent cannot print a ticket, EVENT_KINDS.KIOSK_PRINT_FAILED names its
 // status_token and a preview image of the ticket, shown in place of paper.
 // It may arrive before the ticket's own response, so it is remembered.
 
@@ -408,23 +421,18 @@ function showPrintFailure(preview) {
 
 // -- live queues, opening hours --------------------------------------------------
 
-async function refreshQueues() {
-  try {
-    const queues = await api("/api/v1/queues", { token: TOKEN });
-    state.queues.zones = new Map(queues.zones.map((z) => [z.zone, z]));
-    state.queues.services = new Map(queues.services.map((s) => [s.service, s]));
-    setOnline(true);
-    if (state.screen === "start") renderZones();
-    if (state.screen === "services") renderServices();
-  } catch (err) {
-    if (err.status === 0) setOnline(false);
-  }
+const hallState = new HallState();
+
+function onChange(change) {
+  const event = change.event;
+  if (event?.kind === EVENT_KINDS.KIOSK_IDENTITY) receiveIdentity(event);
+  else if (event?.kind === EVENT_KINDS.KIOSK_PRINT_FAILED) receivePrintFailure(event);
+  else if (change.type !== "event") renderFigures(); // figures come with snapshots and pushes
 }
 
-let queueTimer = null;
-function queuesChanged() {
-  clearTimeout(queueTimer);
-  queueTimer = setTimeout(refreshQueues, 500);
+function renderFigures() {
+  if (state.screen === "start") renderZones();
+  if (state.screen === "services") renderServices();
 }
 
 function setOnline(online) {
@@ -441,7 +449,8 @@ async function loadDevice() {
   state.zones = offered ? data.hall.zones.filter((z) => offered.includes(z.code)) : data.hall.zones;
   $("hall-name").textContent = data.hall.name;
   document.title = `${data.hall.name} · ${t("subtitle")}`;
-  renderHours(data.hall.hours || data.hours);
+  renderHours(data.hall.hours);
+  renderGreenButton();
   return data.open_now;
 }
 
@@ -476,9 +485,9 @@ async function checkOpen() {
 
 function tick() {
   const now = new Date();
-  const locale = t.lang() === "zh" ? "zh-CN" : "en-GB";
-  $("clock-time").textContent = now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", hour12: false });
-  $("clock-date").textContent = now.toLocaleDateString(locale, { month: "long", day: "numeric", weekday: "short" });
+  const where = { lang: t.lang(), timeZone: state.hall?.timezone };
+  $("clock-time").textContent = clockTime(now, where);
+  $("clock-date").textContent = calendarDay(now, { ...where, short: true });
   const idle = Date.now() - state.lastActivity;
   if (state.screen === "ticket") {
     $("ticket-countdown").textContent = t("countdown", { s: Math.max(0, Math.ceil((IDLE_MS - idle) / 1000)) });
@@ -505,6 +514,7 @@ function wire() {
     t.setLang(t.lang() === "zh" ? "en" : "zh");
     $("lang").textContent = t.lang() === "zh" ? "English" : "中文";
     renderHours(state.hall && state.hall.hours);
+    if (state.hall) renderGreenButton();
     rerender();
   });
   $("btn-green").addEventListener("click", startGreen);
@@ -550,27 +560,19 @@ async function main() {
     }
   }
   setOnline(true);
-  await refreshQueues();
   resetToStart();
   setInterval(checkOpen, OPEN_CHECK_MS);
-  setInterval(refreshQueues, QUEUE_REFRESH_MS);
   const offered = state.device && state.device.zones.length ? state.device.zones : null;
-  const live = new LiveFeed({
+  hallState.subscribe(onChange);
+  hallState.follow({
     token: TOKEN,
     topics: [...(offered ? offered.map((z) => `zone:${z}`) : ["hall"]),
              ...(state.device ? [`kiosk:${state.device.id}`] : [])],
-    onEvent: (event) => {
-      if (event.kind === "kiosk.identity") receiveIdentity(event);
-      else if (event.kind === "kiosk.print_failed") receivePrintFailure(event);
-      else if (event.kind.startsWith("ticket.") || event.kind.startsWith("window.")) queuesChanged();
-    },
-    onSnapshot: () => queuesChanged(),
     onStatus: (status) => {
       setOnline(status === "online");
       if (status === "online") checkOpen();
     },
   });
-  live.start();
 }
 
 main();

@@ -1,13 +1,13 @@
 // The citizen's phone page, opened from the ticket's QR code: /t/<status token>.
 // Shows the place in the queue and, when called, the window to go to. Live
-// through the ticket's own feed; polled as well, because other people being
-// called (which moves this ticket up) are not this ticket's events.
+// through the ticket's own feed: a snapshot of its status, its own events, and
+// the status the server pushes whenever its place in the queue changes.
 import { floorName } from "/static/common/dom.js";
 import { api } from "/static/common/api.js";
+import { clockTime } from "/static/common/format.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { LiveFeed } from "/static/common/live.js";
 
-const POLL_MS = 15 * 1000;
 const TOKEN = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
 
 const t = makeTranslator({
@@ -44,9 +44,8 @@ const t = makeTranslator({
 const FINAL = new Set(["done", "cancelled"]);
 const $ = (id) => document.getElementById(id);
 
-let last = null;
+let last = null; // the status shown: {ticket, people_ahead, estimated_wait_minutes, hall_name, …}
 let live = null;
-let poller = null;
 let lastCallCount = 0;
 
 function describe(status) {
@@ -88,35 +87,39 @@ function render(status) {
   $("phone-holder").textContent = ticket.holder || "";
   $("phone-note-row").hidden = !ticket.note;
   $("phone-note").textContent = ticket.note || "";
-  $("phone-updated").textContent = new Date().toLocaleTimeString(t.lang() === "zh" ? "zh-CN" : "en-GB", { hour12: false });
+  $("phone-updated").textContent = clockTime(new Date(), { lang: t.lang(), seconds: true });
   $("phone-ticket").hidden = false;
   $("phone-error").hidden = true;
   if (ticket.status === "called" && ticket.call_count > lastCallCount && navigator.vibrate) navigator.vibrate([400, 150, 400]);
   lastCallCount = ticket.call_count;
 }
 
-async function refresh() {
+function show(status) {
+  last = status;
+  render(status);
+  if (FINAL.has(status.ticket.status)) live.stop();
+}
+
+/** The ticket's own event: its new state at once; its place in the queue follows in the next status. */
+function showEvent(event) {
+  if (last && event.ticket?.id === last.ticket.id) show({ ...last, ticket: event.ticket });
+}
+
+/** The socket could not open before anything was shown: ask once why (a wrong link, or no network). */
+async function explain() {
   try {
-    last = await api(`/api/v1/public/tickets/${encodeURIComponent(TOKEN)}`);
-    document.body.classList.remove("offline");
-    render(last);
-    if (FINAL.has(last.ticket.status)) stop();
+    show(await api(`/api/v1/public/tickets/${encodeURIComponent(TOKEN)}`));
   } catch (err) {
-    if (err.status === 0) {
-      document.body.classList.add("offline");
-      return;
-    }
+    if (err.status === 0) return;
     const box = $("phone-error");
     box.textContent = err.status === 404 ? t("notFound") : err.message;
     box.hidden = false;
     $("phone-ticket").hidden = true;
-    if (err.status === 404) stop();
+    if (err.status === 404) {
+      live.stop();
+      document.body.classList.remove("offline"); // the link is wrong, not the network
+    }
   }
-}
-
-function stop() {
-  clearInterval(poller);
-  if (live) live.stop();
 }
 
 function main() {
@@ -127,18 +130,21 @@ function main() {
   });
   t.setLang(t.lang());
   $("lang").textContent = t.lang() === "zh" ? "English" : "中文";
-  refresh().then(() => {
-    if (last && FINAL.has(last.ticket.status)) return;
-    if (!last && !$("phone-error").hidden) return;
-    live = new LiveFeed({
-      ticket: TOKEN,
-      onEvent: refresh,
-      onSnapshot: refresh,
-      onStatus: (status) => document.body.classList.toggle("offline", status !== "online"),
-    });
-    live.start();
-    poller = setInterval(refresh, POLL_MS);
+  let explained = false;
+  live = new LiveFeed({
+    ticket: TOKEN,
+    onSnapshot: show,
+    onTicketStatus: show,
+    onEvent: showEvent,
+    onStatus: (status) => {
+      document.body.classList.toggle("offline", status !== "online");
+      if (status !== "online" && !last && !explained) {
+        explained = true;
+        explain();
+      }
+    },
   });
+  live.start();
 }
 
 main();

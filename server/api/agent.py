@@ -19,12 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from printers.status import PrinterState
 from server.api.endpoint import Api, Call, bearer_token, describe_validation, dumps
 from server.auth import Access, Principal
-from server.devices import AgentState, new_session
+from server.agent_status import AgentState, new_session
 from server.errors import Forbidden, HallqError, NotFound, Unauthorized
 from server.hall import DeviceKind
 from server.hub import Subscription
 from server.services import SERVICES, Services
-from server.store import tickets
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +108,7 @@ class AgentConnection:
 
     def __init__(self, services: Services, principal: Principal, ws: web.WebSocketResponse) -> None:
         self.services = services
-        self.devices = services.devices
+        self.agents, self.card_reads, self.print_jobs = services.agents, services.card_reads, services.print_jobs
         self.hall = principal.hall
         self.device = principal.id
         self.ws = ws
@@ -139,7 +138,7 @@ class AgentConnection:
     async def _went_away(self) -> None:
         log.info("device agent of %s disconnected", self.device)
         try:
-            await self.devices.agent_disconnected(self.hall, self.device, self.session)
+            await self.agents.agent_disconnected(self.hall, self.device, self.session)
         except Exception as exc:  # the server may be shutting down: the next connection corrects it
             log.warning("could not record that the agent of %s went away: %r", self.device, exc)
 
@@ -163,19 +162,19 @@ class AgentConnection:
         elif not self._greeted.is_set():
             await self._send({"type": "error", "code": "hello_first", "message": "send hello first"})
         elif isinstance(message, Status):
-            await self.devices.agent_reported(self.hall, self.device, self.session, _state(message))
+            await self.agents.agent_reported(self.hall, self.device, self.session, _state(message))
         elif isinstance(message, CardRead):
             card = message.card
-            await self.devices.read_card(self.hall, self.device, name=card.name, id_number=card.id_number,
+            await self.card_reads.read_card(self.hall, self.device, name=card.name, id_number=card.id_number,
                                          birth_date=card.birth_date, card_type=card.card_type)
         elif isinstance(message, CardError):
-            await self.devices.card_error(self.hall, self.device, message.error, message.message)
+            await self.card_reads.card_error(self.hall, self.device, message.error, message.message)
         elif isinstance(message, JobResult):
-            await self.devices.job_result(self.hall, self.device, message.job_id, ok=message.ok,
+            await self.print_jobs.job_result(self.hall, self.device, message.job_id, ok=message.ok,
                                           error=message.error)
 
     async def _hello(self, hello: Hello) -> None:
-        await self.devices.agent_connected(self.hall, self.device, self.session, hello.agent, _state(hello))
+        await self.agents.agent_connected(self.hall, self.device, self.session, hello.agent, _state(hello))
         log.info("device agent of %s connected (%s)", self.device, hello.agent or "unnamed agent")
         await self._send({"type": "welcome", "hall": self.hall, "device": self.device,
                           "server_time": self.services.ctx.clock.now().isoformat()})
@@ -189,12 +188,11 @@ class AgentConnection:
             delivery = await sub.queue.get()
             if delivery is None:
                 return
-            if delivery.event.kind == "print.requested":
-                await self._send_jobs()
+            await self._send_jobs()  # this topic has only print.requested events
 
     async def _send_jobs(self) -> None:
         async with self._sending:
-            for job in await self.devices.jobs_to_send(self.hall, self.device, self._sent):
+            for job in await self.print_jobs.jobs_to_send(self.hall, self.device, self._sent):
                 self._sent.add(job.id)
                 await self._send({"type": "print", "job_id": job.id, "ticket": job.ticket, "stale": job.stale})
 
@@ -213,17 +211,14 @@ async def device_list(call: Call) -> dict[str, Any]:
     principal = call.principal
     assert principal is not None
     only = principal.id if principal.kind == "device" else None
-    return {"devices": await call.services.devices.statuses(call.hall_id, only)}
+    return {"devices": await call.services.agents.statuses(call.hall_id, only)}
 
 
 @api.get("/api/v1/public/tickets/{token}/preview.png", access=Access.PUBLIC,
          summary="The ticket as printed (PNG), for the kiosk screen when its printer could not print it")
 async def ticket_preview(call: Call) -> web.Response:
-    services = call.services
-    async with services.ctx.pool.acquire() as con:
-        ticket = await tickets.by_status_token(con, call.request.match_info["token"])
-    if ticket is None:
+    base_url = f"{call.request.scheme}://{call.request.host}"
+    png = await call.services.print_jobs.preview_png(call.request.match_info["token"], base_url)
+    if png is None:
         raise NotFound("no such ticket")
-    issued = await services.issuer.describe(ticket)
-    png = await services.devices.preview_png(issued, f"{call.request.scheme}://{call.request.host}")
     return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=600"})

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from display.voice import BadAnnouncement, Voice, VoiceUnavailable, chime_wav
+from display.voice import BadAnnouncement, VoiceUnavailable, chime_wav
 from server.api.endpoint import Api, Call
 from server.auth import Access
 from server.errors import HallqError, Unprocessable
 
 api = Api("announcements")
 
-VOICE = Voice()
 _CACHE = {"Cache-Control": "private, max-age=86400"}
 
 
@@ -31,7 +30,7 @@ async def audio(call: Call) -> web.Response:
     if text is None:
         raise Unprocessable("text: required, e.g. ?text=请 A023 号 到 15 号窗口 办理")
     try:
-        wav = await VOICE.wav(text)
+        wav = await call.services.voice.wav(text)
     except BadAnnouncement as exc:
         raise Unprocessable(f"text: {exc}") from None
     except VoiceUnavailable as exc:

@@ -6,7 +6,7 @@ from typing import Any
 from server.api.endpoint import Api, Call
 from server.auth import Access
 from server.hall import Hall
-from server.snapshot import hall_snapshot, queue_summary
+from server.snapshot import hall_snapshot
 
 api = Api("hall")
 
@@ -22,12 +22,14 @@ def layout(hall: Hall) -> dict[str, Any]:
                      "posts": list(w.posts), "label": w.label,
                      "services": [r.service for r in w.profile]} for w in hall.windows],
         "notices": list(hall.notices),
+        # 老、弱、病、残、军: who may ask for the green channel at the kiosk
+        "priority": {"green_groups": list(hall.priority.green_groups),
+                     "green_auto_age": hall.priority.green_auto_age},
         # 电子监察: a wait this long gets a yellow card (warning), then a red card (limit exceeded)
         "alarms": {"yellow_wait_minutes": hall.alarms.yellow_wait.total_seconds() / 60,
                    "red_wait_minutes": hall.alarms.red_wait.total_seconds() / 60},
         "hours": {"weekdays": sorted(hall.hours.weekdays), "lunch_service": hall.hours.lunch_service,
                   "sessions": [[s.start.strftime("%H:%M"), s.end.strftime("%H:%M")] for s in hall.hours.sessions]},
-        "open_now": None,
     }
 
 
@@ -41,14 +43,15 @@ async def get_hall(call: Call) -> dict[str, Any]:
 
 @api.get("/api/v1/queues", access=Access.ANY, summary="Waiting tickets and estimated waits per service and zone")
 async def get_queues(call: Call) -> dict[str, Any]:
-    ctx = call.services.ctx
-    async with ctx.pool.acquire() as con:
-        return await queue_summary(con, ctx, ctx.hall(call.hall_id))
+    queue = await call.services.hub.current(call.hall_id)
+    return queue.figures(call.services.ctx.clock.now())
 
 
 @api.get("/api/v1/snapshot", access=Access.ANY, summary="Windows, queues and recent calls with the event seq they match")
 async def get_snapshot(call: Call) -> dict[str, Any]:
-    return await hall_snapshot(call.services.ctx, call.services.ctx.hall(call.hall_id))
+    services = call.services
+    hall = services.ctx.hall(call.hall_id)
+    return await hall_snapshot(services.ctx, hall, await services.hub.current(hall.id))
 
 
 @api.get("/api/v1/device", access=Access.ANY,

@@ -7,7 +7,6 @@ from server import stats
 from server.api.endpoint import Api, Call, bearer_token
 from server.api.schemas import LoginBody
 from server.auth import Access
-from server.store import windows
 
 api = Api("staff")
 
@@ -33,8 +32,7 @@ async def logout(call: Call) -> dict[str, Any]:
 async def me(call: Call) -> dict[str, Any]:
     member = call.services.ctx.hall(call.hall_id).staff_member(call.staff_id)
     assert member is not None
-    async with call.services.ctx.pool.acquire() as con:
-        held = await windows.held_by(con, call.hall_id, call.staff_id)
+    held = await call.services.duty.held_by(call.hall_id, call.staff_id)
     return {"staff": {"id": member.id, "name": member.name, "role": member.role.value},
             "hall": call.hall_id, "window": held.public() if held else None}
 

@@ -6,16 +6,13 @@ from typing import Any
 from server.api.endpoint import Api, Call
 from server.api.schemas import CallBody, PauseBody, SignInBody
 from server.auth import Access
-from server.store import windows
 
 api = Api("windows")
 
 
 @api.get("/api/v1/windows", access=Access.ANY, summary="Every window's state and current ticket")
 async def list_windows(call: Call) -> dict[str, Any]:
-    async with call.services.ctx.pool.acquire() as con:
-        states = await windows.list_all(con, call.hall_id)
-    return {"windows": [s.public() for s in states]}
+    return {"windows": [s.public() for s in await call.services.duty.windows(call.hall_id)]}
 
 
 @api.post("/api/v1/windows/{no}/sign-in", access=Access.STAFF, body=SignInBody,

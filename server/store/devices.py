@@ -30,12 +30,14 @@ async def open_jobs(con: asyncpg.Connection, hall: str, device_id: str) -> list[
     )
 
 
-async def mark_sent(con: asyncpg.Connection, job_id: int, now: datetime) -> bool:
-    """Count one more delivery; False when the job was settled meanwhile."""
+async def mark_sent(con: asyncpg.Connection, job_id: int, now: datetime,
+                    payload: dict[str, Any] | None = None) -> bool:
+    """Count one more delivery (with the payload as sent, when it changed); False when
+    the job was settled meanwhile."""
     updated = await con.fetchval(
-        "UPDATE print_jobs SET status = 'sent', attempts = attempts + 1, updated_at = $2"
-        " WHERE id = $1 AND status = ANY($3::text[]) RETURNING id",
-        job_id, now, list(OPEN_JOB),
+        "UPDATE print_jobs SET status = 'sent', attempts = attempts + 1, updated_at = $2,"
+        " payload = COALESCE($4, payload) WHERE id = $1 AND status = ANY($3::text[]) RETURNING id",
+        job_id, now, list(OPEN_JOB), payload,
     )
     return updated is not None
 
@@ -49,10 +51,6 @@ async def settle(con: asyncpg.Connection, hall: str, device_id: str, job_id: int
         " RETURNING id, ticket_id, payload, status, error",
         hall, device_id, job_id, "printed" if printed else "failed", error, now, list(OPEN_JOB),
     )
-
-
-async def get_job(con: asyncpg.Connection, job_id: int) -> asyncpg.Record | None:
-    return await con.fetchrow("SELECT * FROM print_jobs WHERE id = $1", job_id)
 
 
 async def latest_job_for_ticket(con: asyncpg.Connection, ticket_id: int) -> asyncpg.Record | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from server.events import NewEvent
 from server.model import Event
 
 CHANNEL = "hallq_events"
@@ -14,11 +15,7 @@ CHANNEL = "hallq_events"
 _NOTIFY_LIMIT = 7000
 
 
-async def append(
-    con: asyncpg.Connection, hall: str, at: datetime, kind: str, payload: dict[str, Any], *,
-    ticket_id: int | None = None, window_no: int | None = None, zone: str | None = None,
-    staff_id: str | None = None,
-) -> Event:
+async def append(con: asyncpg.Connection, hall: str, at: datetime, new: NewEvent) -> Event:
     """Record an event inside the caller's transaction; listeners hear of it on commit.
 
     Called last in a transaction: the counter row it locks orders all of the hall's commits.
@@ -26,6 +23,8 @@ async def append(
     the same event read back later (a resume, a replay) are the same message.
     """
     at = at.astimezone(timezone.utc)
+    kind, payload = new.kind.value, new.payload
+    ticket_id, window_no, zone, staff_id = new.ticket_id, new.window_no, new.zone, new.staff_id
     unnumbered = Event(hall, 0, at, kind, ticket_id, window_no, zone, staff_id, payload)
     # One round trip: claim the seq, store the event, and queue its notification with the seq filled in.
     seq = await con.fetchval(

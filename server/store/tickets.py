@@ -106,13 +106,10 @@ async def claim_waiting(con: asyncpg.Connection, ticket_id: int) -> bool:
     return found is not None
 
 
-async def waiting_counts(con: asyncpg.Connection, hall: str, day: date) -> list[asyncpg.Record]:
-    """Waiting tickets and the oldest arrival per service."""
-    return await con.fetch(
-        "SELECT service, zone, count(*) AS waiting, min(queued_at) AS oldest FROM tickets"
-        " WHERE hall = $1 AND day = $2 AND status = 'waiting' GROUP BY service, zone",
-        hall, day,
-    )
+async def waiting(con: asyncpg.Connection, hall: str) -> list[Ticket]:
+    """Every waiting ticket of the hall, for the live queues (server.queue_state)."""
+    return [Ticket.from_record(r) for r in await con.fetch(
+        "SELECT * FROM tickets WHERE hall = $1 AND status = 'waiting'", hall)]
 
 
 async def open_for_identity(
@@ -149,24 +146,6 @@ async def close_serving(con: asyncpg.Connection, ticket_id: int, outcome: str, a
 
 
 _RANK = "CASE priority WHEN 'green' THEN 0 WHEN 'appointment' THEN 1 ELSE 2 END"
-
-
-_AHEAD = (
-    f"SELECT count(*) FROM tickets WHERE hall = $1 AND day = $2 AND status = 'waiting'"
-    f" AND service = $3 AND id <> $4 AND ({_RANK}, arrival_at, id) <"
-    f" (CASE $5::text WHEN 'green' THEN 0 WHEN 'appointment' THEN 1 ELSE 2 END, $6::timestamptz, $4::bigint)"
-)
-
-
-async def place_in_queue(con: asyncpg.Connection, ticket: Ticket, day: date,
-                         serving_windows: Sequence[int]) -> tuple[int, int]:
-    """People ahead, and how many of the windows that serve it are open, in one round trip."""
-    record = await con.fetchrow(
-        f"SELECT ({_AHEAD}) AS ahead, (SELECT count(*) FROM windows WHERE hall = $1"
-        f" AND number = ANY($7::int[]) AND state = 'open') AS open_windows",
-        ticket.hall, day, ticket.service, ticket.id, ticket.priority.value, ticket.arrival_at, list(serving_windows),
-    )
-    return record["ahead"], record["open_windows"]
 
 
 async def nth_in_queue(con: asyncpg.Connection, hall: str, day: date, service: str, places: int):

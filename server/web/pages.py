@@ -8,19 +8,29 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from types import ModuleType
 
 from aiohttp import web
 
+import display
+import kiosk
+from server import web as web_pages
 from server.credentials import hash_token
 from server.hall import Hall
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+
+def _inside(package: ModuleType, folder: str) -> Path:
+    """A page folder shipped as `package`'s data: found wherever the package is installed."""
+    assert package.__file__ is not None
+    return Path(package.__file__).resolve().parent / folder
+
+
 STATIC_DIRS = {
-    "common": ROOT / "server" / "web" / "common",
-    "console": ROOT / "server" / "web" / "console",
-    "dashboard": ROOT / "server" / "web" / "dashboard",
-    "kiosk": ROOT / "kiosk" / "static",
-    "display": ROOT / "display" / "static",
+    "common": _inside(web_pages, "common"),
+    "console": _inside(web_pages, "console"),
+    "dashboard": _inside(web_pages, "dashboard"),
+    "kiosk": _inside(kiosk, "static"),
+    "display": _inside(display, "static"),
 }
 PAGES = {
     "/kiosk": STATIC_DIRS["kiosk"] / "index.html",

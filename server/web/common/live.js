@@ -1,18 +1,30 @@
-// Live events that survive disconnects: reconnects by itself with the last
+// Live messages that survive disconnects: reconnects by itself with the last
 // seq it saw, so the server replays exactly what was missed (or sends a
 // snapshot when too far behind). Pages never need a reload.
 //
-//   const live = new LiveFeed({token, topics: ["hall"], onEvent, onSnapshot, onStatus});
+//   const live = new LiveFeed({token, topics: ["hall"], onEvent, onSnapshot, onQueues, onStatus});
 //   live.start();
+//
+// A phone follows one ticket instead: new LiveFeed({ticket, onSnapshot, onEvent, onTicketStatus}).
+import { MESSAGE_TYPES } from "/static/common/events.js";
+
+const ignore = () => {};
+
 export class LiveFeed {
-  constructor({ token, topics = ["hall"], ticket = null, onEvent, onSnapshot = () => {}, onStatus = () => {} }) {
+  constructor({
+    token, topics = ["hall"], ticket = null,
+    onEvent = ignore, onSnapshot = ignore, onQueues = ignore, onTicketStatus = ignore, onStatus = ignore,
+  }) {
     this.token = token;
     this.topics = topics;
     this.ticket = ticket; // a phone follows one ticket by its status token
-    this.onEvent = onEvent;
+    this.onEvent = onEvent; // (event, replayed): replayed events happened while this page was away
     this.onSnapshot = onSnapshot;
+    this.onQueues = onQueues;
+    this.onTicketStatus = onTicketStatus;
     this.onStatus = onStatus;
     this.lastSeq = null;
+    this.helloSeq = null; // the hall's seq when this connection opened: events up to it are replayed
     this.retryMs = 500;
     this.stopped = false;
     this.socket = null;
@@ -45,6 +57,7 @@ export class LiveFeed {
   }
 
   connect() {
+    if (this.stopped) return; // stopped while a reconnect was waiting
     const socket = new WebSocket(this.url());
     this.socket = socket;
     socket.onopen = () => {
@@ -54,12 +67,10 @@ export class LiveFeed {
     };
     socket.onmessage = (message) => this.receive(JSON.parse(message.data));
     socket.onclose = () => {
-      if (this.socket !== socket) return;
+      if (this.socket !== socket || this.stopped) return;
       this.onStatus("offline");
-      if (!this.stopped) {
-        setTimeout(() => this.connect(), this.retryMs);
-        this.retryMs = Math.min(this.retryMs * 2, 10000);
-      }
+      setTimeout(() => this.connect(), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, 10000);
     };
     socket.onerror = () => socket.close();
   }
@@ -76,15 +87,34 @@ export class LiveFeed {
   }
 
   receive(message) {
-    if (message.type === "pong") {
-      this.awaitingPong = false;
-    } else if (message.type === "snapshot") {
-      this.lastSeq = message.seq;
-      this.onSnapshot(message);
-    } else if (message.type === "event") {
-      if (this.lastSeq !== null && message.seq <= this.lastSeq) return;
-      this.lastSeq = message.seq;
-      this.onEvent(message);
+    switch (message.type) {
+      case MESSAGE_TYPES.HELLO:
+        this.helloSeq = message.seq ?? null;
+        break;
+      case MESSAGE_TYPES.PONG:
+        this.awaitingPong = false;
+        break;
+      case MESSAGE_TYPES.SNAPSHOT:
+        this.lastSeq = message.seq;
+        this.onSnapshot(message);
+        break;
+      case MESSAGE_TYPES.EVENT:
+        if (this.lastSeq !== null && message.seq <= this.lastSeq) return;
+        this.lastSeq = message.seq;
+        this.onEvent(message, this.helloSeq !== null && message.seq <= this.helloSeq);
+        break;
+      case MESSAGE_TYPES.QUEUES: // figures are not sequenced: they never move lastSeq
+        this.onQueues(message);
+        break;
+      case MESSAGE_TYPES.TICKET_STATUS:
+        this.onTicketStatus(message);
+        break;
     }
   }
+}
+
+/** Mark the page online or offline (body[data-live], body.offline shows the offline marker). */
+export function showLiveStatus(status) {
+  document.body.dataset.live = status;
+  document.body.classList.toggle("offline", status !== "online");
 }

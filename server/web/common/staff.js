@@ -1,70 +1,194 @@
-// Parts shared by the staff pages (console, dashboard): the message banner at
-// the top and the sign-in form's choice of hall. Texts go in as textContent.
-import { api } from "/static/common/api.js";
+// The shell both staff pages (console, dashboard) share: the sign-in form, the
+// tab's session (a reload stays signed in), log-out, the header's hall and
+// staff names and language switch, and the message banner. Texts go in as
+// textContent; the page's dictionary includes STAFF_TEXTS.
+//
+//   const shell = new StaffShell({ page: "console", t, enter, leave });
+//   shell.start();
+//
+// Sections with id "view-<name>" are the page's views; an element with
+// data-views="a b" shows only in those views.
+import { api, ApiError } from "/static/common/api.js";
 import { el } from "/static/common/dom.js";
 
-/** The page's #banner with #banner-text: errors stay until cleared, info goes after 5 s. */
-export function makeBanner() {
-  const box = document.getElementById("banner");
-  const text = document.getElementById("banner-text");
-  let timer = null;
-  const clear = () => { box.hidden = true; };
-  const show = (message, kind = "info") => {
-    text.textContent = message;
+export const STAFF_TEXTS = {
+  hall: { zh: "服务大厅", en: "Hall" },
+  staffId: { zh: "工号", en: "Staff id" },
+  password: { zh: "密码", en: "Password" },
+  login: { zh: "登录", en: "Sign in" },
+  logout: { zh: "退出登录", en: "Log out" },
+  who: { zh: "{name}（{id}）", en: "{name} ({id})" },
+  langSwitch: { zh: "English", en: "中文" },
+  offline: { zh: "实时连接中断，正在重连…", en: "Live connection lost, reconnecting…" },
+};
+
+const $ = (id) => document.getElementById(id);
+
+export class StaffShell {
+  /**
+   * page: names what this tab and PC remember ("console", "dashboard");
+   * admit(staff): a refusal in words for someone who may not use the page, else null;
+   * enter(me, hall): opens the page for the signed-in person (me from /api/v1/staff/me);
+   * leave(): closes it when the session ends (stop live feeds);
+   * beforeLogout(): runs first on log-out; when it throws, the error is shown and the session stays;
+   * onLanguage(): re-renders the page's texts after a language switch.
+   */
+  constructor({ page, t, admit = () => null, enter, leave = () => {}, beforeLogout = async () => {}, onLanguage = () => {} }) {
+    Object.assign(this, { t, admit, enter, leave, beforeLogout, onLanguage });
+    this.sessionKey = `hallq.${page}.session`;
+    this.lastKey = `hallq.${page}.last`;
+    this.token = null;
+    this.staff = null;
+    this.hall = null; // layout from /api/v1/hall
+    this.timer = null;
+  }
+
+  authed(path, options = {}) {
+    return api(path, { ...options, token: this.token });
+  }
+
+  /** Banner: errors stay until cleared, info goes after 5 s. */
+  say(message, kind = "info") {
+    const box = $("banner");
+    $("banner-text").textContent = message;
     box.className = `banner ${kind}`;
     box.hidden = false;
-    clearTimeout(timer);
-    if (kind === "info") timer = setTimeout(clear, 5000);
-  };
-  return { show, clear };
-}
-
-/**
- * Fill the sign-in form's hall choice from /api/v1/health and preset the hall
- * and staff id last used on this PC (stored under `lastKey`). A failure to
- * list the halls goes to `onError`; the form stays usable.
- */
-export async function prepareSignIn(select, staffInput, lastKey, onError) {
-  try {
-    const health = await api("/api/v1/health");
-    select.replaceChildren(...health.halls.map((h) => {
-      const option = el("option", "", h.name);
-      option.value = h.id;
-      return option;
-    }));
-  } catch (err) {
-    onError(err);
+    clearTimeout(this.timer);
+    if (kind === "info") this.timer = setTimeout(() => this.clearBanner(), 5000);
   }
-  const last = JSON.parse(localStorage.getItem(lastKey) || "{}");
-  if (last.hall) select.value = last.hall;
-  if (last.staff) staffInput.value = last.staff;
-}
 
-/**
- * Sign in with the form's hall, staff id and password (the password field is
- * emptied either way); the hall and staff id are remembered under `lastKey`.
- * Returns the server's answer: {token, hall, staff}.
- */
-export async function signInFromForm(lastKey) {
-  const password = document.getElementById("login-password");
-  const staffId = document.getElementById("login-staff").value.trim();
-  const body = { hall: document.getElementById("login-hall").value, staff_id: staffId, password: password.value };
-  try {
-    const result = await api("/api/v1/staff/login", { method: "POST", body });
-    const last = JSON.parse(localStorage.getItem(lastKey) || "{}");
-    localStorage.setItem(lastKey, JSON.stringify({ ...last, hall: result.hall, staff: staffId }));
-    return result;
-  } finally {
+  clearBanner() {
+    $("banner").hidden = true;
+  }
+
+  /** The server's refusal in its words; a session that has lapsed (401) goes back to the sign-in. */
+  showError(err) {
+    if (err instanceof ApiError && err.status === 401) this.signedOut();
+    this.say(err.message || String(err), "error");
+  }
+
+  showView(name) {
+    for (const view of document.querySelectorAll("[id^='view-']")) view.hidden = view.id !== `view-${name}`;
+    for (const node of document.querySelectorAll("[data-views]")) node.hidden = !node.dataset.views.split(" ").includes(name);
+    document.body.dataset.view = name;
+    if (name === "login") setTimeout(() => ($("login-staff").value ? $("login-password") : $("login-staff")).focus(), 0);
+  }
+
+  /** What this PC remembers for the page (hall, staff id, and what the page adds). */
+  lastUsed() {
+    return JSON.parse(localStorage.getItem(this.lastKey) || "{}");
+  }
+
+  rememberLast(fields) {
+    localStorage.setItem(this.lastKey, JSON.stringify({ ...this.lastUsed(), ...fields }));
+  }
+
+  async start() {
+    $("login-form").addEventListener("submit", (event) => this.login(event));
+    $("banner-close").addEventListener("click", () => this.clearBanner());
+    $("btn-logout").addEventListener("click", () => this.logout());
+    $("lang").addEventListener("click", () => this.switchLanguage(this.t.lang() === "zh" ? "en" : "zh"));
+    this.switchLanguage(this.t.lang());
+    await this.prepareSignIn();
+    const saved = JSON.parse(sessionStorage.getItem(this.sessionKey) || "null");
+    if (!saved?.token) {
+      this.showView("login");
+      return;
+    }
+    this.token = saved.token;
+    try {
+      await this.resume();
+    } catch (err) {
+      if (err.status !== 401) this.showError(err);
+      this.signedOut();
+    }
+  }
+
+  /** The hall choice from /api/v1/health, preset with the hall and staff id last used here. */
+  async prepareSignIn() {
+    const select = $("login-hall");
+    try {
+      const health = await api("/api/v1/health");
+      select.replaceChildren(...health.halls.map((h) => {
+        const option = el("option", "", h.name);
+        option.value = h.id;
+        return option;
+      }));
+    } catch (err) {
+      this.showError(err); // the form stays usable
+    }
+    const last = this.lastUsed();
+    if (last.hall) select.value = last.hall;
+    if (last.staff) $("login-staff").value = last.staff;
+  }
+
+  async login(event) {
+    event.preventDefault();
+    const password = $("login-password");
+    const staffId = $("login-staff").value.trim();
+    const body = { hall: $("login-hall").value, staff_id: staffId, password: password.value };
     password.value = "";
+    try {
+      const result = await api("/api/v1/staff/login", { method: "POST", body });
+      this.rememberLast({ hall: result.hall, staff: staffId });
+      this.token = result.token;
+      sessionStorage.setItem(this.sessionKey, JSON.stringify({ token: result.token, hall: result.hall }));
+      this.clearBanner();
+      await this.resume();
+    } catch (err) {
+      this.showError(err);
+    }
   }
-}
 
-/** This tab's session {token, hall} kept under `key`, so a reload stays signed in; null when none. */
-export function savedSession(key) {
-  const saved = JSON.parse(sessionStorage.getItem(key) || "null");
-  return saved && saved.token ? saved : null;
-}
+  /** With a session: who is signed in, their hall, then the page. */
+  async resume() {
+    const me = await this.authed("/api/v1/staff/me");
+    const refusal = this.admit(me.staff);
+    if (refusal) {
+      this.authed("/api/v1/staff/logout", { method: "POST" }).catch(() => {});
+      this.signedOut();
+      this.say(refusal, "error");
+      return;
+    }
+    this.staff = me.staff;
+    this.hall = await this.authed("/api/v1/hall");
+    $("hall-name").textContent = this.hall.name;
+    this.showWho();
+    await this.enter(me, this.hall);
+  }
 
-export function keepSession(key, token, hall) {
-  sessionStorage.setItem(key, JSON.stringify({ token, hall }));
+  async logout() {
+    try {
+      await this.beforeLogout();
+    } catch (err) {
+      this.showError(err);
+      return;
+    }
+    try {
+      await this.authed("/api/v1/staff/logout", { method: "POST" });
+    } catch (err) {
+      // the session is dropped here either way
+    }
+    this.signedOut();
+  }
+
+  signedOut() {
+    sessionStorage.removeItem(this.sessionKey);
+    this.token = null;
+    this.staff = null;
+    this.leave();
+    this.showWho();
+    this.showView("login");
+  }
+
+  showWho() {
+    $("who").textContent = this.staff ? this.t("who", { name: this.staff.name, id: this.staff.id }) : "";
+  }
+
+  switchLanguage(lang) {
+    this.t.setLang(lang);
+    document.title = this.t("title");
+    this.showWho();
+    this.onLanguage();
+  }
 }

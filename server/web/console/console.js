@@ -2,27 +2,24 @@
 // call and serve tickets with buttons or single-key shortcuts as on a keypad
 // caller, and see the window's queue and one's own figures for the day.
 //
+// The window and its queue come from the shared hall state, live on the
+// window's `staff:<n>` topic with the queue figures the server pushes.
 // Every refusal from the server (409 and friends) is shown in the server's
 // own words in the banner at the top; all texts are set with textContent.
 import { el } from "/static/common/dom.js";
-import { api, ApiError } from "/static/common/api.js";
+import { ApiError } from "/static/common/api.js";
+import { EVENT_KINDS } from "/static/common/events.js";
+import { clockTime, duration } from "/static/common/format.js";
+import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
-import { LiveFeed } from "/static/common/live.js";
-import { keepSession, makeBanner, prepareSignIn, savedSession, signInFromForm } from "/static/common/staff.js";
-
-const SESSION_KEY = "hallq.console.session";
-const LAST_KEY = "hallq.console.last";
-const QUEUE_REFRESH_MS = 30 * 1000;
+import { showLiveStatus } from "/static/common/live.js";
+import { STAFF_TEXTS, StaffShell } from "/static/common/staff.js";
 
 const t = makeTranslator({
+  ...STAFF_TEXTS,
   title: { zh: "窗口工作台", en: "Window console" },
   signOut: { zh: "签退", en: "Sign out of window" },
-  logout: { zh: "退出登录", en: "Log out" },
   loginTitle: { zh: "工作人员登录", en: "Staff sign-in" },
-  hall: { zh: "服务大厅", en: "Hall" },
-  staffId: { zh: "工号", en: "Staff id" },
-  password: { zh: "密码", en: "Password" },
-  login: { zh: "登录", en: "Sign in" },
   windowTitle: { zh: "选择窗口签到", en: "Choose your window" },
   greeting: { zh: "{name}，您好。请输入今天所在的窗口号。", en: "Hello {name}. Which window are you at today?" },
   windowNo: { zh: "窗口号", en: "Window" },
@@ -88,8 +85,6 @@ const t = makeTranslator({
   nobody: { zh: "当前没有等候的号 (nobody is waiting)", en: "Nobody is waiting for this window" },
   calledOk: { zh: "已叫 {number} 号", en: "Called {number}" },
   takenOver: { zh: "{n} 号窗口已由 {staff} 接岗，您已离开该窗口", en: "{staff} took over window {n}" },
-  offline: { zh: "实时连接中断，正在重连…", en: "Live connection lost, reconnecting…" },
-  minSec: { zh: "{m}分{s}秒", en: "{m}m {s}s" },
   logTitle: { zh: "本次登录办理记录", en: "Handled this session" },
   logEmpty: { zh: "尚无记录", en: "Nothing yet" },
   outDone: { zh: "办结", en: "finished" },
@@ -102,20 +97,24 @@ const REASONS = ["reasonBreak", "reasonMeal", "reasonMeeting", "reasonSystem", "
 
 const $ = (id) => document.getElementById(id);
 
-// ---------------------------------------------------------------------------
+const shell = new StaffShell({
+  page: "console",
+  t,
+  enter: openConsole,
+  leave: closeConsole,
+  beforeLogout: leaveWindowForLogout,
+  onLanguage: applyLang,
+});
 
 const state = {
-  token: null,
-  staff: null,
-  hallId: null,
   hall: null, // layout from /api/v1/hall
   window: null, // the window's live state
   ticket: null, // the ticket at the window (staff view)
   offsetMs: 0, // server clock minus this PC's clock, learnt from server timestamps
-  live: null,
-  queueTimer: null,
+  live: null, // the LiveFeed keeping `hallState` current while at the desk
   log: [], // what this session handled, newest first
 };
+let hallState = new HallState();
 
 const serverNow = () => Date.now() + state.offsetMs;
 
@@ -123,72 +122,35 @@ function learnClock(iso) {
   if (iso) state.offsetMs = Date.parse(iso) - Date.now();
 }
 
-function authed(path, options = {}) {
-  return api(path, { ...options, token: state.token });
-}
-
-// -- banner -------------------------------------------------------------------
-
-const { show: banner, clear: clearBanner } = makeBanner();
-
-function showError(err) {
-  if (err instanceof ApiError && err.status === 401) {
-    forgetSession();
-    showView("login");
-  }
-  banner(err.message || String(err), "error");
-}
-
-// -- views --------------------------------------------------------------------
+const authed = (path, options) => shell.authed(path, options);
+const banner = (message, kind) => shell.say(message, kind);
 
 function showView(name) {
-  for (const view of ["login", "window", "desk"]) $(`view-${view}`).hidden = view !== name;
-  $("desk-who").hidden = name !== "desk";
-  $("btn-sign-out").hidden = name !== "desk";
-  $("btn-logout").hidden = name === "login";
-  document.body.dataset.view = name;
-  if (name === "login") setTimeout(() => ($("login-staff").value ? $("login-password") : $("login-staff")).focus(), 0);
+  shell.showView(name);
   if (name === "window") setTimeout(() => $("window-number").focus(), 0);
-}
-
-function forgetSession() {
-  sessionStorage.removeItem(SESSION_KEY);
-  state.token = null;
-  stopLive();
 }
 
 // -- sign-in ---------------------------------------------------------------------
 
-async function login(event) {
-  event.preventDefault();
-  try {
-    const result = await signInFromForm(LAST_KEY);
-    state.token = result.token;
-    state.hallId = result.hall;
-    keepSession(SESSION_KEY, state.token, state.hallId);
-    clearBanner();
-    await resume();
-  } catch (err) {
-    showError(err);
-  }
-}
-
-/** With a session: the desk if a window is held, else the window picker. */
-async function resume() {
-  const me = await authed("/api/v1/staff/me");
-  state.staff = me.staff;
-  state.hall = await authed("/api/v1/hall");
-  $("hall-name").textContent = state.hall.name;
+/** Signed in: the desk if a window is held, else the window picker. */
+async function openConsole(me, hall) {
+  state.hall = hall;
   fillTransferChoices();
   if (me.window) {
     await enterDesk(me.window);
   } else {
     $("window-greeting").textContent = t("greeting", { name: me.staff.name });
-    const last = JSON.parse(localStorage.getItem(LAST_KEY) || "{}");
+    const last = shell.lastUsed();
     if (last.window) $("window-number").value = last.window;
     describeWindowChoice();
     showView("window");
   }
+}
+
+function closeConsole() {
+  stopLive();
+  state.window = null;
+  state.ticket = null;
 }
 
 function windowInfo(number) {
@@ -215,12 +177,12 @@ async function signIn(event) {
     const result = await authed(`/api/v1/windows/${number}/sign-in`, {
       method: "POST", body: { post: $("window-post").value, take_over: $("window-takeover").checked },
     });
-    localStorage.setItem(LAST_KEY, JSON.stringify({ ...JSON.parse(localStorage.getItem(LAST_KEY) || "{}"), window: number }));
+    shell.rememberLast({ window: number });
     $("window-takeover").checked = false;
-    clearBanner();
+    shell.clearBanner();
     await enterDesk(result.window);
   } catch (err) {
-    showError(err);
+    shell.showError(err);
   }
 }
 
@@ -237,7 +199,7 @@ async function enterDesk(windowState) {
   renderDesk();
   renderLog();
   startLive();
-  refreshQueue();
+  renderQueue();
   refreshToday();
 }
 
@@ -249,7 +211,6 @@ function renderDesk() {
   const paused = w.state === "paused";
   $("who-state").textContent = paused ? t("statePaused", { reason: w.pause_reason || "" }) : t("stateOpen");
   $("who-state").className = `chip ${paused ? "paused" : "open"}`;
-  $("who-staff").textContent = state.staff ? `${state.staff.name}（${state.staff.id}）` : "";
   $("pause-label").textContent = paused ? t("aResume") : t("aPause");
   document.body.classList.toggle("paused", paused);
   renderTicket();
@@ -278,12 +239,9 @@ function renderTicket() {
   tickTimers();
 }
 
-function duration(ms) {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${String(m).padStart(2, "0")}:${s}`;
+function tick() {
+  tickTimers();
+  if (state.window) renderQueue(); // the longest waits keep growing between pushes
 }
 
 function tickTimers() {
@@ -296,8 +254,8 @@ function tickTimers() {
   const now = serverNow();
   const issued = Date.parse(ticket.issued_at);
   const started = ticket.started_at ? Date.parse(ticket.started_at) : null;
-  $("current-waited").textContent = duration((started ?? now) - issued);
-  $("current-handling").textContent = started ? duration(now - started) : "—";
+  $("current-waited").textContent = duration(((started ?? now) - issued) / 1000);
+  $("current-handling").textContent = started ? duration((now - started) / 1000) : "—";
 }
 
 // -- queue and figures ------------------------------------------------------------
@@ -308,25 +266,10 @@ function windowServices() {
   return info.services;
 }
 
-async function refreshQueue() {
-  if (!state.window) return;
-  try {
-    const queues = await authed("/api/v1/queues");
-    renderQueue(queues.services);
-  } catch (err) {
-    if (err.status === 401) showError(err);
-  }
-}
-
-function queueChanged() {
-  clearTimeout(state.queueTimer);
-  state.queueTimer = setTimeout(refreshQueue, 300);
-}
-
-function renderQueue(rows) {
+function renderQueue() {
   const mine = windowServices();
-  const byCode = new Map(rows.map((r) => [r.service, r]));
-  const shown = mine ? mine.map((code) => byCode.get(code)).filter(Boolean) : rows.filter((r) => r.waiting > 0);
+  const rows = hallState.services;
+  const shown = mine ? mine.map((code) => rows.get(code)).filter(Boolean) : [...rows.values()].filter((r) => r.waiting > 0);
   const list = $("queue");
   list.replaceChildren();
   let total = 0;
@@ -339,7 +282,7 @@ function renderQueue(rows) {
     name.append(el("b", "", row.service), document.createTextNode(` ${service ? service.name : ""}`));
     const figures = el("span", "q-figures");
     figures.append(el("span", "q-count", t("queueRow", { n: row.waiting })));
-    if (row.waiting > 0) figures.append(el("span", "q-longest", t("longest", { d: duration(row.longest_wait_seconds * 1000) })));
+    if (row.waiting > 0) figures.append(el("span", "q-longest", t("longest", { d: duration(hallState.longestWait(row.service)) })));
     item.append(name, figures);
     list.append(item);
   }
@@ -353,10 +296,9 @@ async function refreshToday() {
     $("today-served").textContent = String(day.served);
     $("today-transferred").textContent = String(day.transferred);
     $("today-noshow").textContent = String(day.no_shows);
-    const mean = day.handling.mean_s;
-    $("today-handling").textContent = mean === null ? "—" : t("minSec", { m: Math.floor(mean / 60), s: Math.round(mean % 60) });
+    $("today-handling").textContent = duration(day.handling.mean_s);
   } catch (err) {
-    if (err.status === 401) showError(err);
+    if (err.status === 401) shell.showError(err);
   }
 }
 
@@ -373,7 +315,7 @@ function renderLog() {
   list.replaceChildren();
   for (const entry of state.log) {
     const item = el("li");
-    const at = new Date(entry.at).toLocaleTimeString(t.lang() === "zh" ? "zh-CN" : "en-GB", { hour12: false });
+    const at = clockTime(entry.at, { lang: t.lang(), timeZone: state.hall.timezone, seconds: true });
     item.append(el("span", "log-at", at), el("b", "log-number", entry.number),
                 el("span", "log-service", entry.service), el("span", "log-outcome", entry.outcome));
     list.append(item);
@@ -385,18 +327,9 @@ function renderLog() {
 
 function startLive() {
   stopLive();
-  state.live = new LiveFeed({
-    token: state.token,
-    topics: [`staff:${state.window.number}`],
-    onEvent: onEvent,
-    onSnapshot: (snapshot) => {
-      const mine = snapshot.windows.find((w) => w.number === state.window?.number);
-      if (mine) windowChanged(mine);
-      queueChanged();
-    },
-    onStatus: (status) => document.body.classList.toggle("offline", status !== "online"),
-  });
-  state.live.start();
+  hallState = new HallState();
+  hallState.subscribe(onChange);
+  state.live = hallState.follow({ token: shell.token, topics: [`staff:${state.window.number}`], onStatus: showLiveStatus });
 }
 
 function stopLive() {
@@ -404,11 +337,31 @@ function stopLive() {
   state.live = null;
 }
 
-function onEvent(event) {
+function onChange(change) {
+  if (!state.window) return;
+  if (change.type === "snapshot") followSnapshot();
+  if (change.type === "event") followEvent(change.event);
+  if (state.window) renderQueue();
+}
+
+/** A fresh snapshot is the truth about this window: its state and the ticket at it. */
+function followSnapshot() {
+  const mine = hallState.windows.get(state.window.number);
+  if (!mine) return;
+  windowChanged(mine);
+  if (!state.window) return;
+  const current = hallState.ticketAt(mine.number);
+  if (!current) state.ticket = null;
+  else state.ticket = current.id === state.ticket?.id ? { ...state.ticket, ...current } : current;
+  renderTicket();
+}
+
+function followEvent(event) {
   learnClock(event.at);
-  const ours = state.window && event.window === state.window.number;
+  const ours = event.window === state.window.number;
   if (ours && event.window_state) windowChanged(event.window_state);
-  if (ours && event.kind === "ticket.called" && !state.ticket) {
+  if (!state.window) return;
+  if (ours && event.kind === EVENT_KINDS.TICKET_CALLED && !state.ticket) {
     state.ticket = event.ticket; // called from another tab of this session
     renderTicket();
   } else if (event.ticket && state.ticket && event.ticket.id === state.ticket.id) {
@@ -417,14 +370,12 @@ function onEvent(event) {
     else state.ticket = null;
     renderTicket();
   }
-  if (ours && ["ticket.finished", "ticket.no_show", "ticket.transferred"].includes(event.kind)) refreshToday();
-  queueChanged();
 }
 
 /** The window changed under us: a colleague took over, or we signed out elsewhere. */
 function windowChanged(windowState) {
   if (!state.window) return;
-  if (windowState.state === "closed" || (windowState.staff_id && windowState.staff_id !== state.staff.id)) {
+  if (windowState.state === "closed" || (windowState.staff_id && windowState.staff_id !== shell.staff.id)) {
     const number = state.window.number;
     leaveDesk();
     if (windowState.staff_id) banner(t("takenOver", { n: number, staff: windowState.staff_id }), "error");
@@ -435,9 +386,7 @@ function windowChanged(windowState) {
 }
 
 function leaveDesk() {
-  stopLive();
-  state.window = null;
-  state.ticket = null;
+  closeConsole();
   showView("window");
   describeWindowChoice();
 }
@@ -447,11 +396,10 @@ function leaveDesk() {
 async function act(run) {
   try {
     await run();
-    clearBanner();
+    shell.clearBanner();
   } catch (err) {
-    showError(err);
+    shell.showError(err);
   }
-  queueChanged();
 }
 
 function setTicket(ticket, { clock } = {}) {
@@ -648,35 +596,17 @@ async function signOut() {
   });
 }
 
-async function logout() {
-  if (state.window) {
-    try {
-      await authed(windowPath("sign-out"), { method: "POST" });
-    } catch (err) {
-      showError(err); // e.g. a ticket is still at the window: stay
-      return;
-    }
-  }
-  try {
-    await authed("/api/v1/staff/logout", { method: "POST" });
-  } catch (err) {
-    // the session is dropped here either way
-  }
-  forgetSession();
-  state.window = null;
-  state.ticket = null;
-  showView("login");
+/** Log-out leaves the window first; when it cannot (a ticket is still at it), the clerk stays. */
+async function leaveWindowForLogout() {
+  if (state.window) await authed(windowPath("sign-out"), { method: "POST" });
 }
 
 // -- start ---------------------------------------------------------------------------
 
 function wire() {
-  $("login-form").addEventListener("submit", login);
   $("window-form").addEventListener("submit", signIn);
   $("window-number").addEventListener("input", describeWindowChoice);
-  $("banner-close").addEventListener("click", clearBanner);
   $("btn-sign-out").addEventListener("click", signOut);
-  $("btn-logout").addEventListener("click", logout);
   $("actions").addEventListener("click", (event) => {
     const action = event.target.closest("[data-action]")?.dataset.action;
     if (action) ACTIONS[action]();
@@ -694,43 +624,18 @@ function wire() {
     button.addEventListener("click", () => button.closest("dialog").close());
   }
   document.addEventListener("keydown", onKey);
-  $("lang").addEventListener("click", () => {
-    t.setLang(t.lang() === "zh" ? "en" : "zh");
-    applyLang();
-  });
+  setInterval(tick, 1000);
 }
 
 function applyLang() {
-  $("lang").textContent = t.lang() === "zh" ? "English" : "中文";
   fillReasons();
   if (state.window && document.body.dataset.view === "desk") {
     renderDesk();
     renderLog();
-    refreshQueue();
+    renderQueue();
   }
   if (document.body.dataset.view === "window") describeWindowChoice();
 }
 
-async function main() {
-  wire();
-  t.setLang(t.lang());
-  applyLang();
-  setInterval(tickTimers, 1000);
-  setInterval(() => state.window && refreshQueue(), QUEUE_REFRESH_MS);
-  await prepareSignIn($("login-hall"), $("login-staff"), LAST_KEY, showError);
-  const saved = savedSession(SESSION_KEY);
-  if (saved) {
-    state.token = saved.token;
-    state.hallId = saved.hall;
-    try {
-      await resume();
-      return;
-    } catch (err) {
-      if (err.status !== 401) showError(err);
-      forgetSession();
-    }
-  }
-  showView("login");
-}
-
-main();
+wire();
+shell.start();

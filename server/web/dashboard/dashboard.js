@@ -3,37 +3,30 @@
 // and red cards, and its windows; every window's state; kiosk device alarms;
 // today's figures per window and the window ranking.
 //
-// Live state comes from the `managers` topic (a snapshot, then every ticket,
-// window and device event); the queue figures are re-read after events, and
-// the statistics every 30 s or on demand. All texts go in with textContent.
+// Windows and queue figures come from the shared hall state, live on the
+// `managers` topic (a snapshot, then every ticket, window and device event,
+// and the figures the server pushes); the statistics are read every 30 s or
+// on demand. All texts go in with textContent.
 import { el } from "/static/common/dom.js";
-import { api, ApiError } from "/static/common/api.js";
+import { EVENT_KINDS } from "/static/common/events.js";
+import { clockTime, duration } from "/static/common/format.js";
+import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
-import { LiveFeed } from "/static/common/live.js";
-import { keepSession, makeBanner, prepareSignIn, savedSession, signInFromForm } from "/static/common/staff.js";
+import { showLiveStatus } from "/static/common/live.js";
+import { STAFF_TEXTS, StaffShell } from "/static/common/staff.js";
 
-const SESSION_KEY = "hallq.dashboard.session";
-const LAST_KEY = "hallq.dashboard.last";
 const STATS_REFRESH_MS = 30 * 1000;
-const QUEUE_DEBOUNCE_MS = 300;
-const CALL_KINDS = new Set(["ticket.called", "ticket.recalled"]);
-const LEAVES_WINDOW = new Set(["ticket.finished", "ticket.no_show", "ticket.transferred", "ticket.cancelled"]);
 const UNIVERSAL = "*"; // the zone card of the universal windows (无差别受理), which have no zone
 
 const t = makeTranslator({
+  ...STAFF_TEXTS,
   title: { zh: "大厅管理看板", en: "Hall dashboard" },
-  logout: { zh: "退出登录", en: "Log out" },
   loginTitle: { zh: "管理人员登录", en: "Manager sign-in" },
   loginHint: { zh: "大厅管理看板仅限管理人员使用", en: "The dashboard is for hall managers only" },
-  hall: { zh: "服务大厅", en: "Hall" },
-  staffId: { zh: "工号", en: "Staff id" },
-  password: { zh: "密码", en: "Password" },
-  login: { zh: "登录", en: "Sign in" },
   notManager: {
     zh: "{name}（{id}）是窗口工作人员，没有管理权限：管理看板仅限大厅管理人员登录。",
     en: "{name} ({id}) is window staff, not a manager: only hall managers may use the dashboard.",
   },
-  who: { zh: "{name}（{id}）", en: "{name} ({id})" },
   totalWaiting: { zh: "等候人数", en: "waiting" },
   totalOpen: { zh: "开放窗口", en: "windows open" },
   totalBusy: { zh: "叫号/办理中", en: "calling / serving" },
@@ -106,16 +99,18 @@ const t = makeTranslator({
 
 const $ = (id) => document.getElementById(id);
 
+const shell = new StaffShell({
+  page: "dashboard",
+  t,
+  admit: (staff) => (staff.role === "manager" ? null : t("notManager", { name: staff.name, id: staff.id })),
+  enter: openBoard,
+  leave: closeBoard,
+  onLanguage: renderAll,
+});
+
 const state = {
-  token: null,
-  hallId: null,
-  staff: null,
   hall: null, // layout from /api/v1/hall
-  windows: new Map(), // number -> public window state
-  tickets: new Map(), // ticket id -> latest public ticket seen
-  zoneQueues: new Map(), // zone code -> {waiting, open_windows, estimated_wait_minutes}
-  longest: new Map(), // zone code -> longest wait in seconds when the queues were read
-  queuesReadAt: 0, // performance.now() of that read
+  live: null, // the LiveFeed keeping `hallState` current
   devices: new Map(), // kiosk id -> {alarms, since}
   kioskCount: 0,
   stats: null,
@@ -123,178 +118,52 @@ const state = {
   rankingRange: "week",
   statsAt: null,
   focus: null, // zone code whose windows stand out, or null
-  live: null,
   cells: new Map(), // window number -> its grid cell's elements
 };
+let hallState = new HallState();
 
-function authed(path, options = {}) {
-  return api(path, { ...options, token: state.token });
-}
+const clock = (moment, options) => clockTime(moment, { lang: t.lang(), timeZone: state.hall?.timezone, ...options });
 
-// -- banner and views -------------------------------------------------------------
-
-const { show: banner, clear: clearBanner } = makeBanner();
-
-function showError(err) {
-  if (err instanceof ApiError && err.status === 401) {
-    signedOut();
-  }
-  banner(err.message || String(err), "error");
-}
-
-function showView(name) {
-  $("view-login").hidden = name !== "login";
-  $("view-board").hidden = name !== "board";
-  $("totals").hidden = name !== "board";
-  $("btn-logout").hidden = name !== "board";
-  document.body.dataset.view = name;
-  if (name === "login") setTimeout(() => ($("login-staff").value ? $("login-password") : $("login-staff")).focus(), 0);
-}
-
-function signedOut() {
-  sessionStorage.removeItem(SESSION_KEY);
-  if (state.live) state.live.stop();
-  state.live = null;
-  state.token = null;
-  $("who").textContent = "";
-  showView("login");
-}
-
-// -- sign-in ---------------------------------------------------------------------
-
-function refuse(staff) {
-  banner(t("notManager", { name: staff.name, id: staff.id }), "error");
-}
-
-async function login(event) {
-  event.preventDefault();
-  try {
-    const result = await signInFromForm(LAST_KEY);
-    if (result.staff.role !== "manager") {
-      api("/api/v1/staff/logout", { method: "POST", token: result.token }).catch(() => {});
-      refuse(result.staff);
-      return;
-    }
-    state.token = result.token;
-    state.hallId = result.hall;
-    keepSession(SESSION_KEY, state.token, state.hallId);
-    clearBanner();
-    await resume();
-  } catch (err) {
-    showError(err);
-  }
-}
-
-async function logout() {
-  try {
-    await authed("/api/v1/staff/logout", { method: "POST" });
-  } catch (err) {
-    // the session is dropped here either way
-  }
-  signedOut();
-}
-
-/** With a manager's session: the board, live. */
-async function resume() {
-  const me = await authed("/api/v1/staff/me");
-  if (me.staff.role !== "manager") {
-    refuse(me.staff);
-    signedOut();
-    return;
-  }
-  state.staff = me.staff;
-  state.hall = await authed("/api/v1/hall");
-  $("hall-name").textContent = state.hall.name;
-  $("who").textContent = t("who", { name: me.staff.name, id: me.staff.id });
+function openBoard(_me, hall) {
+  state.hall = hall;
   buildZones();
   buildGrid();
-  showView("board");
+  shell.showView("board");
   layoutGrid();
-  startLive();
+  hallState = new HallState();
+  hallState.subscribe(onChange);
+  state.live = hallState.follow({ token: shell.token, topics: ["managers"], onStatus: showLiveStatus });
   refreshStats();
+}
+
+function closeBoard() {
+  if (state.live) state.live.stop();
+  state.live = null;
+  state.hall = null;
 }
 
 // -- live ----------------------------------------------------------------------------
 
-function startLive() {
-  if (state.live) state.live.stop();
-  state.live = new LiveFeed({ token: state.token, topics: ["managers"], onEvent, onSnapshot, onStatus });
-  state.live.start();
-}
-
-function onStatus(status) {
-  document.body.classList.toggle("offline", status === "offline");
-  document.body.dataset.live = status;
-}
-
-function onSnapshot(snapshot) {
-  state.windows = new Map(snapshot.windows.map((w) => [w.number, w]));
-  for (const w of snapshot.windows) if (w.ticket) remember(w.ticket);
-  applyQueues(snapshot.queues);
-  refreshDevices();
-  renderSoon();
-}
-
-function onEvent(event) {
-  if (event.kind === "device.status") {
+function onChange(change) {
+  if (change.type === "snapshot") refreshDevices(); // alarms raised while this page was away
+  const event = change.event;
+  if (event?.kind === EVENT_KINDS.DEVICE_STATUS) {
     setDevice(event.device, event.alarms, event.at);
     renderAlarms();
     return;
   }
-  if (event.ticket) remember(event.ticket);
-  if (event.window_state) state.windows.set(event.window_state.number, event.window_state);
-  const at = state.windows.get(event.window);
-  if (CALL_KINDS.has(event.kind) && at) at.current_ticket = event.ticket.id;
-  if (LEAVES_WINDOW.has(event.kind) && at && at.current_ticket === event.ticket?.id) at.current_ticket = null;
-  if (event.kind.startsWith("ticket.") || event.kind.startsWith("window.")) refreshQueuesSoon();
   renderSoon();
-}
-
-function remember(ticket) {
-  if (!ticket || ticket.id === undefined) return;
-  state.tickets.delete(ticket.id);
-  state.tickets.set(ticket.id, ticket);
-  if (state.tickets.size > 2000) state.tickets.delete(state.tickets.keys().next().value);
-}
-
-let queuesTimer = null;
-function refreshQueuesSoon() {
-  if (queuesTimer) return;
-  queuesTimer = setTimeout(async () => {
-    queuesTimer = null;
-    await refreshQueues();
-  }, QUEUE_DEBOUNCE_MS);
-}
-
-async function refreshQueues() {
-  try {
-    applyQueues(await authed("/api/v1/queues"));
-    renderSoon();
-  } catch (err) {
-    if (err.status === 401) showError(err);
-    // offline: events replayed on reconnect ask again
-  }
-}
-
-function applyQueues(queues) {
-  state.zoneQueues = new Map((queues?.zones || []).map((z) => [z.zone, z]));
-  state.longest = new Map();
-  for (const service of queues?.services || []) {
-    if (!service.waiting) continue;
-    state.longest.set(service.zone, Math.max(state.longest.get(service.zone) || 0, service.longest_wait_seconds));
-  }
-  state.queuesReadAt = performance.now();
 }
 
 async function refreshDevices() {
   try {
-    const { devices } = await authed("/api/v1/devices");
+    const { devices } = await shell.authed("/api/v1/devices");
     state.kioskCount = devices.length;
     state.devices = new Map();
     for (const device of devices) setDevice(device.device, device.alarms, device.changed_at);
     renderAlarms();
   } catch (err) {
-    if (err.status === 401) showError(err);
+    if (err.status === 401) shell.showError(err);
   }
 }
 
@@ -306,19 +175,19 @@ function setDevice(id, alarms, since) {
 
 let statsBusy = false;
 async function refreshStats() {
-  if (!state.token || statsBusy) return;
+  if (!shell.token || statsBusy) return;
   statsBusy = true;
   $("btn-refresh").disabled = true;
   try {
-    const stats = await authed("/api/v1/stats?by=window");
+    const stats = await shell.authed("/api/v1/stats?by=window");
     const query = state.rankingRange === "week" ? `?from=${mondayOf(stats.to)}&to=${stats.to}` : "";
-    state.ranking = await authed(`/api/v1/stats/ranking${query}`);
+    state.ranking = await shell.authed(`/api/v1/stats/ranking${query}`);
     state.stats = stats;
     state.statsAt = new Date();
     renderStats();
     renderRanking();
   } catch (err) {
-    showError(err);
+    shell.showError(err);
   } finally {
     statsBusy = false;
     $("btn-refresh").disabled = false;
@@ -351,20 +220,6 @@ function render() {
   renderTotals();
 }
 
-function duration(seconds) {
-  if (seconds === null || seconds === undefined) return "—";
-  const total = Math.max(0, Math.round(seconds));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
-}
-
-function clockTime(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
-}
-
 /** "red", "yellow" or "" for a wait of `seconds` against the hall's 电子监察 limits. */
 function card(seconds) {
   const limits = state.hall?.alarms;
@@ -374,19 +229,12 @@ function card(seconds) {
   return "";
 }
 
-/** The zone's longest wait now: as read, plus the time since the read. */
-function longestNow(zone) {
-  const read = state.longest.get(zone);
-  if (read === undefined) return null;
-  return read + (performance.now() - state.queuesReadAt) / 1000;
-}
-
 function windowCounts(zone) {
   const counts = { open: 0, paused: 0, closed: 0, all: 0 };
   for (const info of state.hall.windows) {
     if ((info.zone || UNIVERSAL) !== zone) continue;
     counts.all += 1;
-    counts[state.windows.get(info.number)?.state || "closed"] += 1;
+    counts[hallState.windows.get(info.number)?.state || "closed"] += 1;
   }
   return counts;
 }
@@ -420,9 +268,9 @@ function renderZones() {
     const code = node.dataset.zone;
     const universal = code === UNIVERSAL;
     const zone = state.hall.zones.find((z) => z.code === code);
-    const queue = state.zoneQueues.get(code);
+    const queue = hallState.zones.get(code);
     const counts = windowCounts(code);
-    const longest = universal ? null : longestNow(code);
+    const longest = universal ? null : hallState.zoneLongestWait(code);
     const level = card(longest);
     node.dataset.card = level;
     node.classList.toggle("focus", state.focus === code);
@@ -449,17 +297,17 @@ function renderZones() {
 
 function renderTotals() {
   let waiting = 0;
-  for (const queue of state.zoneQueues.values()) waiting += queue.waiting;
+  for (const queue of hallState.zones.values()) waiting += queue.waiting;
   let open = 0;
   let paused = 0;
   let busy = 0;
-  for (const w of state.windows.values()) {
+  for (const w of hallState.windows.values()) {
     if (w.state === "open") open += 1;
     if (w.state === "paused") paused += 1;
     if (w.current_ticket !== null && w.current_ticket !== undefined) busy += 1;
   }
   let carded = 0;
-  for (const zone of state.hall.zones) if (card(longestNow(zone.code))) carded += 1;
+  for (const zone of state.hall.zones) if (card(hallState.zoneLongestWait(zone.code))) carded += 1;
   $("total-waiting").textContent = String(waiting);
   $("total-open").textContent = t("openOfAll", { open, all: state.hall.windows.length });
   $("total-serving").textContent = String(busy);
@@ -501,8 +349,8 @@ function layoutGrid() {
 
 function renderGrid() {
   for (const [number, cell] of state.cells) {
-    const w = state.windows.get(number) || { state: "closed" };
-    const ticket = w.current_ticket !== null && w.current_ticket !== undefined ? state.tickets.get(w.current_ticket) : null;
+    const w = hallState.windows.get(number) || { state: "closed" };
+    const ticket = hallState.ticketAt(number);
     let look = w.state;
     let line = "";
     let note = "";
@@ -545,7 +393,7 @@ function renderAlarms() {
       item.dataset.device = device;
       const known = t(alarm.code);
       item.append(el("b", "", t("kiosk", { id: device })), el("span", "", known === alarm.code ? alarm.message : known));
-      if (status.since) item.append(el("small", "", t("alarmSince", { time: clockTime(status.since) })));
+      if (status.since) item.append(el("small", "", t("alarmSince", { time: clock(status.since) })));
       items.push(item);
     }
   }
@@ -588,8 +436,7 @@ function renderStats() {
       return row;
     }));
   }
-  $("stats-updated").textContent = state.statsAt
-    ? t("updated", { time: state.statsAt.toLocaleTimeString("zh-CN", { hour12: false }) }) : "";
+  $("stats-updated").textContent = state.statsAt ? t("updated", { time: clock(state.statsAt, { seconds: true }) }) : "";
 }
 
 function renderRanking() {
@@ -628,11 +475,7 @@ function renderAll() {
 // -- start ---------------------------------------------------------------------------
 
 function wire() {
-  $("login-form").addEventListener("submit", login);
-  $("banner-close").addEventListener("click", clearBanner);
-  $("btn-logout").addEventListener("click", logout);
   $("btn-refresh").addEventListener("click", () => {
-    refreshQueues();
     refreshDevices();
     refreshStats();
   });
@@ -643,49 +486,14 @@ function wire() {
     renderRanking();
     refreshStats();
   });
-  $("lang").addEventListener("click", () => {
-    t.setLang(t.lang() === "zh" ? "en" : "zh");
-    applyLang();
-  });
   window.addEventListener("resize", layoutGrid);
-}
-
-function applyLang() {
-  $("lang").textContent = t.lang() === "zh" ? "English" : "中文";
-  document.title = t("title");
-  if (state.staff) $("who").textContent = t("who", { name: state.staff.name, id: state.staff.id });
-  renderAll();
-}
-
-async function main() {
-  wire();
-  t.setLang(t.lang());
-  applyLang();
-  setInterval(() => { // the longest waits keep growing between reads
+  setInterval(() => { // the longest waits keep growing between pushes
     if (!state.hall) return;
     renderZones();
     renderTotals();
   }, 1000);
-  setInterval(() => {
-    if (document.body.dataset.view !== "board") return;
-    refreshStats();
-    refreshQueues();
-  }, STATS_REFRESH_MS);
-  await prepareSignIn($("login-hall"), $("login-staff"), LAST_KEY, showError);
-  const saved = savedSession(SESSION_KEY);
-  if (saved) {
-    state.token = saved.token;
-    state.hallId = saved.hall;
-    try {
-      await resume();
-      return;
-    } catch (err) {
-      if (err.status !== 401) showError(err);
-      signedOut();
-      return;
-    }
-  }
-  showView("login");
+  setInterval(() => document.body.dataset.view === "board" && refreshStats(), STATS_REFRESH_MS);
 }
 
-main();
+wire();
+shell.start();

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from server.hall import Hall
-from server.simulation.driver import LOG_FORMAT, Console, Outcome, SimulationError, Timing, console_for, pacer_for
-from server.simulation.plan import Roster
+from simulator.driver import LOG_FORMAT, Console, Outcome, SimulationError, Timing, console_for, pacer_for
+from simulator.plan import Roster
 
 
 class ReplayDiverged(SimulationError):

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Sequence
 
 from server.hall import Hall
-from server.simulation.plan import RATINGS
+from simulator.plan import RATINGS
 
 _SATISFIED = frozenset(RATINGS[:3])  # 非常满意, 满意, 基本满意 count as satisfied (满意率)
 

@@ -45,8 +45,8 @@ from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Protocol, T
 import aiohttp
 
 from server.hall import Hall
-from server.simulation.plan import DayPlan, Pause, Roster, Visit
-from server.simulation.report import Recorder, Report
+from simulator.plan import DayPlan, Pause, Roster, Visit
+from simulator.report import Recorder, Report
 
 RECALL_AFTER = 30  # seconds after calling a citizen who does not come, the clerk calls again (重呼)
 NO_SHOW_AFTER = 90  # ...and marks the ticket as a no-show (过号)
@@ -102,7 +102,7 @@ async def call_next(client: HallClient, window: int, token: str) -> dict[str, An
 class ActionLog:
     """The actions performed, one JSON line each with its simulated time `t`, after a header line.
 
-    `hallq simulate --replay` performs them again (server/simulation/replay.py).
+    `hallq simulate --replay` performs them again (simulator/replay.py).
     """
 
     def __init__(self, stream: TextIO, header: dict[str, Any]) -> None:

@@ -1,120 +1,36 @@
 """A simulated hall day through the real server: `hallq simulate`.
 
-plan.py    the seeded day: arrivals, visitors' behaviour, staff shifts, the simulation roster
-driver.py  plays a plan through the HTTP API (discrete-event, stepped or scaled clock)
-report.py  per-zone figures from the server's answers, defined as the server's statistics
-replay.py  plays a logged day again
+plan.py            the seeded day: arrivals, visitors' behaviour, staff shifts, the simulation roster
+driver.py          plays a plan through the HTTP API (discrete-event, stepped or scaled clock)
+report.py          per-zone figures from the server's answers, defined as the server's statistics
+replay.py          plays a logged day again
+server_process.py  `hallq serve` as a child process (also used by the benchmarks and the tests)
 
-This module starts a server of its own when no URL is given (`ServerProcess`,
-also used by the benchmarks in bench/) and ties the pieces together for the
-command line.
+This module starts a server of its own when no URL is given and ties the
+pieces together for the command line.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time as walltime
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import aiohttp
 
-from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_hall
+from config import SHIPPED_HALLS
+from server.config import ConfigError, load_hall
 from server.hall import Hall
-from server.simulation.driver import Outcome, SimulationError, drive
-from server.simulation.plan import DEFAULT_DAY, DayPlan, PlanSettings, Roster, make_plan
-from server.simulation.replay import first_moment, read_log, replay
+from simulator.driver import Outcome, SimulationError, drive
+from simulator.plan import DEFAULT_DAY, DayPlan, PlanSettings, Roster, make_plan
+from simulator.replay import first_moment, read_log, replay
+from simulator.server_process import ServerFailed, ServerProcess, clock_options
 
 DEMO_PASSWORD = "hallq-demo"
-_READY_TIMEOUT = 120.0  # a first start initialises the embedded database
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ServerProcess:
-    """`hallq serve` as a child process on a free local port.
-
-    Without a database URL it runs its own embedded PostgreSQL in `data_dir`.
-    """
-
-    def __init__(self, config: Path, data_dir: Path, *, database_url: str | None = None,
-                 options: Sequence[str] = (), env: Mapping[str, str] | None = None, name: str = "hallq") -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = data_dir / f"{name}.log"
-        self._argv = [sys.executable, "-m", "server.cli", "serve", "--config", str(config), "--data-dir",
-                      str(data_dir), "--host", "127.0.0.1", "--port", str(self.port), *options]
-        if database_url:
-            self._argv += ["--database-url", database_url]
-        self._env = {**os.environ, "HALLQ_LOG": "WARNING", **(env or {})}
-        if not database_url:
-            self._env.pop("HALLQ_DATABASE_URL", None)  # its own database, whatever the caller's shell says
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(self._argv, stdin=subprocess.DEVNULL, stdout=log,
-                                            stderr=subprocess.STDOUT, env=self._env)
-
-    async def ready(self, timeout: float = _READY_TIMEOUT) -> None:
-        """Until the server answers its health check; fails at once if it exits."""
-        deadline = walltime.monotonic() + timeout
-        async with aiohttp.ClientSession() as session:
-            while True:
-                if self.process is None or self.process.poll() is not None:
-                    raise SimulationError(f"the server exited before it was ready:\n{self.log_tail()}")
-                try:
-                    async with session.get(f"{self.url}/api/v1/health") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                if walltime.monotonic() > deadline:
-                    raise SimulationError(f"the server did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-                await asyncio.sleep(0.2)  # polling a port that is not listening yet: nothing to wait on
-
-    def stop(self) -> None:
-        """SIGTERM, so the server stops its embedded database; SIGKILL if it hangs."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except FileNotFoundError:
-            return "(no output)"
-
-
-def clock_options(start: datetime, speed: float | None) -> list[str]:
-    """`hallq serve` options for a stepped clock (speed None) or a scaled one from `start`."""
-    if speed is None:
-        return ["--clock", "stepped", "--clock-start", start.isoformat()]
-    return ["--clock-start", start.isoformat(), "--clock-speed", str(speed)]
 
 
 # --- one simulation, as the command line asks for it ----------------------------------
@@ -192,7 +108,7 @@ def command(args: argparse.Namespace) -> int:
     """`hallq simulate`: returns the exit status."""
     try:
         return _command(args)
-    except (SimulationError, ConfigError, aiohttp.ClientError, OSError) as exc:
+    except (SimulationError, ServerFailed, ConfigError, aiohttp.ClientError, OSError) as exc:
         print(f"simulation failed: {exc}", file=sys.stderr)
         return 1
 
@@ -216,7 +132,7 @@ def _command(args: argparse.Namespace) -> int:
 def _hall_file(log: Path | None) -> Path:
     """The shipped file of the hall a log was recorded in (hall ids are the file names), else the city's."""
     hall = read_log(log)[0]["hall"] if log else "city"
-    return DEFAULT_CONFIG_DIR / f"{hall}.toml"
+    return SHIPPED_HALLS / f"{hall}.toml"
 
 
 def summary(outcome: Outcome, plan: DayPlan | None, log: Path | None) -> str:

@@ -1,0 +1,155 @@
+"""The live-event contract: every event kind, the topics it goes to and its payload.
+
+Services build events only through the builders here and append them with
+`store.events.append`; the hub routes them with `topics` and sends each as
+`message`. The browser mirrors the kinds in server/web/common/events.js (a
+test keeps the two equal).
+
+Topics: `hall`, `zone:<code>` and `window:<n>` may be shown on any screen;
+`staff:<n>` is the console of window n; `managers` the dashboard;
+`ticket:<id>` the citizen following one ticket; `kiosk:<device>` one kiosk's
+screen; `agent:<device>` one kiosk's device agent.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from server.model import Event, Ticket, WindowState
+
+
+class Kind(str, Enum):
+    TICKET_ISSUED = "ticket.issued"
+    TICKET_CALLED = "ticket.called"
+    TICKET_RECALLED = "ticket.recalled"
+    TICKET_STARTED = "ticket.started"
+    TICKET_FINISHED = "ticket.finished"
+    TICKET_NO_SHOW = "ticket.no_show"
+    TICKET_TRANSFERRED = "ticket.transferred"
+    TICKET_CANCELLED = "ticket.cancelled"
+    TICKET_REJOINED = "ticket.rejoined"
+    WINDOW_SIGNED_IN = "window.signed_in"
+    WINDOW_SIGNED_OUT = "window.signed_out"
+    WINDOW_PAUSED = "window.paused"
+    WINDOW_RESUMED = "window.resumed"
+    KIOSK_IDENTITY = "kiosk.identity"
+    KIOSK_CARD_ERROR = "kiosk.card_error"
+    KIOSK_PRINTED = "kiosk.printed"
+    KIOSK_PRINT_FAILED = "kiosk.print_failed"
+    PRINT_REQUESTED = "print.requested"
+    DEVICE_STATUS = "device.status"
+
+    @property
+    def family(self) -> str:
+        return self.value.partition(".")[0]
+
+
+CALL_KINDS = (Kind.TICKET_CALLED, Kind.TICKET_RECALLED)  # announced on the screens
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event built for appending: the store numbers and times it."""
+
+    kind: Kind
+    payload: dict[str, Any]
+    ticket_id: int | None = None
+    window_no: int | None = None
+    zone: str | None = None
+    staff_id: str | None = None
+
+
+# -- builders ------------------------------------------------------------------------
+
+def ticket_event(kind: Kind, ticket: Ticket, *, window_no: int | None, staff_id: str | None,
+                 **extra: Any) -> NewEvent:
+    """A ticket's step: `ticket` is the ticket after it (its public form: no identity)."""
+    assert kind.family == "ticket"
+    return NewEvent(kind, {"ticket": ticket.public(), **extra}, ticket_id=ticket.id, window_no=window_no,
+                    zone=ticket.zone, staff_id=staff_id)
+
+
+def window_event(kind: Kind, state: WindowState, zone: str | None, *, staff_id: str | None,
+                 **extra: Any) -> NewEvent:
+    """A window's duty change: `state` is the window after it."""
+    assert kind.family == "window"
+    return NewEvent(kind, {"window_state": state.public(), **extra}, window_no=state.number, zone=zone,
+                    staff_id=staff_id)
+
+
+def card_read(device: str, read: str, identity: dict[str, Any]) -> NewEvent:
+    """A card on a kiosk's reader. `read` names the read; its single-use token is made from
+    it with the server's key when the message is sent (`message`), never stored."""
+    return NewEvent(Kind.KIOSK_IDENTITY, {"device": device, "read": read, "identity": identity})
+
+
+def card_error(device: str, error: str, message: str) -> NewEvent:
+    return NewEvent(Kind.KIOSK_CARD_ERROR, {"device": device, "error": error, "message": message})
+
+
+def print_requested(device: str, job_id: int, ticket: Ticket) -> NewEvent:
+    return NewEvent(Kind.PRINT_REQUESTED, {"device": device, "job_id": job_id, "number": ticket.number},
+                    ticket_id=ticket.id)
+
+
+def print_outcome(device: str, job_id: int, ticket: Ticket, *, error: str | None) -> NewEvent:
+    """A print job printed (error None) or failed; the kiosk's screen shows the preview."""
+    token = ticket.status_token
+    return NewEvent(Kind.KIOSK_PRINTED if error is None else Kind.KIOSK_PRINT_FAILED, {
+        "device": device, "job_id": job_id, "ticket": {"id": ticket.id, "number": ticket.number},
+        "status_token": token, "error": error, "preview": f"/api/v1/public/tickets/{token}/preview.png",
+    }, ticket_id=ticket.id)
+
+
+def device_status(device: str, status: dict[str, Any]) -> NewEvent:
+    return NewEvent(Kind.DEVICE_STATUS, {"device": device, **status})
+
+
+# -- routing and sending -----------------------------------------------------------------
+
+def _device_topics(family: str, device: str) -> set[str] | None:
+    """Kiosk hardware events never reach a public topic."""
+    if family == "print":
+        return {f"agent:{device}"}
+    if family == "kiosk":
+        return {f"kiosk:{device}"}
+    if family == "device":
+        return {f"kiosk:{device}", "managers"}
+    return None
+
+
+def topics(event: Event, serving: dict[str, tuple[int, ...]]) -> set[str]:
+    """Topics an event goes to; `serving` maps a service to the windows that may serve it."""
+    only_device = _device_topics(event.kind.partition(".")[0], str(event.payload.get("device", "")))
+    if only_device is not None:
+        return only_device
+    found = {"hall", "managers"}
+    if event.zone:
+        found.add(f"zone:{event.zone}")
+    if event.window_no is not None:
+        found.update((f"window:{event.window_no}", f"staff:{event.window_no}"))
+    if event.ticket_id is not None:
+        found.add(f"ticket:{event.ticket_id}")
+        ticket = event.payload.get("ticket") or {}
+        if ticket.get("status") == "waiting":  # its queue changed: the consoles that may call it
+            target = ticket.get("target_window")
+            windows = (target,) if target else serving.get(ticket.get("service", ""), ())
+            found.update(f"staff:{n}" for n in windows)
+    return found
+
+
+def card_read_token(key: bytes, read: str) -> str:
+    """The single-use token of a card read: only a server holding `key` can make it."""
+    return hmac.new(key, f"card-read:{read}".encode(), hashlib.sha256).hexdigest()
+
+
+def message(event: Event, key: bytes) -> dict[str, Any]:
+    """The event as websocket clients receive it."""
+    body = event.message()
+    if event.kind == Kind.KIOSK_IDENTITY.value:
+        read = body.pop("read")
+        body["identity"] = {**body["identity"], "identity_token": card_read_token(key, read)}
+    return body

@@ -1,0 +1,23 @@
+"""One ticket as its citizen sees it on the phone: no staff, no other tickets."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from server.hall import Hall
+from server.queue_state import HallQueue, Waiting
+
+
+def public_status(hall: Hall, ticket: dict[str, Any], queue: HallQueue, now: datetime) -> dict[str, Any]:
+    """`ticket` in its public form (model.Ticket.public) with its place in the queue now."""
+    place = queue.place(Waiting.from_public(ticket), now) if ticket["status"] == "waiting" else None
+    service, zone = hall.service(ticket["service"]), hall.zone(ticket["zone"])
+    return {
+        "ticket": ticket,
+        "people_ahead": place.people_ahead if place else 0,
+        "estimated_wait_minutes": place.estimated_wait_minutes if place else 0,
+        "hall_name": hall.name,
+        "service_name": service.name if service else ticket["service"],
+        "zone_name": zone.name if zone else ticket["zone"],
+        "floor": zone.floor if zone else None,
+    }

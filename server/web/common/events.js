@@ -1,0 +1,42 @@
+// The live-event contract as the browser sees it: every event kind the server
+// emits (declared once on the server in server/events.py; a test keeps the two
+// sets equal) and the non-event messages of the live socket.
+export const EVENT_KINDS = Object.freeze({
+  TICKET_ISSUED: "ticket.issued",
+  TICKET_CALLED: "ticket.called",
+  TICKET_RECALLED: "ticket.recalled",
+  TICKET_STARTED: "ticket.started",
+  TICKET_FINISHED: "ticket.finished",
+  TICKET_NO_SHOW: "ticket.no_show",
+  TICKET_TRANSFERRED: "ticket.transferred",
+  TICKET_CANCELLED: "ticket.cancelled",
+  TICKET_REJOINED: "ticket.rejoined",
+  WINDOW_SIGNED_IN: "window.signed_in",
+  WINDOW_SIGNED_OUT: "window.signed_out",
+  WINDOW_PAUSED: "window.paused",
+  WINDOW_RESUMED: "window.resumed",
+  KIOSK_IDENTITY: "kiosk.identity",
+  KIOSK_CARD_ERROR: "kiosk.card_error",
+  KIOSK_PRINTED: "kiosk.printed",
+  KIOSK_PRINT_FAILED: "kiosk.print_failed",
+  PRINT_REQUESTED: "print.requested",
+  DEVICE_STATUS: "device.status",
+});
+
+// Messages of the live socket besides "event".
+export const MESSAGE_TYPES = Object.freeze({
+  HELLO: "hello",
+  PONG: "pong",
+  SNAPSHOT: "snapshot", // hall state with the seq it matches (a ticket follower: its own ticket's status)
+  EVENT: "event",
+  QUEUES: "queues", // waiting figures per service and zone, pushed at most once a second
+  TICKET_STATUS: "ticket_status", // a ticket follower's own status, pushed when it changes
+});
+
+// Kinds that announce a call at a window (screens show and speak them).
+export const CALL_KINDS = new Set([EVENT_KINDS.TICKET_CALLED, EVENT_KINDS.TICKET_RECALLED]);
+// Kinds after which a window no longer holds its ticket.
+export const LEAVES_WINDOW = new Set([
+  EVENT_KINDS.TICKET_FINISHED, EVENT_KINDS.TICKET_NO_SHOW,
+  EVENT_KINDS.TICKET_TRANSFERRED, EVENT_KINDS.TICKET_CANCELLED,
+]);

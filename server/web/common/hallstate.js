@@ -1,0 +1,117 @@
+// The hall as the live socket tells it, kept in one place for every page: the
+// snapshot, then each event, then the queue figures the server pushes. Pages
+// never change it; they read it and re-render when it says it changed.
+//
+//   const hall = new HallState();
+//   hall.subscribe((change) => render(change));
+//   const feed = hall.follow({ token, topics: ["hall"], onStatus });
+//
+// A change is {type: "snapshot"}, {type: "event", event, replayed} (replayed:
+// it happened while the page was away) or {type: "queues"}.
+import { CALL_KINDS, LEAVES_WINDOW } from "/static/common/events.js";
+import { LiveFeed } from "/static/common/live.js";
+
+const KEPT_TICKETS = 2000; // screens run for days: the oldest tickets are forgotten
+const KEPT_CALLS = 40;
+
+export class HallState {
+  constructor() {
+    this.windows = new Map(); // number -> public window state; current_ticket is the id at it
+    this.tickets = new Map(); // ticket id -> latest public ticket seen, least recent first
+    this.calls = []; // the latest call event of each ticket, newest first
+    this.services = new Map(); // code -> {zone, waiting, open_windows, longest_wait_seconds, estimated_wait_minutes}
+    this.zones = new Map(); // code -> {waiting, open_windows, estimated_wait_minutes}
+    this.figuresAsOf = null; // the event seq the figures reflect
+    this.figuresReceivedAt = 0; // performance.now() when they arrived
+    this.listeners = new Set();
+  }
+
+  /** Call `listener(change)` after every change; returns the way to stop. */
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Keep this state live from the socket: returns the started LiveFeed (stop() it to end). */
+  follow({ token, topics, onStatus }) {
+    const feed = new LiveFeed({
+      token, topics, onStatus,
+      onSnapshot: (snapshot) => this.applySnapshot(snapshot),
+      onEvent: (event, replayed) => this.applyEvent(event, replayed),
+      onQueues: (figures) => this.applyQueues(figures),
+    });
+    feed.start();
+    return feed;
+  }
+
+  applySnapshot(snapshot) {
+    this.windows = new Map(snapshot.windows.map((w) => [w.number, w]));
+    for (const w of snapshot.windows) this.remember(w.ticket);
+    const calls = [...snapshot.recent_calls].sort((a, b) => b.seq - a.seq);
+    for (const call of [...calls].reverse()) this.remember(call.ticket);
+    const seen = new Set(); // a recalled ticket is listed once, at its latest call
+    this.calls = calls.filter((call) => !seen.has(call.ticket.id) && seen.add(call.ticket.id));
+    this.setFigures(snapshot.queues, snapshot.seq);
+    this.notify({ type: "snapshot" });
+  }
+
+  applyEvent(event, replayed = false) {
+    this.remember(event.ticket);
+    if (event.window_state) this.windows.set(event.window_state.number, event.window_state);
+    const at = this.windows.get(event.window);
+    if (CALL_KINDS.has(event.kind)) {
+      if (at) at.current_ticket = event.ticket.id;
+      this.calls = [event, ...this.calls.filter((c) => c.ticket.id !== event.ticket.id)].slice(0, KEPT_CALLS);
+    } else if (LEAVES_WINDOW.has(event.kind) && at && at.current_ticket === event.ticket?.id) {
+      at.current_ticket = null;
+    }
+    this.notify({ type: "event", event, replayed });
+  }
+
+  applyQueues(figures) {
+    // a push computed before the snapshot or push already shown would turn the figures back
+    if (this.figuresAsOf !== null && figures.as_of < this.figuresAsOf) return;
+    this.setFigures(figures, figures.as_of);
+    this.notify({ type: "queues" });
+  }
+
+  /** The ticket called or served at window `number`, or null. */
+  ticketAt(number) {
+    const id = this.windows.get(number)?.current_ticket;
+    return id === null || id === undefined ? null : this.tickets.get(id) ?? null;
+  }
+
+  /** How long the longest-waiting ticket of `service` has waited by now, in seconds; null when nobody waits. */
+  longestWait(service) {
+    const figures = this.services.get(service);
+    if (!figures?.waiting) return null;
+    return figures.longest_wait_seconds + (performance.now() - this.figuresReceivedAt) / 1000;
+  }
+
+  /** The longest wait by now among the services of `zone`, in seconds; null when nobody waits there. */
+  zoneLongestWait(zone) {
+    let longest = null;
+    for (const figures of this.services.values()) {
+      if (figures.zone === zone && figures.waiting) longest = Math.max(longest ?? 0, this.longestWait(figures.service));
+    }
+    return longest;
+  }
+
+  remember(ticket) {
+    if (!ticket || ticket.id === undefined) return;
+    this.tickets.delete(ticket.id);
+    this.tickets.set(ticket.id, ticket);
+    if (this.tickets.size > KEPT_TICKETS) this.tickets.delete(this.tickets.keys().next().value);
+  }
+
+  setFigures({ services = [], zones = [] } = {}, asOf) {
+    this.services = new Map(services.map((s) => [s.service, s]));
+    this.zones = new Map(zones.map((z) => [z.zone, z]));
+    this.figuresAsOf = asOf;
+    this.figuresReceivedAt = performance.now();
+  }
+
+  notify(change) {
+    for (const listener of this.listeners) listener(change);
+  }
+}
