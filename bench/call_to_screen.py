@@ -28,8 +28,18 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from common import (Clerks, arguments, bench_database, city_roster, figure, hall_servers, percentile,
-                    raise_file_limit, rss_mb, ticket_requests)
+from common import (
+    Clerks,
+    arguments,
+    bench_database,
+    city_roster,
+    figure,
+    hall_servers,
+    percentile,
+    raise_file_limit,
+    rss_mb,
+    ticket_requests,
+)
 from server.hall import Hall
 from simulator.driver import HallClient
 
@@ -182,7 +192,7 @@ async def sample_rss(pid: int, peak: list[float], stop: asyncio.Event) -> None:
         peak[0] = max(peak[0], rss_mb(pid))
         try:
             await asyncio.wait_for(stop.wait(), 0.5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

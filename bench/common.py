@@ -16,11 +16,11 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 import aiohttp

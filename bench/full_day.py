@@ -8,8 +8,9 @@ Lines: full_day_visitors, full_day_actions, full_day_requests (HTTP requests
 while playing, clock steps included), full_day_wall (s), full_day_rate
 (requests/s), full_day_staff_sign_in (s, 193 password checks, not in the wall
 time), full_day_server_cpu (s of CPU the server process used, sign-in included:
-near the wall time means the one server process is the limit), full_day_served, full_day_wait_mean (min, the day's mean wait: a sanity
-check, not a speed), full_day_duplicate_numbers, full_day_double_calls.
+near the wall time means the one server process is the limit), full_day_served,
+full_day_wait_mean (min, the day's mean wait: a sanity check, not a speed),
+full_day_duplicate_numbers, full_day_double_calls.
 
 The actions of one moment go out concurrently unless --sequential, and the
 clock moves in steps of --tick simulated seconds.
@@ -19,8 +20,17 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from common import (arguments, bench_database, city_roster, cpu_s, double_calls, duplicate_numbers, figure, hall_servers,
-                    raise_file_limit)
+from common import (
+    arguments,
+    bench_database,
+    city_roster,
+    cpu_s,
+    double_calls,
+    duplicate_numbers,
+    figure,
+    hall_servers,
+    raise_file_limit,
+)
 from simulator.driver import drive
 from simulator.plan import PlanSettings, make_plan
 from simulator.server_process import clock_options

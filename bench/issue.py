@@ -11,8 +11,17 @@ from __future__ import annotations
 
 import asyncio
 
-from common import (arguments, bench_database, city_roster, duplicate_numbers, figure, floor_load, hall_servers,
-                    kiosk_load, raise_file_limit)
+from common import (
+    arguments,
+    bench_database,
+    city_roster,
+    duplicate_numbers,
+    figure,
+    floor_load,
+    hall_servers,
+    kiosk_load,
+    raise_file_limit,
+)
 
 
 async def main() -> None:

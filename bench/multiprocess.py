@@ -17,8 +17,19 @@ import asyncio
 
 import aiohttp
 
-from common import (Clerks, arguments, bench_database, city_roster, double_calls, duplicate_numbers, figure,
-                    hall_servers, kiosk_load, raise_file_limit, timed_loop)
+from common import (
+    Clerks,
+    arguments,
+    bench_database,
+    city_roster,
+    double_calls,
+    duplicate_numbers,
+    figure,
+    hall_servers,
+    kiosk_load,
+    raise_file_limit,
+    timed_loop,
+)
 
 
 async def main() -> None:

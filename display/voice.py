@@ -150,7 +150,9 @@ class Voice:
         text = check_text(text)
         if not self.available:
             raise VoiceUnavailable("espeak-ng is not installed on the server")
-        voice = self._voice or await asyncio.to_thread(self.voice_name)
+        voice = self._voice
+        if voice is None:
+            voice = await asyncio.to_thread(self.voice_name)
         key = self._key(voice, text)
         cached = self._remember(key)
         if cached is not None:

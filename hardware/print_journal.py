@@ -15,7 +15,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class PrintJournal:
         self._write(job_id, {"state": "printed" if outcome.ok else "failed", "error": outcome.error})
 
     def _write(self, job_id: int, entry: dict) -> None:
-        entry["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        entry["at"] = datetime.now(UTC).isoformat(timespec="seconds")
         self._entries.pop(str(job_id), None)
         self._entries[str(job_id)] = entry
         while len(self._entries) > self.keep:

@@ -22,6 +22,7 @@ import tty
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from hardware import samframe as sam
 from hardware.idcard import CARD_TYPES, LAYOUTS, TEXT_SIZE, TYPE_MARK
 from hardware.sam_errors import (
     BadCommand,
@@ -33,7 +34,6 @@ from hardware.sam_errors import (
     SamLengthError,
     SelectFailed,
 )
-from hardware import samframe as sam
 from hardware.samframe import Command, CommandReader, encode_read_data, encode_reply
 
 SAMPLE_CARD = {

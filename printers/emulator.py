@@ -17,8 +17,17 @@ from pathlib import Path
 
 from printers.escpos_decode import DLE_EOT, EscPosStream, Printout, Token, decode_escpos
 from printers.status import (
-    COVER_OPEN_BIT, ERROR_BIT, FIXED_BITS, OFFLINE_BIT, OFFLINE_CAUSE, PAPER_END_STOP_BIT,
-    PAPER_NEAR_END_BITS, PAPER_OUT_BITS, PAPER_ROLL, PRINTER, PrinterState,
+    COVER_OPEN_BIT,
+    ERROR_BIT,
+    FIXED_BITS,
+    OFFLINE_BIT,
+    OFFLINE_CAUSE,
+    PAPER_END_STOP_BIT,
+    PAPER_NEAR_END_BITS,
+    PAPER_OUT_BITS,
+    PAPER_ROLL,
+    PRINTER,
+    PrinterState,
 )
 
 # Bits each state sets in the reply to DLE EOT n; OFFLINE is absent because it never answers.

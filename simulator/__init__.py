@@ -55,7 +55,11 @@ async def simulate(options: Options) -> tuple[Outcome, DayPlan | None]:
     plan = None if options.replay else make_plan(hall, options.plan)
     if options.url:
         return await _play(options, hall, roster, plan, options.url), plan
-    start = first_moment(options.replay) if options.replay else plan.at(plan.actions()[0].at)  # type: ignore[union-attr]
+    if options.replay:
+        start = first_moment(options.replay)
+    else:
+        assert plan is not None
+        start = plan.at(plan.actions()[0].at)
     if options.speed is not None:
         start -= timedelta(minutes=10)  # the server starts ticking before the simulator is ready
     with tempfile.TemporaryDirectory(prefix="hallq-simulate-") as directory:

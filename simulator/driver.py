@@ -36,11 +36,12 @@ import logging
 import math
 import secrets
 import time as walltime
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 import aiohttp
 
@@ -185,7 +186,9 @@ class Console:
         except ApiError as exc:
             if exc.code != "hall_closed":
                 raise
-            self.recorder.turned_away(self.hall.service(service).zone)  # type: ignore[union-attr]
+            offered = self.hall.service(service)
+            assert offered is not None, service  # the plan only asks for the hall's own services
+            self.recorder.turned_away(offered.zone)
             self._log(t, "issue", visit=visit, **_issued(body), turned_away=True)
             return False
         ticket = answer["ticket"]
@@ -198,8 +201,9 @@ class Console:
     # -- the clerks ----------------------------------------------------------------
 
     async def sign_in(self, t: datetime, window: int) -> None:
-        post = self.hall.window(window).posts[0]  # type: ignore[union-attr]
-        answer = await self._window_request(window, "sign-in", {"post": post})
+        seat = self.hall.window(window)
+        assert seat is not None, window  # the plan only staffs the hall's own windows
+        answer = await self._window_request(window, "sign-in", {"post": seat.posts[0]})
         self._observe(answer["window"]["changed_at"])
         self._log(t, "sign-in", window=window, staff=self.roster.clerk(window))
 
@@ -365,6 +369,20 @@ class _Due:
     visit: Visit | None = field(compare=False, default=None)
     pause: Pause | None = field(compare=False, default=None)
 
+    @property
+    def own_window(self) -> int:
+        """The window whose action this is; only an arrival or a rejoin has none."""
+        assert self.window is not None, self.kind
+        return self.window
+
+    @property
+    def lane(self) -> tuple[str, int]:
+        """One lane per window, one per citizen: the actions in each keep their order."""
+        if self.window is not None:
+            return ("window", self.window)
+        assert self.visit is not None, self.kind
+        return ("visit", self.visit.id)
+
 
 @dataclass
 class Desk:
@@ -430,9 +448,8 @@ class DaySimulation:
                 await self._handle(item)
             return
         lanes: dict[tuple[str, int], list[_Due]] = {}
-        for item in due:  # one lane per window, one per citizen: each lane keeps its order
-            key = ("window", item.window) if item.window is not None else ("visit", item.visit.id)  # type: ignore[union-attr]
-            lanes.setdefault(key, []).append(item)
+        for item in due:
+            lanes.setdefault(item.lane, []).append(item)
         await asyncio.gather(*(self._lane(items) for items in lanes.values()))
 
     async def _lane(self, items: list[_Due]) -> None:
@@ -445,8 +462,8 @@ class DaySimulation:
     # -- what happens ----------------------------------------------------------------
 
     async def _sign_in(self, item: _Due) -> None:
-        await self.console.sign_in(self._t, item.window)  # type: ignore[arg-type]
-        self._ready(self.desks[item.window])  # type: ignore[index]
+        await self.console.sign_in(self._t, item.own_window)
+        self._ready(self.desks[item.own_window])
 
     async def _arrive(self, item: _Due) -> None:
         visit = item.visit
@@ -457,29 +474,32 @@ class DaySimulation:
             self._fresh.append(visit.service)
 
     async def _start(self, item: _Due) -> None:
-        desk = self.desks[item.window]  # type: ignore[index]
+        desk = self.desks[item.own_window]
         visit = desk.visit
         assert visit is not None
         await self.console.start(self._t, desk.number)
         desk.state = "serving"
         if visit.id in self.transferred:
-            self._at(self.now + visit.second_handling, "finish", window=desk.number)  # type: ignore[operator]
+            assert visit.second_handling is not None  # planned with every transfer
+            self._at(self.now + visit.second_handling, "finish", window=desk.number)
         elif visit.transfer_to:
-            self._at(self.now + visit.transfer_after, "transfer", window=desk.number)  # type: ignore[operator]
+            assert visit.transfer_after is not None
+            self._at(self.now + visit.transfer_after, "transfer", window=desk.number)
         else:
             self._at(self.now + visit.handling, "finish", window=desk.number)
 
     async def _finish(self, item: _Due) -> None:
-        desk = self.desks[item.window]  # type: ignore[index]
-        await self.console.finish(self._t, desk.number, desk.visit.rating)  # type: ignore[union-attr]
+        desk = self.desks[item.own_window]
+        assert desk.visit is not None
+        await self.console.finish(self._t, desk.number, desk.visit.rating)
         await self._freed(desk)
 
     async def _recall(self, item: _Due) -> None:
-        await self.console.recall(self._t, item.window)  # type: ignore[arg-type]
+        await self.console.recall(self._t, item.own_window)
         self._at(self.now + NO_SHOW_AFTER - RECALL_AFTER, "no-show", window=item.window)
 
     async def _no_show(self, item: _Due) -> None:
-        desk = self.desks[item.window]  # type: ignore[index]
+        desk = self.desks[item.own_window]
         visit = desk.visit
         assert visit is not None
         await self.console.no_show(self._t, desk.number)
@@ -488,7 +508,7 @@ class DaySimulation:
         await self._freed(desk)
 
     async def _transfer(self, item: _Due) -> None:
-        desk = self.desks[item.window]  # type: ignore[index]
+        desk = self.desks[item.own_window]
         visit = desk.visit
         assert visit is not None and visit.transfer_to is not None
         await self.console.transfer(self._t, desk.number, visit.transfer_to)
@@ -506,15 +526,16 @@ class DaySimulation:
         self._fresh.append(self.service_now[visit.id])
 
     async def _pause(self, item: _Due) -> None:
-        desk = self.desks[item.window]  # type: ignore[index]
+        desk = self.desks[item.own_window]
         if desk.state in ("free", "idle"):
-            await self._pause_now(desk, item.pause)  # type: ignore[arg-type]
+            assert item.pause is not None
+            await self._pause_now(desk, item.pause)
         elif desk.state in ("called", "serving"):
             desk.pending_pause = item.pause
 
     async def _resume(self, item: _Due) -> None:
-        await self.console.resume(self._t, item.window)  # type: ignore[arg-type]
-        self._ready(self.desks[item.window])  # type: ignore[index]
+        await self.console.resume(self._t, item.own_window)
+        self._ready(self.desks[item.own_window])
 
     async def _pause_now(self, desk: Desk, pause: Pause) -> None:
         await self.console.pause(self._t, desk.number, pause.reason)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import time as walltime
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from server.hall import Hall
 from simulator.driver import LOG_FORMAT, Console, Outcome, SimulationError, Timing, console_for, pacer_for

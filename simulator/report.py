@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from server.hall import Hall
 from simulator.plan import RATINGS
@@ -48,6 +49,11 @@ def _seconds(value: float | None) -> float | None:
 
 def _moment(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _stamp(value: str) -> datetime:
+    """A time the server always sets by this point of the ticket's life."""
+    return datetime.fromisoformat(value)
 
 
 @dataclass
@@ -91,7 +97,7 @@ class Figures:
     walk_up_mean_s: float | None
 
     @classmethod
-    def of(cls, stays: Sequence[Stay]) -> "Figures":
+    def of(cls, stays: Sequence[Stay]) -> Figures:
         outcomes = Counter(s.outcome for s in stays)
         waits = [s.waiting for s in stays]
         handling = [h for s in stays if (h := s.handling) is not None]
@@ -101,7 +107,7 @@ class Figures:
                    _seconds(mean(handling)), _seconds(percentile(handling, 0.9)), _seconds(mean(walk_ups)))
 
     @classmethod
-    def from_server(cls, group: dict[str, Any]) -> "Figures":
+    def from_server(cls, group: dict[str, Any]) -> Figures:
         """One group of `GET /api/v1/stats`, for comparison."""
         return cls(group["served"], group["transferred"], group["no_shows"],
                    group["waiting"]["mean_s"], group["waiting"]["p90_s"],
@@ -128,7 +134,7 @@ class ZoneReport:
     def public(self) -> dict[str, Any]:
         return {"zone": self.zone, "name": self.name, "tickets": self.tickets, "turned_away": self.turned_away,
                 "longest_queue": self.longest_queue, **asdict(self.figures),
-                "ratings": dict(zip(RATINGS, self.ratings))}
+                "ratings": dict(zip(RATINGS, self.ratings, strict=True))}
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,7 @@ class Recorder:
 
     def issued(self, ticket: dict[str, Any]) -> None:
         self._tickets[ticket["zone"]] += 1
-        self.day = self.day or self.hall.local(_moment(ticket["issued_at"])).date().isoformat()  # type: ignore[arg-type]
+        self.day = self.day or self.hall.local(_stamp(ticket["issued_at"])).date().isoformat()
         self._queued(ticket["zone"])
 
     def turned_away(self, zone: str) -> None:
@@ -180,7 +186,7 @@ class Recorder:
 
     def called(self, ticket: dict[str, Any]) -> None:
         self._waiting[ticket["zone"]] -= 1
-        stay = Stay(ticket["zone"], ticket["window"], _moment(ticket["queued_at"]), _moment(ticket["called_at"]))
+        stay = Stay(ticket["zone"], ticket["window"], _stamp(ticket["queued_at"]), _stamp(ticket["called_at"]))
         self._open[ticket["id"]] = stay
         self.stays.append(stay)
 
@@ -233,7 +239,7 @@ def _minutes(seconds: float | None) -> str:
 
 def _satisfaction(ratings: Sequence[int]) -> str:
     rated = sum(ratings)
-    satisfied = sum(n for r, n in zip(RATINGS, ratings) if r in _SATISFIED)
+    satisfied = sum(n for r, n in zip(RATINGS, ratings, strict=True) if r in _SATISFIED)
     return "-" if not rated else f"{100 * satisfied / rated:.1f}%"
 
 
@@ -253,9 +259,9 @@ def format_report(report: Report) -> str:
     rows.append(_row("all", sum(z.tickets for z in report.zones), report.total, "", all_ratings))
     widths = [max(len(r[i]) for r in [_HEADER, *rows]) for i in range(len(_HEADER))]
     lines = [f"{report.hall_name} ({report.hall}), {report.day}"]
-    lines += ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in [_HEADER, *rows]]
+    lines += ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in [_HEADER, *rows]]
     lines.append("zones: " + ", ".join(f"{z.zone} {z.name}" for z in report.zones))
-    lines.append("好差评: " + ", ".join(f"{r} {n}" for r, n in zip(RATINGS, all_ratings)))
+    lines.append("好差评: " + ", ".join(f"{r} {n}" for r, n in zip(RATINGS, all_ratings, strict=True)))
     turned_away = sum(z.turned_away for z in report.zones)
     if turned_away or report.still_waiting:
         lines.append(f"turned away at the kiosk: {turned_away}; left waiting at the end: {report.still_waiting}")
