@@ -27,12 +27,16 @@ import aiohttp
 import asyncpg
 import psutil
 
+from display.voice import Voice
 from server.app import Settings
+from server.auth import Principal
 from server.clock import ScaledClock
 from server.config import DEFAULT_CONFIG_DIR, load_hall
 from server.context import HallContext
-from server.hall import Hall
-from server.issuing import Issuer, IssueRequest
+from server.hall import DeviceKind, Hall
+from server.hub import Hub
+from server.issuing import IssueRequest
+from server.services import Services
 from server.store.embedded import start_embedded
 from server.store.pool import create_pool
 from simulator import DEMO_PASSWORD
@@ -201,20 +205,25 @@ async def kiosk_load(urls: Sequence[str], kiosks: int, seconds: float, token: st
 
 
 async def floor_load(database_url: str, hall: Hall, workers: int, seconds: float) -> Load:
-    """The same issuing transaction without HTTP: the server's own Issuer on a pool of the server's size."""
+    """The same issuing use case without HTTP: the server's own services on a pool of the server's size."""
     pool = await create_pool(database_url, max_size=Settings.pool_size)
-    ctx = HallContext(pool, {hall.id: hall}, ScaledClock(OPENING, 1.0), bytes.fromhex(IDENTITY_KEY))
-    issuer, bodies = Issuer(ctx), ticket_requests(hall)
+    key = bytes.fromhex(IDENTITY_KEY)
+    ctx = HallContext(pool, {hall.id: hall}, ScaledClock(OPENING, 1.0), key)
+    hub = Hub(pool, database_url, {hall.id: hall}, key)
+    await hub.start()  # issuing answers once the live queues hold the new ticket
+    issuer, bodies = Services.build(ctx, hub, Voice()).issuer, ticket_requests(hall)
+    kiosk = Principal(hall.id, "device", "bench-floor", DeviceKind.KIOSK)
 
     async def issue(_n: int) -> bool:
         body = bodies()
-        await issuer.issue(hall.id, IssueRequest(service=body["service"], idempotency_key=body["idempotency_key"],
-                                                 device_id="bench-floor"))
+        await issuer.issue(kiosk, IssueRequest(service=body["service"], idempotency_key=body["idempotency_key"]),
+                           "http://bench")
         return True
 
     try:
         return await timed_loop(workers, seconds, issue)
     finally:
+        await hub.stop()
         await pool.close()
 
 

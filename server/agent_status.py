@@ -93,7 +93,8 @@ class AgentStatus:
             connecting = agent is not None
             if not connecting and (row is None or row["session"] != session):
                 return
-            if state is None:  # going offline (so `row` is there): keep the last hardware state for the record
+            if state is None:  # going offline: keep the last hardware state for the record
+                assert row is not None  # only a registered connection goes offline
                 state = AgentState(row["reader"], row["printer"], row["printer_detail"])
             before = (row["connected"], row["reader"], row["printer"], row["printer_detail"]) if row else None
             after = (connected, state.reader, state.printer, state.printer_detail)
@@ -103,7 +104,7 @@ class AgentStatus:
             changed = before != after
             await store.save_status(con, hall_id, device_id, {
                 "connected": connected, "session": session, "reader": state.reader, "printer": state.printer,
-                "printer_detail": state.printer_detail, "agent": agent if connecting else row["agent"],
+                "printer_detail": state.printer_detail, "agent": agent if connecting or row is None else row["agent"],
                 "changed_at": now if changed or row is None else row["changed_at"], "updated_at": now,
             })
             if changed:

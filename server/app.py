@@ -4,11 +4,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
+from display.voice import Voice
 from server.api import agent as agent_api
 from server.api import announcements as announcements_api
 from server.api import clock as clock_api
@@ -23,9 +24,8 @@ from server.api.openapi import openapi_document
 from server.clock import Clock, SteppedClock, SystemClock
 from server.context import HallContext
 from server.errors import HallqError
-from server.hall import Hall
-from display.voice import Voice
 from server.figures import FiguresPush
+from server.hall import Hall
 from server.hub import Hub
 from server.services import SERVICES, Services
 from server.store import windows
@@ -54,7 +54,8 @@ def _error_response(status: int, code: str, message: str) -> web.Response:
 
 
 @web.middleware
-async def json_errors(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+async def json_errors(request: web.Request,
+                      handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
     """Every failure leaves as `{"error": {"code", "message"}}`; bad input is never a 500."""
     try:
         return await handler(request)

@@ -7,15 +7,13 @@ import logging
 import os
 import secrets
 import sys
-from pathlib import Path
-
 from datetime import datetime
+from pathlib import Path
 
 from aiohttp import web
 
 import simulator
 from server.clock import Clock, ScaledClock, SteppedClock, SystemClock
-
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_halls
 from server.credentials import hash_password
 
@@ -128,7 +126,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("HALLQ_LOG", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=os.environ.get("HALLQ_LOG", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
     try:
         return args.func(args)

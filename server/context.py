@@ -1,10 +1,10 @@
 """What every service module needs: the halls, the pool, the clock."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import AsyncIterator
 
 import asyncpg
 

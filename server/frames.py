@@ -46,7 +46,7 @@ class Delivery:
     seq: int | None = None
 
     @classmethod
-    def of(cls, body: dict[str, Any], seq: int | None = None) -> "Delivery":
+    def of(cls, body: dict[str, Any], seq: int | None = None) -> Delivery:
         return cls(dumps(body), seq)
 
     @cached_property

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import asyncpg
 
@@ -125,7 +125,7 @@ class Hub:
             self._waiters.setdefault(hall, []).append((seq, waiter))
             try:
                 await asyncio.wait_for(asyncio.shield(waiter), _NOTIFY_WAIT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 await self._catch_up(hall)
         return self._queues[hall]
 

@@ -18,7 +18,7 @@ class KnownIdentity:
 
     @classmethod
     def from_card(cls, id_number: str, name: str | None, key: bytes,
-                  birth_date: date | None = None) -> "KnownIdentity":
+                  birth_date: date | None = None) -> KnownIdentity:
         """Hash and mask at once: the number and name go no further than this call."""
         number = id_number.strip().upper()
         return cls(credentials.identity_hash(number, key), credentials.mask_id_number(number),

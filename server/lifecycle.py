@@ -7,17 +7,17 @@ event counter, so concurrent actions cannot deadlock.
 """
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import AsyncIterator
 
 import asyncpg
 
 from server.context import HallContext
 from server.duty import lock_own_window
-from server.events import Kind, ticket_event
 from server.errors import Conflict, NotFound, Unprocessable
+from server.events import Kind, ticket_event
 from server.hall import Hall, Priority, RejoinPolicy, Window
 from server.model import Ticket, TicketStatus, WindowState, WindowStateName
 from server.routing import Candidate, choose_ticket, servable
@@ -43,6 +43,9 @@ def candidate(record: asyncpg.Record | Ticket, now: datetime) -> Candidate:
     get = record.__getitem__ if isinstance(record, asyncpg.Record) else lambda name: getattr(record, name)
     return Candidate.waiting(get("id"), get("service"), Priority(get("priority")), get("arrival_at"),
                              get("queued_at"), get("target_window"), now)
+
+
+_Owned = tuple[asyncpg.Connection, Hall, Ticket, datetime]  # what _own_ticket yields
 
 
 class Lifecycle:
@@ -125,20 +128,23 @@ class Lifecycle:
     # -- acting on the window's ticket ---------------------------------------
 
     async def start(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
-        async with self._own_ticket(hall_id, staff_id, ticket_id, "start", (TicketStatus.CALLED,)) as (con, hall, ticket, now):
+        allowed = (TicketStatus.CALLED,)
+        async with self._own_ticket(hall_id, staff_id, ticket_id, "start", allowed) as (con, hall, ticket, now):
             await tickets.start_serving(con, ticket.id, now)
             ticket = await tickets.update(con, ticket.id, status="serving", started_at=now)
             await self._record(con, hall, Kind.TICKET_STARTED, ticket, now, ticket.window_no, staff_id)
             return ticket
 
     async def finish(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
-        async with self._own_ticket(hall_id, staff_id, ticket_id, "finish", (TicketStatus.SERVING,)) as (con, hall, ticket, now):
+        allowed = (TicketStatus.SERVING,)
+        async with self._own_ticket(hall_id, staff_id, ticket_id, "finish", allowed) as (con, hall, ticket, now):
             return await self._close(con, hall, ticket, staff_id, now, "done", Kind.TICKET_FINISHED,
                                      status="done", finished_at=now)
 
     async def no_show(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
         """过号: the called citizen did not come to the window."""
-        async with self._own_ticket(hall_id, staff_id, ticket_id, "no-show", (TicketStatus.CALLED,)) as (con, hall, ticket, now):
+        allowed = (TicketStatus.CALLED,)
+        async with self._own_ticket(hall_id, staff_id, ticket_id, "no-show", allowed) as (con, hall, ticket, now):
             return await self._close(con, hall, ticket, staff_id, now, "no_show", Kind.TICKET_NO_SHOW,
                                      status="no_show")
 
@@ -214,6 +220,7 @@ class Lifecycle:
                      outcome: str, kind: Kind, extra: dict | None = None, **changes: object) -> Ticket:
         """End the ticket's stay at its window with `outcome` and free the window."""
         window_no = ticket.window_no
+        assert window_no is not None  # only a ticket at a window is closed here
         await tickets.close_serving(con, ticket.id, outcome, now)
         ticket = await tickets.update(con, ticket.id, **changes)
         await windows.update(con, hall.id, window_no, current_ticket=None)
@@ -250,7 +257,7 @@ class Lifecycle:
 
     @asynccontextmanager
     async def _own_ticket(self, hall_id: str, staff_id: str, ticket_id: int, action: str,
-                          allowed: tuple[TicketStatus, ...]) -> AsyncIterator[tuple[asyncpg.Connection, Hall, Ticket, datetime]]:
+                          allowed: tuple[TicketStatus, ...]) -> AsyncIterator[_Owned]:
         """Lock the staff member's window, then the ticket; check the ticket is theirs and in `allowed`."""
         hall = self.ctx.hall(hall_id)
         async with self.ctx.transaction() as con:

@@ -61,7 +61,7 @@ class Ticket:
     note: str | None
 
     @classmethod
-    def from_record(cls, record: Any) -> "Ticket":
+    def from_record(cls, record: Any) -> Ticket:
         ticket = _from_record(cls, record)
         object.__setattr__(ticket, "priority", Priority(ticket.priority))
         object.__setattr__(ticket, "status", TicketStatus(ticket.status))
@@ -112,7 +112,7 @@ class WindowState:
     changed_at: datetime | None
 
     @classmethod
-    def from_record(cls, record: Any) -> "WindowState":
+    def from_record(cls, record: Any) -> WindowState:
         state = _from_record(cls, record)
         object.__setattr__(state, "state", WindowStateName(state.state))
         return state

@@ -35,12 +35,12 @@ class Waiting:
     target_window: int | None
 
     @classmethod
-    def of(cls, ticket: Ticket) -> "Waiting":
+    def of(cls, ticket: Ticket) -> Waiting:
         return cls(ticket.id, ticket.day, ticket.service, ticket.zone, ticket.priority, ticket.arrival_at,
                    ticket.queued_at, ticket.target_window)
 
     @classmethod
-    def from_public(cls, data: dict[str, Any]) -> "Waiting":
+    def from_public(cls, data: dict[str, Any]) -> Waiting:
         """From a ticket as events carry it (model.Ticket.public)."""
         return cls(data["id"], date.fromisoformat(data["day"]), data["service"], data["zone"],
                    Priority(data["priority"]), datetime.fromisoformat(data["arrival_at"]),

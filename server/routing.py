@@ -45,7 +45,7 @@ class Candidate:
 
     @classmethod
     def waiting(cls, ticket_id: int, service: str, priority: Priority, arrival: datetime, queued_at: datetime,
-                target_window: int | None, now: datetime) -> "Candidate":
+                target_window: int | None, now: datetime) -> Candidate:
         """A waiting ticket as routing sees it at `now`.
 
         An appointment ranks as one from its slot time (its `arrival`) on;

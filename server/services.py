@@ -35,7 +35,7 @@ class Services:
     voice: Voice
 
     @classmethod
-    def build(cls, ctx: HallContext, hub: Hub, voice: Voice) -> "Services":
+    def build(cls, ctx: HallContext, hub: Hub, voice: Voice) -> Services:
         card_reads, print_jobs = CardReads(ctx), PrintJobs(ctx, hub)
         return cls(
             ctx=ctx, hub=hub, auth=Authenticator(ctx), issuer=Issuer(ctx, hub, card_reads, print_jobs),

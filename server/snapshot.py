@@ -26,7 +26,7 @@ async def hall_snapshot(ctx: HallContext, hall: Hall, queue: HallQueue) -> dict[
     return {
         "seq": seq,
         # Each window with the ticket it is calling or serving, so a sign shows it after a restart.
-        "windows": [{**s.public(), "ticket": current.get(s.current_ticket)} for s in states],
+        "windows": [{**s.public(), "ticket": current.get(s.current_ticket or 0)} for s in states],
         "queues": queue.figures(ctx.clock.now()),
         "recent_calls": [e.message() for e in calls],
     }

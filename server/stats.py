@@ -52,7 +52,7 @@ class Grouping(str, Enum):
     ZONE = "zone"
 
     @classmethod
-    def parse(cls, raw: str | None) -> "Grouping":
+    def parse(cls, raw: str | None) -> Grouping:
         if raw is None:
             return cls.WINDOW
         try:
@@ -70,7 +70,7 @@ class DayRange:
     last: date
 
     @classmethod
-    def parse(cls, raw_from: str | None, raw_to: str | None, today: date) -> "DayRange":
+    def parse(cls, raw_from: str | None, raw_to: str | None, today: date) -> DayRange:
         """`to` defaults to today and `from` to `to`, so no parameters mean today."""
         last = _parse_day("to", raw_to) if raw_to is not None else today
         first = _parse_day("from", raw_from) if raw_from is not None else last

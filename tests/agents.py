@@ -53,7 +53,7 @@ class Feed:
         self._task = asyncio.create_task(self._collect())
 
     @classmethod
-    async def open(cls, session: aiohttp.ClientSession, base_url: str, token: str, topics: str) -> "Feed":
+    async def open(cls, session: aiohttp.ClientSession, base_url: str, token: str, topics: str) -> Feed:
         ws = await session.ws_connect(f"{base_url}/api/v1/live?token={token}&topics={topics}")
         return cls(ws)
 

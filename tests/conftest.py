@@ -6,9 +6,10 @@ import asyncio
 import itertools
 import os
 import tempfile
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import asyncpg

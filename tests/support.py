@@ -30,7 +30,7 @@ class Clerk:
         self.client, self.staff_id, self.window = client, staff_id, window
         self.headers: dict[str, str] = {}
 
-    async def login(self, hall: str = "city") -> "Clerk":
+    async def login(self, hall: str = "city") -> Clerk:
         body = await expect(await self.client.post(
             "/api/v1/staff/login", json={"hall": hall, "staff_id": self.staff_id, "password": PASSWORD}), 200)
         self.headers = {"Authorization": f"Bearer {body['token']}"}

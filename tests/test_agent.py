@@ -17,8 +17,8 @@ from hardware.reader_emulator import SAMPLE_CARD, ReaderEmulator
 from hardware.samframe import FIND, READ
 from printers.emulator import PrinterEmulator
 from printers.status import PrinterState
-from tests.agents import KIOSK_ID, KIOSK_TOKEN, Feed, agent_settings, database_text, job_rows, running_agent
 from tests import support
+from tests.agents import KIOSK_ID, KIOSK_TOKEN, Feed, agent_settings, database_text, job_rows, running_agent
 from tests.processes import HALLQ, Remote
 from tests.support import KIOSK, PASSWORD
 

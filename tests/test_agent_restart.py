@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 
 from printers.emulator import PrinterEmulator
-from tests.agents import agent_settings, job_rows, running_agent
 from tests import support
+from tests.agents import agent_settings, job_rows, running_agent
 from tests.processes import Remote, hall_servers
 
 

@@ -1,7 +1,7 @@
 """Who may use the agent websocket and the kiosk topic; where device events go; the print journal."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from server.events import topics as event_topics
 from server.model import Event
 from tests.support import KIOSK, SCREEN
 
-AT = datetime(2026, 11, 23, 2, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 23, 2, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("headers", "status"), [({}, 401), (SCREEN, 403)])
@@ -30,8 +30,8 @@ async def test_only_a_kiosk_token_connects_an_agent(client, headers, status):
 ])
 async def test_kiosk_topic_is_for_the_kiosk_itself(client, token, topic, status):
     response = await client.get(f"/api/v1/live?token={token}&topics={topic}",
-                                headers={"Connection": "Upgrade", "Upgrade": "websocket",
-                                         "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+                                headers={"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                                         "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
     assert response.status == status
 
 

@@ -12,6 +12,7 @@ from hardware.reader_emulator import SAMPLE_FOREIGNER as FOREIGNER
 from hardware.reader_emulator import SAMPLE_PERMIT as PERMIT
 from hardware.sam_errors import BadCardText, BadIdNumber, CardDataError, UnsupportedCardType
 
+
 def test_resident_card_parses():
     block = build_text_block(SAMPLE_CARD)
     assert len(block) == TEXT_SIZE

@@ -74,8 +74,9 @@ async def test_the_open_ticket_limit_per_person_refuses_with_a_message(client):
 
 async def test_appointments_go_ahead_of_walk_ins_once_their_slot_begins(client, clock):
     walk_in = await issue(client, "B01")
-    early = await issue(client, "B01", priority="appointment", appointment_at=(clock.now() + timedelta(hours=1)).isoformat())
-    due = await issue(client, "B01", priority="appointment", appointment_at=(clock.now() - timedelta(minutes=5)).isoformat())
+    in_an_hour, five_ago = clock.now() + timedelta(hours=1), clock.now() - timedelta(minutes=5)
+    early = await issue(client, "B01", priority="appointment", appointment_at=in_an_hour.isoformat())
+    due = await issue(client, "B01", priority="appointment", appointment_at=five_ago.isoformat())
     clerk = await signed_in(client, "zhangwei", 41)
     order = []
     for _ in range(3):

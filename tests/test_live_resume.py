@@ -11,7 +11,8 @@ import asyncio
 import base64
 import json
 import os
-from typing import Any, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 import asyncpg
@@ -41,7 +42,7 @@ class Live:
 
     @classmethod
     async def connect(cls, session: aiohttp.ClientSession, base: str, topics: str = "hall",
-                      since: int | None = None, token: str = SCREEN_TOKEN) -> "Live":
+                      since: int | None = None, token: str = SCREEN_TOKEN) -> Live:
         params = {"token": token, "topics": topics}
         if since is not None:
             params["since"] = str(since)
@@ -53,7 +54,7 @@ class Live:
     async def receive(self) -> Message:
         try:
             msg = await self.ws.receive(timeout=WAIT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise AssertionError(f"no message within {WAIT:.0f} s on {self.where}") from None
         if msg.type is not WSMsgType.TEXT:
             raise AssertionError(f"connection {self.where} ended: {msg.type.name} {msg.data!r}")
@@ -87,7 +88,7 @@ class Live:
         while True:
             try:
                 msg = await self.ws.receive(timeout=WAIT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise AssertionError(f"{self.where} neither sent nor closed within {WAIT:.0f} s") from None
             if msg.type is not WSMsgType.TEXT:
                 return events

@@ -98,7 +98,7 @@ async def test_two_processes_twenty_windows_call_every_ticket_exactly_once(serve
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session:
         clerks = [
             Clerk(Remote(session, *servers.urls[i % 2:], *servers.urls[:i % 2]), staff_id, window)
-            for i, (staff_id, window) in enumerate(zip(extra_clerks(len(WINDOWS)), WINDOWS))
+            for i, (staff_id, window) in enumerate(zip(extra_clerks(len(WINDOWS)), WINDOWS, strict=False))
         ]
         await asyncio.gather(*(clerk.login() for clerk in clerks))
         for clerk in clerks:
@@ -135,7 +135,8 @@ async def assert_consistent(con: asyncpg.Connection, issued_ids: list[int]) -> N
     assert statuses == {"done": TICKETS}, f"ticket statuses: {statuses}"
     assert {r["id"] for r in await con.fetch("SELECT id FROM tickets")} == set(issued_ids)
 
-    calls = await con.fetch("SELECT ticket_id, count(*) AS n FROM events WHERE kind = 'ticket.called' GROUP BY ticket_id")
+    calls = await con.fetch(
+        "SELECT ticket_id, count(*) AS n FROM events WHERE kind = 'ticket.called' GROUP BY ticket_id")
     assert {r["ticket_id"] for r in calls} == set(issued_ids), "a ticket has no ticket.called event"
     assert [r for r in calls if r["n"] != 1] == [], "a ticket was called more than once"
     for kind in ("ticket.issued", "ticket.started", "ticket.finished"):
@@ -155,7 +156,8 @@ async def assert_consistent(con: asyncpg.Connection, issued_ids: list[int]) -> N
 
     repeated = await con.fetch("SELECT day, number FROM tickets GROUP BY day, number HAVING count(*) > 1")
     assert repeated == [], f"numbers issued twice: {[tuple(r) for r in repeated[:10]]}"
-    for row in await con.fetch("SELECT prefix, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM tickets GROUP BY prefix"):
+    prefixes = "SELECT prefix, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM tickets GROUP BY prefix"
+    for row in await con.fetch(prefixes):
         assert (row["lo"], row["hi"]) == (1, row["n"]), f"prefix {row['prefix']}: numbers skip: {dict(row)}"
     counters = dict(await con.fetch("SELECT prefix, last_value FROM ticket_counters"))
     per_prefix = dict(await con.fetch("SELECT prefix, count(*) FROM tickets GROUP BY prefix"))

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from datetime import date, datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +13,7 @@ from server.hall import Hall, Priority, QueueRules, ServiceRank, Window
 from server.queue_state import HallQueue, Waiting
 from server.routing import people_ahead
 
-OPENING = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 09:00 in the hall
+OPENING = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in the hall
 DAY = date(2026, 11, 23)
 BASE = load_hall(Path(__file__).resolve().parent.parent / "config" / "township.toml")
 SERVICES = tuple(s.code for s in BASE.services)
@@ -28,7 +28,7 @@ def windows(draw: st.DrawFn, number: int) -> Window:
     levels = draw(st.lists(st.integers(1, 3), min_size=len(services), max_size=len(services)))
     zone = BASE.service(services[0]).zone  # type: ignore[union-attr]
     return Window(number=number, floor=1, zone=zone,
-                  profile=tuple(ServiceRank(s, level) for s, level in zip(services, levels)))
+                  profile=tuple(ServiceRank(s, level) for s, level in zip(services, levels, strict=False)))
 
 
 @st.composite

@@ -66,7 +66,7 @@ async def test_people_ahead_from_the_api_follow_the_routing_definition(client, c
     now = clock.now()
     tickets = [(await clerks["zhangwei"].get(f"/api/v1/tickets/{t['ticket']['id']}"))["ticket"] for t in issued]
     waiting = [candidate(t, now) for t in tickets if t["status"] == "waiting"]
-    for ticket, first in zip(tickets, issued):
+    for ticket, first in zip(tickets, issued, strict=False):
         shown = await expect(await client.get(f"/api/v1/public/tickets/{first['status_token']}"), 200)
         expected = (people_ahead(candidate(ticket, now), waiting, city.windows, opened, now, city.queue.starvation)
                     if ticket["status"] == "waiting" else 0)

@@ -7,10 +7,10 @@ simulated morning takes seconds.
 """
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import AsyncIterator
 
 import aiohttp
 import pytest

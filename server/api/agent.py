@@ -11,15 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from aiohttp import WSMsgType, web
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from printers.status import PrinterState
+from server.agent_status import AgentState, new_session
 from server.api.endpoint import Api, Call, bearer_token, describe_validation, dumps
 from server.auth import Access, Principal
-from server.agent_status import AgentState, new_session
 from server.errors import Forbidden, HallqError, NotFound, Unauthorized
 from server.hall import DeviceKind
 from server.hub import Subscription
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 api = Api("devices")
 _farewells: set[asyncio.Task] = set()  # disconnections being recorded
 
-PrinterValue = Literal[tuple(s.value for s in PrinterState)]  # type: ignore[valid-type]
+PrinterValue = PrinterState  # pydantic checks the value against the enum
 ReaderValue = Literal["ok", "offline"]
 
 
@@ -86,7 +86,7 @@ class Ping(_Message):
     type: Literal["ping"]
 
 
-AgentMessage = TypeAdapter(Annotated[Union[Hello, Status, CardRead, CardError, JobResult, Ping],
+AgentMessage = TypeAdapter(Annotated[Hello | Status | CardRead | CardError | JobResult | Ping,
                                      Field(discriminator="type")])
 
 
@@ -202,7 +202,8 @@ class AgentConnection:
 
 
 def _state(message: Hello | Status) -> AgentState:
-    return AgentState(message.reader, message.printer, message.printer_detail)
+    printer = message.printer.value if message.printer else None
+    return AgentState(message.reader, printer, message.printer_detail)
 
 
 @api.get("/api/v1/devices", access=Access.ANY,

@@ -47,7 +47,8 @@ async def get_queues(call: Call) -> dict[str, Any]:
     return queue.figures(call.services.ctx.clock.now())
 
 
-@api.get("/api/v1/snapshot", access=Access.ANY, summary="Windows, queues and recent calls with the event seq they match")
+@api.get("/api/v1/snapshot", access=Access.ANY,
+         summary="Windows, queues and recent calls with the event seq they match")
 async def get_snapshot(call: Call) -> dict[str, Any]:
     services = call.services
     hall = services.ctx.hall(call.hall_id)

@@ -15,11 +15,12 @@ from server.errors import BadRequest
 from server.live_feed import close_sockets
 from server.services import SERVICES
 
-OPEN_SOCKETS = web.AppKey("live_sockets", weakref.WeakSet)
+OPEN_SOCKETS: web.AppKey[weakref.WeakSet[web.WebSocketResponse]] = web.AppKey("live_sockets")
 
 
 async def close_open_sockets(app: web.Application) -> None:
-    await close_sockets(list(app[OPEN_SOCKETS]))
+    sockets: weakref.WeakSet[web.WebSocketResponse] = app[OPEN_SOCKETS]
+    await close_sockets(list(sockets))
 
 
 async def live(request: web.Request) -> web.WebSocketResponse:

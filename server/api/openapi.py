@@ -15,6 +15,10 @@ ERROR_SCHEMA = {
 }
 
 
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
 def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in re.findall(r"{(\w+)}", endpoint.path)]
@@ -26,8 +30,8 @@ def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]
         "operationId": endpoint.method.lower() + re.sub(r"\W+", "_", endpoint.path.removeprefix("/api/v1")),
         "parameters": params,
         "responses": {
-            str(endpoint.status): {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
-            "4XX": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            str(endpoint.status): {"description": "OK", "content": _json({"type": "object"})},
+            "4XX": {"description": "error", "content": _json({"$ref": "#/components/schemas/Error"})},
         },
     }
     if endpoint.access is not Access.PUBLIC:

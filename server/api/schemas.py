@@ -32,7 +32,7 @@ class IssueBody(Strict):
                                         description="a retried request with the same key returns the same ticket")
 
     @model_validator(mode="after")
-    def _one_identity(self) -> "IssueBody":
+    def _one_identity(self) -> IssueBody:
         if self.identity is not None and self.identity_token is not None:
             raise ValueError("give identity or identity_token, not both")
         return self

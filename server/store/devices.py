@@ -97,7 +97,7 @@ async def touch_status(con: asyncpg.Connection, hall: str, device_id: str, now: 
 
 
 async def insert_card_read(con: asyncpg.Connection, *, token_hash: str, hall: str, device_id: str,
-                           identity_hash: str, id_masked: str, name_masked: str, birth_date: date | None,
+                           identity_hash: str, id_masked: str, name_masked: str | None, birth_date: date | None,
                            card_type: str, now: datetime, expires_at: datetime) -> None:
     await con.execute(
         "INSERT INTO card_reads (token_hash, hall, device_id, identity_hash, id_masked, name_masked,"

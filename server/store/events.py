@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -22,7 +22,7 @@ async def append(con: asyncpg.Connection, hall: str, at: datetime, new: NewEvent
     The time is kept in UTC, as the table gives it back, so a live event and
     the same event read back later (a resume, a replay) are the same message.
     """
-    at = at.astimezone(timezone.utc)
+    at = at.astimezone(UTC)
     kind, payload = new.kind.value, new.payload
     ticket_id, window_no, zone, staff_id = new.ticket_id, new.window_no, new.zone, new.staff_id
     unnumbered = Event(hall, 0, at, kind, ticket_id, window_no, zone, staff_id, payload)

@@ -1,8 +1,9 @@
 """SQL for tickets, their numbers and their stays at windows."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Sequence
+from typing import Any
 
 import asyncpg
 

@@ -1,7 +1,8 @@
 """SQL for the live state of windows (open, paused, who holds them)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 
