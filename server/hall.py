@@ -167,6 +167,8 @@ class Hall:
             window={w.number: w for w in self.windows},
             staff={s.id: s for s in self.staff},
             device={d.id: d for d in self.devices},
+            serving={s.code: tuple(w for w in self.windows if w.level_of(s.code) is not None)
+                     for s in self.services},
         )
 
     def zone(self, code: str) -> Zone | None:
@@ -183,6 +185,10 @@ class Hall:
 
     def device(self, device_id: str) -> Device | None:
         return self._index["device"].get(device_id)
+
+    def windows_serving(self, service: str) -> tuple[Window, ...]:
+        """The windows whose profile serves `service` (every universal window does)."""
+        return self._index["serving"].get(service, ())
 
     def services_in(self, zone: str) -> tuple[Service, ...]:
         return tuple(s for s in self.services if s.zone == zone)

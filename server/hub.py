@@ -75,9 +75,8 @@ class Hub:
         self._queues: dict[str, HallQueue] = {}
         self._changed: set[str] = set()  # halls whose waiting figures changed since last asked
         self._waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = {}
-        self._serving = {
-            hall_id: {s.code: tuple(w.number for w in hall.windows if w.level_of(s.code) is not None)
-                      for s in hall.services}
+        self._serving = {  # per hall: each service's windows, for the topics of its queue's events
+            hall_id: {s.code: tuple(w.number for w in hall.windows_serving(s.code)) for s in hall.services}
             for hall_id, hall in halls.items()
         }
         self._last: dict[str, int] = {}

@@ -83,8 +83,6 @@ class HallQueue:
         self._queues: dict[tuple[str, Priority], list[Candidate]] = {}
         self._one_by_one: dict[int, Waiting] = {}  # appointments and transfers to one window
         self._day: date | None = None
-        self._serving = {s.code: tuple(w.number for w in hall.windows if w.level_of(s.code) is not None)
-                         for s in hall.services}
         for ticket in waiting:
             self._add(ticket)
 
@@ -144,10 +142,10 @@ class HallQueue:
         """People ahead of a waiting ticket (see routing.people_ahead) and its wait estimate."""
         self._today(now)
         service = self.hall.service(ticket.service)
-        serving = self._serving.get(ticket.service, ())
+        serving = tuple(w.number for w in self.hall.windows_serving(ticket.service))
         target = ticket.candidate(now)
         opened = self.open_windows
-        counted = counted_windows(self.hall.windows, target, opened)
+        counted = counted_windows(self._may_serve(ticket), target, opened)
         shared: dict[tuple[bool, tuple], int] = {}  # windows of one profile see the same queues
         counts = []
         for window in counted:
@@ -160,6 +158,13 @@ class HallQueue:
         open_serving = sum(1 for n in serving if n in opened)
         typical = service.typical_minutes if service else 0
         return Place(ahead, estimated_wait_minutes(ahead, typical, open_serving or len(serving)), serving)
+
+    def _may_serve(self, ticket: Waiting) -> tuple[Window, ...]:
+        """The windows that may serve it: its target window only, once transferred to one."""
+        if ticket.target_window is not None:
+            window = self.hall.window(ticket.target_window)
+            return (window,) if window else ()
+        return self.hall.windows_serving(ticket.service)
 
     def _ahead_in_queues(self, window: Window, key: tuple, now: datetime) -> int:
         starvation = self.hall.queue.starvation
@@ -202,7 +207,7 @@ class HallQueue:
         services = []
         for service in self.hall.services:
             count = waiting.get(service.code, 0)
-            serving = self._serving[service.code]
+            serving = [w.number for w in self.hall.windows_serving(service.code)]
             open_count = sum(1 for n in serving if n in opened)
             estimate = estimated_wait_minutes(count, service.typical_minutes, open_count or len(serving))
             since = oldest.get(service.code)
