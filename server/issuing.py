@@ -91,20 +91,20 @@ class Issuer:
         now = self.ctx.clock.now()
         if not hall.hours.is_open(hall.local(now)):
             raise Conflict("大厅不在办公时间，暂停取号 (the hall is closed now)", code="hall_closed")
-        if request.idempotency_key:
-            earlier = await self._earlier(hall, request.idempotency_key)
-            if earlier:
-                return earlier
         issuing = await self._resolve(principal, hall, service, request, base_url)
         try:
             ticket, seq = await self._issue_new(issuing, now)
         except asyncpg.UniqueViolationError:
-            # A concurrent retry with the same key won the race: answer with its ticket.
+            # A retry (or a concurrent twin) of a request whose ticket exists: answer with it.
+            # Trying the insert first spares every new ticket a lookup; a retry's transaction
+            # rolls back whole, its claimed number with it.
             earlier = await self._earlier(hall, request.idempotency_key or "")
             if earlier is None:
                 raise
             return earlier
-        await self.hub.reach(hall.id, seq)  # its place is counted as of its own event
+        # Its place is counted on the hall as of the event before its own: that event only
+        # adds this ticket, which is never ahead of itself, so its notification need not be awaited.
+        await self.hub.reach(hall.id, seq - 1)
         return self._described(ticket, created=True)
 
     async def _resolve(self, principal: Principal, hall: Hall, service: Service, request: IssueRequest,
@@ -145,10 +145,6 @@ class Issuer:
         day = self.ctx.today(hall, now)
         priority = self._priority(hall, request, identity, day)
         async with self.ctx.transaction() as con:
-            if identity:
-                await self._check_identity_limit(con, hall, day, identity.identity_hash, service)
-            if issuing.card is not None:
-                await self.card_reads.claim(con, issuing.card, now)
             prefix = prefix_for(hall, service)
             value = await tickets.claim_number(con, hall.id, day, prefix)
             ticket = await tickets.insert_ticket(
@@ -163,6 +159,11 @@ class Issuer:
                 idempotency_key=request.idempotency_key, status_token=secrets.token_urlsafe(16),
                 device_id=issuing.device_id,
             )
+            # After the insert, so that a retry meets its own ticket before these refuse it.
+            if identity:
+                await self._check_identity_limit(con, hall, day, identity.identity_hash, service)
+            if issuing.card is not None:
+                await self.card_reads.claim(con, issuing.card, now)
             event = await events.append(con, hall.id, now, contract.ticket_event(
                 contract.Kind.TICKET_ISSUED, ticket, window_no=None, staff_id=None))
             if issuing.printer is not None:
@@ -194,7 +195,7 @@ class Issuer:
         limit = hall.priority.max_open_tickets_per_person
         if limit is None:
             return
-        held = await tickets.open_for_identity(con, hall.id, day, identity_hash, service.code)
+        held = await tickets.open_for_identity(con, hall.id, day, identity_hash, service.code) - 1  # not this one
         if held >= limit:
             raise Conflict(
                 f"您今天已有 {held} 张「{service.name}」的号在排队，每人最多 {limit} 张"

@@ -50,13 +50,6 @@ class Waiting:
         return Candidate.waiting(self.id, self.service, self.priority, self.arrival, self.queued_at,
                                  self.target_window, now)
 
-    @property
-    def ranks_by_arrival(self) -> bool:
-        """True when its sort key depends on `now` only through its own arrival: it can
-        sit in a queue kept in arrival order (an appointment may turn from walk-in to
-        appointment when its slot begins, and a transfer to one window is counted there)."""
-        return self.priority is not Priority.APPOINTMENT and self.target_window is None
-
 
 @dataclass(frozen=True)
 class Place:
@@ -77,11 +70,12 @@ class HallQueue:
     def __init__(self, hall: Hall, seq: int, waiting: Iterable[Waiting], window_states: dict[int, str]) -> None:
         self.hall = hall
         self.seq = seq
-        self._windows = dict(window_states)
+        self._open = {n for n, state in window_states.items() if state == WindowStateName.OPEN.value}
         self._tickets: dict[int, Waiting] = {}
         # Queues in arrival order, by service and priority: walk-ins and the green channel.
         self._queues: dict[tuple[str, Priority], list[Candidate]] = {}
-        self._one_by_one: dict[int, Waiting] = {}  # appointments and transfers to one window
+        self._appointments: dict[int, Waiting] = {}  # counted one by one: their key changes at the slot
+        self._targeted: dict[int, dict[int, Waiting]] = {}  # by window: transfers to one window
         self._day: date | None = None
         for ticket in waiting:
             self._add(ticket)
@@ -100,24 +94,32 @@ class HallQueue:
             changed = True
         state = event.payload.get("window_state")
         if isinstance(state, dict):
-            self._windows[state["number"]] = state["state"]
+            if state["state"] == WindowStateName.OPEN.value:
+                self._open.add(state["number"])
+            else:
+                self._open.discard(state["number"])
             changed = True
         return changed
 
     def _add(self, ticket: Waiting) -> None:
         self._tickets[ticket.id] = ticket
-        if ticket.ranks_by_arrival:
+        if ticket.target_window is not None:
+            self._targeted.setdefault(ticket.target_window, {})[ticket.id] = ticket
+        elif ticket.priority is Priority.APPOINTMENT:
+            self._appointments[ticket.id] = ticket
+        else:
             queue = self._queues.setdefault((ticket.service, ticket.priority), [])
             bisect.insort(queue, ticket.candidate(ticket.arrival), key=_arrival_order)
-        else:
-            self._one_by_one[ticket.id] = ticket
 
     def _remove(self, ticket_id: int) -> None:
         ticket = self._tickets.pop(ticket_id, None)
         if ticket is None:
             return
-        if not ticket.ranks_by_arrival:
-            del self._one_by_one[ticket_id]
+        if ticket.target_window is not None:
+            del self._targeted[ticket.target_window][ticket_id]
+            return
+        if ticket.priority is Priority.APPOINTMENT:
+            del self._appointments[ticket_id]
             return
         queue = self._queues[(ticket.service, ticket.priority)]
         at = bisect.bisect_left(queue, (ticket.arrival, ticket.id), key=_arrival_order)
@@ -134,26 +136,27 @@ class HallQueue:
 
     # -- reading -------------------------------------------------------------------
 
-    @property
-    def open_windows(self) -> set[int]:
-        return {n for n, state in self._windows.items() if state == WindowStateName.OPEN.value}
-
     def place(self, ticket: Waiting, now: datetime) -> Place:
         """People ahead of a waiting ticket (see routing.people_ahead) and its wait estimate."""
         self._today(now)
         service = self.hall.service(ticket.service)
         serving = tuple(w.number for w in self.hall.windows_serving(ticket.service))
         target = ticket.candidate(now)
-        opened = self.open_windows
+        opened = self._open
         counted = counted_windows(self._may_serve(ticket), target, opened)
-        shared: dict[tuple[bool, tuple], int] = {}  # windows of one profile see the same queues
+        starvation = self.hall.queue.starvation
+        # Windows of one profile give the ticket one key and see the same queues.
+        shared: dict[tuple[bool, tuple], tuple[tuple, int]] = {}
         counts = []
         for window in counted:
-            key = rank(window, target, now, self.hall.queue.starvation)
             profile = (window.universal, window.profile)
-            if profile not in shared or target.target_window is not None:
-                shared[profile] = self._ahead_in_queues(window, key, now)
-            counts.append(shared[profile] + self._ahead_one_by_one(window, key, now))
+            if profile not in shared:
+                key = rank(window, target, now, starvation)
+                shared[profile] = key, self._ahead_in_queues(window, key, now) + self._ahead_one_by_one(
+                    window, key, now, self._appointments.values())
+            key, ahead = shared[profile]
+            counts.append(ahead + self._ahead_one_by_one(
+                window, key, now, self._targeted.get(window.number, {}).values()))
         ahead = min(counts, default=0)
         open_serving = sum(1 for n in serving if n in opened)
         typical = service.typical_minutes if service else 0
@@ -168,23 +171,26 @@ class HallQueue:
 
     def _ahead_in_queues(self, window: Window, key: tuple, now: datetime) -> int:
         starvation = self.hall.queue.starvation
-        services = self._services_at(window)
+
+        def ranked(candidate: Candidate) -> tuple:
+            return rank(window, candidate, now, starvation)
+
         ahead = 0
         for (service, _priority), queue in self._queues.items():
-            if not queue or service not in services:
+            if not queue or window.level_of(service) is None:
                 continue
-            ahead += bisect.bisect_left(queue, key, key=lambda c: rank(window, c, now, starvation))
+            # The key grows along a queue, so most queues lie wholly before or after the
+            # ticket: two keys decide them, and only the rest need a binary search.
+            if ranked(queue[-1]) < key:
+                ahead += len(queue)
+            elif ranked(queue[0]) < key:
+                ahead += bisect.bisect_left(queue, key, 1, len(queue) - 1, key=ranked)
         return ahead
 
-    def _services_at(self, window: Window) -> set[str] | frozenset[str]:
-        if window.universal:
-            return {service for service, _ in self._queues}
-        return frozenset(r.service for r in window.profile)
-
-    def _ahead_one_by_one(self, window: Window, key: tuple, now: datetime) -> int:
+    def _ahead_one_by_one(self, window: Window, key: tuple, now: datetime, tickets: Iterable[Waiting]) -> int:
         starvation: timedelta = self.hall.queue.starvation
         ahead = 0
-        for ticket in self._one_by_one.values():
+        for ticket in tickets:
             candidate = ticket.candidate(now)
             if servable(window, candidate) and rank(window, candidate, now, starvation) < key:
                 ahead += 1
@@ -193,7 +199,7 @@ class HallQueue:
     def figures(self, now: datetime) -> dict[str, Any]:
         """Waiting count, longest wait and a rough wait estimate per service and per zone."""
         self._today(now)
-        opened = self.open_windows
+        opened = self._open
         waiting: dict[str, int] = {}
         oldest: dict[str, datetime] = {}
         for ticket in self._tickets.values():
