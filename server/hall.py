@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import Enum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 
@@ -72,14 +73,18 @@ class Window:
     def universal(self) -> bool:
         return self.zone is None
 
+    @cached_property
+    def calling_profile(self) -> tuple[bool, tuple[tuple[str, int], ...]]:
+        """What decides the order this window calls in: windows with equal ones call alike."""
+        return self.universal, tuple((r.service, r.level) for r in self.profile)
+
+    @cached_property
+    def _levels(self) -> dict[str, int]:
+        return {r.service: r.level for r in self.profile}  # the config refuses a service listed twice
+
     def level_of(self, service: str) -> int | None:
         """Profile level of a service at this window, None when not served."""
-        if self.universal:
-            return 0
-        for rank in self.profile:
-            if rank.service == service:
-                return rank.level
-        return None
+        return 0 if self.universal else self._levels.get(service)
 
 
 @dataclass(frozen=True)

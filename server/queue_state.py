@@ -10,7 +10,7 @@ arrival inside one queue, so a binary search finds where a ticket falls).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -73,7 +73,7 @@ class HallQueue:
         self._open = {n for n, state in window_states.items() if state == WindowStateName.OPEN.value}
         self._tickets: dict[int, Waiting] = {}
         # Queues in arrival order, by service and priority: walk-ins and the green channel.
-        self._queues: dict[tuple[str, Priority], list[Candidate]] = {}
+        self._queues: dict[str, dict[Priority, list[Candidate]]] = {}
         self._appointments: dict[int, Waiting] = {}  # counted one by one: their key changes at the slot
         self._targeted: dict[int, dict[int, Waiting]] = {}  # by window: transfers to one window
         self._day: date | None = None
@@ -108,7 +108,7 @@ class HallQueue:
         elif ticket.priority is Priority.APPOINTMENT:
             self._appointments[ticket.id] = ticket
         else:
-            queue = self._queues.setdefault((ticket.service, ticket.priority), [])
+            queue = self._queues.setdefault(ticket.service, {}).setdefault(ticket.priority, [])
             bisect.insort(queue, ticket.candidate(ticket.arrival), key=_arrival_order)
 
     def _remove(self, ticket_id: int) -> None:
@@ -121,7 +121,7 @@ class HallQueue:
         if ticket.priority is Priority.APPOINTMENT:
             del self._appointments[ticket_id]
             return
-        queue = self._queues[(ticket.service, ticket.priority)]
+        queue = self._queues[ticket.service][ticket.priority]
         at = bisect.bisect_left(queue, (ticket.arrival, ticket.id), key=_arrival_order)
         del queue[at]
 
@@ -149,7 +149,7 @@ class HallQueue:
         shared: dict[tuple[bool, tuple], tuple[tuple, int]] = {}
         counts = []
         for window in counted:
-            profile = (window.universal, window.profile)
+            profile = window.calling_profile
             if profile not in shared:
                 key = rank(window, target, now, starvation)
                 shared[profile] = key, self._ahead_in_queues(window, key, now) + self._ahead_one_by_one(
@@ -176,8 +176,8 @@ class HallQueue:
             return rank(window, candidate, now, starvation)
 
         ahead = 0
-        for (service, _priority), queue in self._queues.items():
-            if not queue or window.level_of(service) is None:
+        for queue in self._queues_at(window):
+            if not queue:
                 continue
             # The key grows along a queue, so most queues lie wholly before or after the
             # ticket: two keys decide them, and only the rest need a binary search.
@@ -186,6 +186,15 @@ class HallQueue:
             elif ranked(queue[0]) < key:
                 ahead += bisect.bisect_left(queue, key, 1, len(queue) - 1, key=ranked)
         return ahead
+
+    def _queues_at(self, window: Window) -> Iterator[list[Candidate]]:
+        """The queues of the services the window serves."""
+        if window.universal:
+            for by_priority in self._queues.values():
+                yield from by_priority.values()
+            return
+        for service, _level in window.calling_profile[1]:
+            yield from self._queues.get(service, {}).values()
 
     def _ahead_one_by_one(self, window: Window, key: tuple, now: datetime, tickets: Iterable[Waiting]) -> int:
         starvation: timedelta = self.hall.queue.starvation
