@@ -48,6 +48,7 @@ class Subscription:
     sink: Callable[[Delivery], bool] | None = None
     ticket: dict[str, Any] | None = None  # a follower's ticket as its last event showed it
     sent_status: dict[str, Any] | None = None  # the last ticket status pushed to a follower
+    figures_sent: bool = False  # it has had the hall's full figures pushed: changes are enough now
 
     def offer(self, delivery: Delivery) -> None:
         if self.sink is not None:

@@ -92,3 +92,23 @@ async def test_a_ticket_link_follows_its_own_ticket_and_learns_nothing_else(live
     assert "zhangwei" not in text and "staff-secret" not in text and "staff_id" not in text
     assert {m["type"] for m in seen} <= {"event", "ticket_status"}
     assert all(m["ticket"]["id"] == mine["ticket"]["id"] for m in seen)
+
+
+async def test_after_a_full_push_a_screen_gets_only_what_changed(live_server):
+    base = str(live_server.make_url("/"))
+    async with aiohttp.ClientSession() as session:
+        ws = await session.ws_connect(f"{base}api/v1/live", params={"token": "demo-screen-hall", "topics": "hall"})
+        await expect(await session.post(f"{base}api/v1/tickets", json={"service": "B01"}, headers=KIOSK), 201)
+        first = (await messages_until(ws, lambda m: m["type"] == "queues"))[-1]
+        assert first["full"] and len(first["services"]) > 10, "a socket's first push is the whole hall"
+        await expect(await session.post(f"{base}api/v1/tickets", json={"service": "A01"}, headers=KIOSK), 201)
+        change = (await messages_until(ws, lambda m: m["type"] == "queues"))[-1]
+        assert change["full"] is False
+        assert {s["service"] for s in change["services"]} == {"A01"}
+        assert {z["zone"] for z in change["zones"]} == {"A"} and waiting_in(change, "A01") == 1
+        late = await session.ws_connect(f"{base}api/v1/live", params={"token": "demo-screen-hall", "topics": "hall"})
+        await expect(await session.post(f"{base}api/v1/tickets", json={"service": "A01"}, headers=KIOSK), 201)
+        joined = (await messages_until(late, lambda m: m["type"] == "queues"))[-1]
+        assert joined["full"] and waiting_in(joined, "B01") == 1, "a socket that joins later starts from the whole"
+        await ws.close()
+        await late.close()

@@ -19,10 +19,11 @@ export class HallState {
     this.windows = new Map(); // number -> public window state; current_ticket is the id at it
     this.tickets = new Map(); // ticket id -> latest public ticket seen, least recent first
     this.calls = []; // the latest call event of each ticket, newest first
-    this.services = new Map(); // code -> {zone, waiting, open_windows, longest_wait_seconds, estimated_wait_minutes}
+    // code -> {zone, waiting, open_windows, longest_wait_seconds, estimated_wait_minutes, receivedAt}
+    // (receivedAt: performance.now() when the entry arrived; the longest wait grows on from there)
+    this.services = new Map();
     this.zones = new Map(); // code -> {waiting, open_windows, estimated_wait_minutes}
     this.figuresAsOf = null; // the event seq the figures reflect
-    this.figuresReceivedAt = 0; // performance.now() when they arrived
     this.listeners = new Set();
   }
 
@@ -71,7 +72,8 @@ export class HallState {
   applyQueues(figures) {
     // a push computed before the snapshot or push already shown would turn the figures back
     if (this.figuresAsOf !== null && figures.as_of < this.figuresAsOf) return;
-    this.setFigures(figures, figures.as_of);
+    if (figures.full === false) this.mergeFigures(figures, figures.as_of);
+    else this.setFigures(figures, figures.as_of);
     this.notify({ type: "queues" });
   }
 
@@ -85,7 +87,7 @@ export class HallState {
   longestWait(service) {
     const figures = this.services.get(service);
     if (!figures?.waiting) return null;
-    return figures.longest_wait_seconds + (performance.now() - this.figuresReceivedAt) / 1000;
+    return figures.longest_wait_seconds + (performance.now() - figures.receivedAt) / 1000;
   }
 
   /** The longest wait by now among the services of `zone`, in seconds; null when nobody waits there. */
@@ -104,11 +106,18 @@ export class HallState {
     if (this.tickets.size > KEPT_TICKETS) this.tickets.delete(this.tickets.keys().next().value);
   }
 
-  setFigures({ services = [], zones = [] } = {}, asOf) {
-    this.services = new Map(services.map((s) => [s.service, s]));
-    this.zones = new Map(zones.map((z) => [z.zone, z]));
+  setFigures(figures = {}, asOf) {
+    this.services = new Map();
+    this.zones = new Map();
+    this.mergeFigures(figures, asOf);
+  }
+
+  /** Take the entries pushed (a push that is not `full` carries only those that changed). */
+  mergeFigures({ services = [], zones = [] } = {}, asOf) {
+    const receivedAt = performance.now();
+    for (const s of services) this.services.set(s.service, { ...s, receivedAt });
+    for (const z of zones) this.zones.set(z.zone, z);
     this.figuresAsOf = asOf;
-    this.figuresReceivedAt = performance.now();
   }
 
   notify(change) {
