@@ -32,12 +32,12 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from hardware.idcard import IdCard
 from hardware.print_journal import Outcome, PrintJournal
-from hardware.reader import CardEvent, ErrorEvent, IdCardReader, StatusEvent
+from hardware.reader import CardEvent, ErrorEvent, IdCardReader, ReaderState, StatusEvent
 from hardware.sam_errors import ReaderTimeout
 from printers.escpos_layout import render_escpos
 from printers.job import ticket_from_json
 from printers.serial_printer import PrinterUnavailable, SerialTicketPrinter
-from printers.status import PrinterState
+from printers.status import PrinterState, PrinterStatus
 from printers.ticket import PROFILES
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class DeviceAgent:
         self.on_printed = on_printed
         self.connected = asyncio.Event()  # set while the server has welcomed this agent
         self.reader_state: str | None = None
-        self.printer_state: PrinterState | None = None
+        self.printer_status: PrinterStatus | None = None
         self._ws: ClientConnection | None = None
         self._jobs: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._reported: tuple[Any, ...] | None = None
@@ -194,9 +194,9 @@ class DeviceAgent:
                             log.warning("%r was read while the server is unreachable; not forwarded", card)
                     case ErrorEvent(error=error):
                         await self._card_error(error)
-                    case StatusEvent(online=online, reason=reason):
-                        self.reader_state = "ok" if online else "offline"
-                        log.log(logging.INFO if online else logging.WARNING, "ID card reader %s%s",
+                    case StatusEvent(state=state, reason=reason):
+                        self.reader_state = state.value
+                        log.log(logging.INFO if state is ReaderState.OK else logging.WARNING, "ID card reader %s%s",
                                 self.reader_state, f" ({type(reason).__name__})" if reason else "")
                         await self._report()
 
@@ -214,12 +214,9 @@ class DeviceAgent:
     # --- status ------------------------------------------------------------------------
 
     def _state(self) -> dict[str, Any]:
-        printer = self.printer_state
-        detail = None
-        if printer is PrinterState.OFFLINE and self.settings.printer:
-            path = self.settings.printer
-            detail = "port_missing" if "://" not in path and not os.path.exists(path) else "no_answer"
-        return {"reader": self.reader_state, "printer": printer.value if printer else None, "printer_detail": detail}
+        printer = self.printer_status
+        return {"reader": self.reader_state, "printer": printer.state.value if printer else None,
+                "printer_detail": printer.detail if printer else None}
 
     async def _report(self, *, again: bool = False) -> None:
         """Send the state when it changed (or `again`, as a periodic report)."""
@@ -234,10 +231,11 @@ class DeviceAgent:
         assert self.printer is not None
         self._printer_now(await self.printer.status())
 
-    def _printer_now(self, state: PrinterState) -> None:
-        if state is not self.printer_state:
-            log.log(logging.INFO if state is PrinterState.OK else logging.WARNING, "printer %s", state.value)
-            self.printer_state = state
+    def _printer_now(self, status: PrinterStatus) -> None:
+        if status != self.printer_status:
+            log.log(logging.INFO if status.state is PrinterState.OK else logging.WARNING, "printer %s%s",
+                    status.state.value, f" ({status.detail})" if status.detail else "")
+            self.printer_status = status
 
     async def _report_periodically(self) -> None:
         while True:
@@ -279,7 +277,7 @@ class DeviceAgent:
             await self.printer.print_bytes(data)
         except PrinterUnavailable as exc:
             log.warning("ticket %s (job %s) not printed: %s", ticket.number, job_id, exc)
-            self._printer_now(exc.state)
+            self._printer_now(exc.status)
             outcome = self._finish(job_id, Outcome(False, exc.state.value))
             await self._report()
             return outcome

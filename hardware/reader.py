@@ -5,7 +5,7 @@
             match event:
                 case CardEvent(card): ...            # once per presentation
                 case ErrorEvent(error): ...          # type(error).__name__ names it
-                case StatusEvent(online, reason): ...  # port lost / back
+                case StatusEvent(state, reason): ...  # ok / faulty / offline
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from enum import Enum
 
 import serial_asyncio_fast
 
@@ -25,6 +27,7 @@ from hardware.sam_errors import (
     ReaderDisconnected,
     ReaderError,
     ReaderTimeout,
+    SamFault,
     status_error,
 )
 from hardware.samframe import (
@@ -37,11 +40,21 @@ from hardware.samframe import (
     SW_OK,
     FrameReader,
     Reply,
+    answers,
     encode_command,
     split_read_data,
 )
 
-_QUIET = 0.05  # a line silent this long holds no more of a broken reply
+log = logging.getLogger(__name__)
+
+_QUIET = 0.05  # a line silent this long after a damaged frame brings no good reply behind it
+FAULT_POLLS = 3  # polls in a row that a SAM must report itself faulty before the reader is
+
+
+class ReaderState(str, Enum):
+    OK = "ok"
+    FAULTY = "faulty"  # the port and the SAM answer, but the SAM reports itself unusable
+    OFFLINE = "offline"  # the port is gone or nothing answers on it
 
 
 @dataclass(frozen=True)
@@ -56,11 +69,66 @@ class ErrorEvent:
 
 @dataclass(frozen=True)
 class StatusEvent:
-    online: bool
+    state: ReaderState
     reason: ReaderError | None = None
+
+    @property
+    def online(self) -> bool:
+        return self.state is not ReaderState.OFFLINE
 
 
 ReaderEvent = CardEvent | ErrorEvent | StatusEvent
+
+
+class _Line(asyncio.Protocol):
+    """The open port: reply frames and damaged frames queued as they arrive."""
+
+    def __init__(self) -> None:
+        self._frames = FrameReader()
+        self._items: asyncio.Queue[Reply | FrameError | ReaderDisconnected] = asyncio.Queue()
+        self._transport: asyncio.WriteTransport | None = None
+        self._last_data = 0.0
+        self.gone = asyncio.Event()
+
+    def bind(self, transport: asyncio.WriteTransport) -> None:
+        """The port's transport, known before the loop gets round to connection_made."""
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self._last_data = asyncio.get_running_loop().time()
+        for item in self._frames.feed(data):
+            self._items.put_nowait(item)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.gone.set()
+        self._items.put_nowait(ReaderDisconnected(f"{ReaderDisconnected.message}: {exc or 'port closed'}"))
+
+    def send(self, frame: bytes) -> None:
+        """Write a command, first dropping what the line holds: nothing received
+        before a command was sent can be its answer."""
+        if self.gone.is_set() or self._transport is None:
+            raise ReaderDisconnected()
+        while not self._items.empty():
+            if isinstance(stale := self._items.get_nowait(), Reply):
+                log.debug("stale reply (SW3 %02X) dropped", stale.sw3)
+        self._frames.clear()
+        self._transport.write(frame)
+
+    async def receive(self) -> Reply | FrameError:
+        item = await self._items.get()
+        if isinstance(item, ReaderDisconnected):
+            self._items.put_nowait(item)  # gone for every later call too
+            raise item
+        return item
+
+    def quiet_for(self) -> float:
+        return asyncio.get_running_loop().time() - self._last_data
+
+    async def close(self, timeout: float) -> None:
+        if self._transport is not None:
+            self._transport.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.gone.wait(), timeout)
 
 
 class IdCardReader:
@@ -76,17 +144,17 @@ class IdCardReader:
         timeout: float = 2.0,
         fingerprints: bool = False,
         backoff: tuple[float, float] = (0.2, 5.0),
+        fault_polls: int = FAULT_POLLS,
     ) -> None:
         self.url = url
         self.baudrate = baudrate
         self.timeout = timeout
         self.backoff = backoff
+        self.fault_polls = fault_polls
         self._read_command = READ_WITH_FINGERPRINTS if fingerprints else READ
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-        self._frames = FrameReader()
+        self._line: _Line | None = None
         self._lock = asyncio.Lock()
-        self._online: bool | None = None
+        self._state: ReaderState | None = None
 
     async def __aenter__(self) -> IdCardReader:
         return self
@@ -96,17 +164,20 @@ class IdCardReader:
 
     @property
     def connected(self) -> bool:
-        return self._writer is not None
+        return self._line is not None
 
     async def open(self) -> None:
         """Open the port and check that a SAM answers on it."""
         await self.close()
+        line = _Line()
         try:
-            self._reader, self._writer = await serial_asyncio_fast.open_serial_connection(
-                url=self.url, baudrate=self.baudrate
+            transport, _ = await serial_asyncio_fast.create_serial_connection(
+                asyncio.get_running_loop(), lambda: line, self.url, baudrate=self.baudrate
             )
         except OSError as exc:  # pyserial's SerialException is an OSError
             raise ReaderDisconnected(f"cannot open {self.url}: {exc}") from exc
+        line.bind(transport)
+        self._line = line
         try:
             await self._expect(SAM_STATUS, SW_OK)
         except ReaderError:
@@ -114,16 +185,13 @@ class IdCardReader:
             raise
 
     async def close(self) -> None:
-        writer, self._reader, self._writer = self._writer, None, None
-        if writer is not None:
-            writer.close()
-            # wait_closed re-raises whatever broke the port; it is closed either way.
-            with contextlib.suppress(OSError, TimeoutError):
-                await asyncio.wait_for(writer.wait_closed(), self.timeout)
+        line, self._line = self._line, None
+        if line is not None:
+            await line.close(self.timeout)
 
     async def read_card(self) -> IdCard | None:
         """One find → select → read cycle; None when no card is in the field."""
-        found = await self._command(*FIND)
+        found = await self._command(FIND)
         if found.sw3 == NoCard.code:
             return None
         _check(found, SW_FOUND)
@@ -132,29 +200,44 @@ class IdCardReader:
         return parse_card(*split_read_data(reply.data))
 
     async def watch(self, poll_interval: float = 0.3) -> AsyncIterator[ReaderEvent]:
-        """Poll forever: StatusEvent when the reader goes offline or comes back
-        (the port is reopened with backoff by itself), CardEvent once per card
-        presentation, ErrorEvent for each poll that failed."""
+        """Poll forever: StatusEvent when the reader goes offline, turns faulty
+        or is well again (the port is reopened with backoff by itself),
+        CardEvent once per card presentation, ErrorEvent for each poll that
+        failed for the card or the line.
+
+        A SAM that reports itself faulty (SamFault) is no card error: after
+        `fault_polls` polls in a row the reader is FAULTY, until a poll goes by
+        without the fault."""
         last_id: str | None = None
+        faults = 0
         while True:
             if not self.connected:
                 last_id = None  # a reader that went away forgets what it had read
                 async for status in self._reopen():
                     yield status
-            if event := self._set_online(True):
-                yield event
             try:
                 card = await self.read_card()
             except ReaderDisconnected as exc:
                 await self.close()
-                if event := self._set_online(False, exc):
+                if event := self._set_state(ReaderState.OFFLINE, exc):
                     yield event
                 continue
-            except ReaderError as exc:
+            except SamFault as exc:
+                faults += 1
+                if faults >= self.fault_polls and (event := self._set_state(ReaderState.FAULTY, exc)):
+                    yield event
+            except ReaderTimeout as exc:
                 yield ErrorEvent(exc)
-                if isinstance(exc, ReaderTimeout):
-                    await self.close()  # a silent reader gets a fresh port
+                await self.close()  # a silent reader gets a fresh port; reopening tells its state
+            except ReaderError as exc:
+                faults = 0
+                if event := self._set_state(ReaderState.OK):
+                    yield event
+                yield ErrorEvent(exc)
             else:
+                faults = 0
+                if event := self._set_state(ReaderState.OK):
+                    yield event
                 # The protocol's find already fails on a card left in the field;
                 # the id check also covers readers that keep finding it.
                 if card is not None and card.id_number != last_id:
@@ -175,70 +258,78 @@ class IdCardReader:
                 on_event(event)
 
     async def _reopen(self) -> AsyncIterator[StatusEvent]:
-        """Retry with exponential backoff until the port opens and the SAM answers."""
+        """Retry with exponential backoff until the port opens and the SAM passes
+        its status check; a SAM failing that check makes the reader FAULTY."""
         delay = self.backoff[0]
         while True:
             try:
                 await self.open()
-                return
             except ReaderError as exc:
-                if event := self._set_online(False, exc):
+                state = ReaderState.FAULTY if isinstance(exc, SamFault) else ReaderState.OFFLINE
+                if event := self._set_state(state, exc):
                     yield event
+            else:
+                if event := self._set_state(ReaderState.OK):
+                    yield event
+                return
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.backoff[1])
 
-    def _set_online(self, online: bool, reason: ReaderError | None = None) -> StatusEvent | None:
+    def _set_state(self, state: ReaderState, reason: ReaderError | None = None) -> StatusEvent | None:
         """A StatusEvent only when the state changes."""
-        if online == self._online:
+        if state is self._state:
             return None
-        self._online = online
-        return StatusEvent(online, reason)
+        self._state = state
+        return StatusEvent(state, reason)
 
     async def _expect(self, command: tuple[int, int], sw3: int) -> Reply:
-        reply = await self._command(*command)
+        reply = await self._command(command)
         _check(reply, sw3)
         return reply
 
-    async def _command(self, cmd: int, para: int) -> Reply:
-        if not self.connected:
+    async def _command(self, command: tuple[int, int]) -> Reply:
+        if self._line is None:
             await self.open()
         async with self._lock:
+            line = self._line
+            if line is None:
+                raise ReaderDisconnected()
             try:
-                return await asyncio.wait_for(self._exchange(encode_command(cmd, para)), self.timeout)
-            except TimeoutError:
-                await self._discard_late_bytes()
-                raise ReaderTimeout(f"{ReaderTimeout.message} (command {cmd:02X} {para:02X})") from None
-            except FrameError:
-                await self._discard_late_bytes()
+                return await self._exchange(line, command)
+            except ReaderDisconnected:
+                await self.close()
                 raise
 
-    async def _exchange(self, frame: bytes) -> Reply:
-        assert self._reader is not None and self._writer is not None
-        self._frames.clear()
+    async def _exchange(self, line: _Line, command: tuple[int, int]) -> Reply:
+        """Send `command` and take the first reply that can answer it. A reply that
+        cannot (a stray duplicate, a late answer to an earlier command) is dropped;
+        a damaged frame is the outcome only if no good answer follows it."""
+        line.send(encode_command(*command))
+        damaged: FrameError | None = None
         try:
-            self._writer.write(frame)
-            await self._writer.drain()
-            while True:
-                chunk = await self._reader.read(4096)
-                if not chunk:
-                    raise ConnectionResetError("end of stream")
-                for item in self._frames.feed(chunk):
+            async with asyncio.timeout(self.timeout):
+                while True:
+                    item = await (line.receive() if damaged is None else self._soon(line))
                     if isinstance(item, FrameError):
-                        raise item
-                    return item
-        except OSError as exc:
-            await self.close()
-            raise ReaderDisconnected(f"{ReaderDisconnected.message}: {exc}") from exc
+                        damaged = item
+                    elif answers(command, item):
+                        return item
+                    else:
+                        log.debug("reply (SW3 %02X) does not answer %02X %02X; dropped", item.sw3, *command)
+        except TimeoutError:
+            if damaged is not None:
+                raise damaged from None
+            raise ReaderTimeout(f"{ReaderTimeout.message} (command {command[0]:02X} {command[1]:02X})") from None
 
-    async def _discard_late_bytes(self) -> None:
-        """Drop the rest of a broken reply so it cannot answer the next command."""
-        reader = self._reader
-        if reader is not None:
-            with contextlib.suppress(TimeoutError, OSError):
-                async with asyncio.timeout(self.timeout):
-                    while await asyncio.wait_for(reader.read(4096), _QUIET):
-                        pass
-        self._frames.clear()
+    @staticmethod
+    async def _soon(line: _Line) -> Reply | FrameError:
+        """The next item, while bytes keep coming; TimeoutError once the line goes quiet."""
+        while True:
+            try:
+                return await asyncio.wait_for(line.receive(), _QUIET)
+            except TimeoutError:
+                if line.quiet_for() >= _QUIET:
+                    raise
 
 
 def _check(reply: Reply, sw3: int) -> None:

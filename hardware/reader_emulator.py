@@ -108,12 +108,20 @@ def _garbage(size: int) -> bytes:
     return bytes(b for b in os.urandom(size) if b != 0xAA)
 
 
+def _false_preamble(frame: bytes) -> bytes:
+    # Noise that reads as a preamble and a plausible length reaching past the real reply.
+    return _garbage(16) + sam.PREAMBLE + (len(frame) + 16).to_bytes(2, "big") + b"\x00\x01\x02" + frame
+
+
 CORRUPTIONS: dict[str, Callable[[bytes], bytes]] = {
     "checksum": lambda frame: frame[:-1] + bytes([frame[-1] ^ 0xFF]),
     "length": lambda frame: frame[:5] + b"\xff\xff" + frame[7:],
     "garbage": lambda frame: _garbage(64) + frame,
     "truncate": lambda frame: frame[: len(frame) // 2],
+    "false_preamble": _false_preamble,
 }
+DUPLICATE = "duplicate"  # the reply is sent again, just before the answer to the next command
+FAULT_KINDS = (*sorted(CORRUPTIONS), DUPLICATE)
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,8 @@ class ReaderEmulator:
         self._read_done = False
         self._remove_during_read = False
         self._faults: list[_Fault] = []
+        self._broken: dict[tuple[int, int] | None, int] = {}
+        self._stray = b""
 
     def __enter__(self) -> ReaderEmulator:
         self.start()
@@ -190,6 +200,7 @@ class ReaderEmulator:
             self._master, self._slave = master, slave
             self._commands.clear()
             self._read_done = False  # a power-cycled SAM forgets the last read
+            self._stray = b""
             os.replace(staged, self.port)
 
     # --- what happens in the field -------------------------------------------
@@ -211,9 +222,9 @@ class ReaderEmulator:
             self._text = None
 
     def corrupt_next(self, kind: str, command: tuple[int, int] | None = None) -> None:
-        """Damage the next reply (to that (CMD, PARA), if given): one of CORRUPTIONS."""
-        if kind not in CORRUPTIONS:
-            raise ValueError(f"unknown corruption {kind!r}; use one of {sorted(CORRUPTIONS)}")
+        """Damage the next reply (to that (CMD, PARA), if given): one of FAULT_KINDS."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown corruption {kind!r}; use one of {FAULT_KINDS}")
         with self._lock:
             self._faults.append(_Fault(command, corruption=kind))
 
@@ -221,6 +232,16 @@ class ReaderEmulator:
         """Answer the next command (that (CMD, PARA), if given) with this SW3."""
         with self._lock:
             self._faults.append(_Fault(command, sw3=sw3))
+
+    def break_sam(self, sw3: int, command: tuple[int, int] | None = None) -> None:
+        """Answer every command (or only that (CMD, PARA)) with this SW3 until
+        repair(): a SAM module that has gone bad, e.g. 0x60 on find only."""
+        with self._lock:
+            self._broken[command] = sw3
+
+    def repair(self) -> None:
+        with self._lock:
+            self._broken.clear()
 
     # --- the line -------------------------------------------------------------
 
@@ -257,10 +278,19 @@ class ReaderEmulator:
             fault = next((f for f in self._faults if f.command in (None, (item.cmd, item.para))), None)
             if fault:
                 self._faults.remove(fault)
-            reply = encode_reply(fault.sw3) if fault and fault.sw3 is not None else self._reply(item)
-        if fault and fault.corruption:
-            return CORRUPTIONS[fault.corruption](reply)
-        return reply
+            broken = self._broken.get((item.cmd, item.para), self._broken.get(None))
+            if fault and fault.sw3 is not None:
+                reply = encode_reply(fault.sw3)
+            elif broken is not None:
+                reply = encode_reply(broken)
+            else:
+                reply = self._reply(item)
+            stray, self._stray = self._stray, b""
+            if fault and fault.corruption == DUPLICATE:
+                self._stray = reply
+            elif fault and fault.corruption:
+                reply = CORRUPTIONS[fault.corruption](reply)
+        return stray + reply
 
     def _reply(self, command: Command) -> bytes:
         key = (command.cmd, command.para)

@@ -25,6 +25,11 @@ class SamStatusError(ReaderError):
     code: int = -1
 
 
+class SamFault(ReaderError):
+    """The SAM module reports itself unusable, whatever card is on it: the reader
+    needs servicing, asking for the card again cannot help."""
+
+
 class SamChecksumError(SamStatusError):
     code = 0x10
     message = "reader received a command with a bad checksum"
@@ -80,12 +85,12 @@ class RandomNumberFailed(SamStatusError):
     message = "taking a random number failed"
 
 
-class SamSelfTestFailed(SamStatusError):
+class SamSelfTestFailed(SamStatusError, SamFault):
     code = 0x60
     message = "SAM self-test failed"
 
 
-class SamNotAuthorised(SamStatusError):
+class SamNotAuthorised(SamStatusError, SamFault):
     code = 0x66
     message = "SAM not authorised"
 

@@ -8,6 +8,7 @@ payload. Host payloads are CMD PARA [DATA]; reader payloads SW1 SW2 SW3 [DATA].
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from operator import xor
@@ -103,6 +104,12 @@ class _Reader(Generic[T]):
             return LengthError(length)
         end = _HEADER + length
         if len(self._buf) < end:
+            if self._good_frame_inside():
+                # A false preamble in line noise: the reply behind it is already whole.
+                # The same error as when the false frame completes with a bad checksum,
+                # so how the bytes were chunked does not change the result.
+                del self._buf[:1]
+                return ChecksumError()
             return None
         frame = bytes(self._buf[:end])
         if checksum(frame[len(PREAMBLE) : -1]) != frame[-1]:
@@ -110,6 +117,19 @@ class _Reader(Generic[T]):
             return ChecksumError()
         del self._buf[:end]
         return self._parse(frame[_HEADER:-1])
+
+    def _good_frame_inside(self) -> bool:
+        """Whether a whole frame with a good checksum starts after the first byte."""
+        start = self._buf.find(PREAMBLE, 1)
+        while start >= 0:
+            body = start + len(PREAMBLE)  # LEN, payload and CHK
+            length = int.from_bytes(self._buf[body : body + 2], "big")
+            end = body + 2 + length
+            if self.min_len <= length <= self.max_len and end <= len(self._buf):
+                if checksum(bytes(self._buf[body : end - 1])) == self._buf[end - 1]:
+                    return True
+            start = self._buf.find(PREAMBLE, start + 1)
+        return False
 
     def _parse(self, payload: bytes) -> T:
         raise NotImplementedError
@@ -133,6 +153,25 @@ class CommandReader(_Reader[Command]):
 
     def _parse(self, payload: bytes) -> Command:
         return Command(payload[0], payload[1], payload[2:])
+
+
+# What a successful reply to each command carries: its SW3 and a test of its data size.
+_SUCCESS: dict[tuple[int, int], tuple[int, Callable[[int], bool]]] = {
+    SAM_STATUS: (SW_OK, lambda size: size == 0),
+    FIND: (SW_FOUND, lambda size: size == 4),
+    SELECT: (SW_OK, lambda size: size == 8),
+    READ: (SW_OK, lambda size: size > 8),
+    READ_WITH_FINGERPRINTS: (SW_OK, lambda size: size > 8),
+}
+
+
+def answers(command: tuple[int, int], reply: Reply) -> bool:
+    """Whether `reply` can be the answer to `command`: a stray or late reply to
+    another command mostly cannot. Failure replies carry no data and fit any."""
+    if reply.sw3 not in (SW_OK, SW_FOUND):
+        return not reply.data
+    success = _SUCCESS.get(command)
+    return success is None or (reply.sw3 == success[0] and success[1](len(reply.data)))
 
 
 def encode_read_data(text: bytes, photo: bytes, fingerprints: bytes | None = None) -> bytes:

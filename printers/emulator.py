@@ -1,6 +1,6 @@
 """ESC/POS ticket printer emulator on a pseudo-terminal, for tests and demos without hardware.
 
-    python -m printers.emulator --link /tmp/hallq-printer [--state paper_low]
+    python -m printers.emulator --link /tmp/hallq-printer [--state paper_low] [--no-paper-sensor]
 
 prints each ticket as it is cut; point SerialTicketPrinter at the link path.
 """
@@ -48,12 +48,19 @@ def status_reply(state: PrinterState, n: int) -> int | None:
 
 
 class PrinterEmulator:
-    """A printer behind a pty; `link` is a symlink to the pty that unplug() removes."""
+    """A printer behind a pty; `link` is a symlink to the pty that unplug() removes.
+
+    `replies` overrides what the printer sends for DLE EOT n, whatever its
+    state: a byte, or None for a model that ignores that request
+    (`{PAPER_ROLL: None}`: no paper sensors; `{PRINTER: FIXED_BITS | OFFLINE_BIT}`:
+    answers that it is offline, giving no cause)."""
 
     def __init__(self, link: str | os.PathLike[str], state: PrinterState = PrinterState.OK,
-                 on_ticket: Callable[[Printout], None] | None = None) -> None:
+                 on_ticket: Callable[[Printout], None] | None = None,
+                 replies: dict[int, int | None] | None = None) -> None:
         self.link = Path(link)
         self.state = state
+        self.replies: dict[int, int | None] = dict(replies or {})
         self._on_ticket = on_ticket
         self._received = bytearray()
         self._stream = EscPosStream()
@@ -127,7 +134,7 @@ class PrinterEmulator:
             self._ticket_cut()
 
     def _answer(self, n: int) -> None:
-        reply = status_reply(self.state, n)
+        reply = self.replies[n] if n in self.replies else status_reply(self.state, n)
         if reply is not None and self._fds is not None:
             os.write(self._fds[0], bytes([reply]))
 
@@ -149,12 +156,13 @@ def format_printout(printout: Printout) -> str:
     return "\n".join([*lines, "-" * 16 + " cut " + "-" * 16])
 
 
-async def _serve(link: Path, state: PrinterState) -> None:
+async def _serve(link: Path, state: PrinterState, replies: dict[int, int | None]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with PrinterEmulator(link, state, on_ticket=lambda p: print(format_printout(p), flush=True)):
+    async with PrinterEmulator(link, state, on_ticket=lambda p: print(format_printout(p), flush=True),
+                               replies=replies):
         print(f"printer emulator on {link} (state: {state.value})", flush=True)
         await stop.wait()
 
@@ -164,8 +172,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--link", default="/tmp/hallq-printer", help="symlink to create for the port")
     parser.add_argument("--state", default="ok", choices=[s.value for s in PrinterState],
                         help="status to report to DLE EOT queries (offline: never answer)")
+    parser.add_argument("--no-paper-sensor", action="store_true",
+                        help="leave DLE EOT 4 (paper sensors) unanswered, like some models")
     args = parser.parse_args(argv)
-    asyncio.run(_serve(Path(args.link), PrinterState(args.state)))
+    asyncio.run(_serve(Path(args.link), PrinterState(args.state), {PAPER_ROLL: None} if args.no_paper_sensor else {}))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,11 @@ from server.hall import DeviceKind
 from server.store import devices as store
 from server.store import events
 
+# What a reader state means for the managers: (level, code, message).
+_READER_ALARMS = {
+    "offline": ("red", "reader_offline", "身份证阅读器离线 (ID card reader offline)"),
+    "faulty": ("red", "reader_faulty", "身份证阅读器故障，请检修 (ID card reader faulty: service it)"),
+}
 # What a printer state means for the managers: (level, code, message).
 _PRINTER_ALARMS = {
     "paper_out": ("red", "printer_paper_out", "打印机缺纸 (printer out of paper)"),
@@ -32,9 +37,9 @@ _PRINTER_ALARMS = {
 class AgentState:
     """What an agent reports about its kiosk's hardware."""
 
-    reader: str | None  # "ok", "offline"; None: no reader
+    reader: str | None  # a hardware.reader.ReaderState value; None: no reader
     printer: str | None  # a printers.status.PrinterState value; None: no printer
-    printer_detail: str | None = None  # why the printer is offline, e.g. "port_missing"
+    printer_detail: str | None = None  # what the printer state alone does not say, e.g. "port_missing"
 
 
 def alarms(connected: bool, state: AgentState) -> list[dict[str, str]]:
@@ -42,12 +47,10 @@ def alarms(connected: bool, state: AgentState) -> list[dict[str, str]]:
         return [{"level": "red", "code": "agent_offline",
                  "message": "自助取号机设备离线 (the kiosk's device agent is not connected)"}]
     found = []
-    if state.reader == "offline":
-        found.append({"level": "red", "code": "reader_offline",
-                      "message": "身份证阅读器离线 (ID card reader offline)"})
-    if state.printer in _PRINTER_ALARMS:
-        level, code, message = _PRINTER_ALARMS[state.printer]
-        found.append({"level": level, "code": code, "message": message})
+    for table, value in ((_READER_ALARMS, state.reader), (_PRINTER_ALARMS, state.printer)):
+        if value in table:
+            level, code, message = table[value]
+            found.append({"level": level, "code": code, "message": message})
     return found
 
 

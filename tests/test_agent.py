@@ -16,7 +16,7 @@ from PIL import Image
 from hardware.reader_emulator import SAMPLE_CARD, ReaderEmulator
 from hardware.samframe import FIND, READ
 from printers.emulator import PrinterEmulator
-from printers.status import PrinterState
+from printers.status import FIXED_BITS, OFFLINE_BIT, PAPER_ROLL, PRINTER, PrinterState
 from tests import support
 from tests.agents import KIOSK_ID, KIOSK_TOKEN, Feed, agent_settings, database_text, job_rows, running_agent
 from tests.processes import HALLQ, Remote
@@ -192,6 +192,43 @@ async def test_printer_faults_reach_managers_and_the_kiosk_gets_the_preview(
     await managers.close()
 
 
+async def test_a_sam_that_fails_on_find_is_a_reader_alarm_not_a_stream_of_card_errors(
+        reader_emulator, kiosk_feed, session, base_url, tmp_path):
+    managers = await Feed.open(session, base_url, await manager_token(session, base_url), "managers")
+    async with running_agent(agent_settings(base_url, tmp_path / "agent", reader=reader_emulator.port)):
+        await managers.next("device.status", lambda e: e["reader"] == "ok")
+        reader_emulator.break_sam(0x60, FIND)  # SAM self-test failed, on every find
+        faulty = await managers.next("device.status", lambda e: e["reader"] == "faulty")
+        assert [a["code"] for a in faulty["alarms"]] == ["reader_faulty"]
+        await asyncio.sleep(1.5)  # some fifteen polls of the broken SAM
+        assert [e for e in kiosk_feed.events if e["kind"] == "kiosk.card_error"] == []
+        reader_emulator.repair()
+        assert (await managers.next("device.status", lambda e: e["reader"] == "ok"))["alarms"] == []
+        identity = await swipe(reader_emulator, kiosk_feed)
+        assert identity["name_masked"] == "张*"
+    await managers.close()
+
+
+async def test_a_printer_that_answers_is_reported_by_its_bits_and_prints_without_paper_sensors(
+        printer_emulator, kiosk_feed, session, base_url, tmp_path):
+    managers = await Feed.open(session, base_url, await manager_token(session, base_url), "managers")
+
+    async def status(printer: str, detail: str | None) -> dict:
+        return await managers.next("device.status", lambda e: (e["printer"], e["printer_detail"]) == (printer, detail))
+
+    async with running_agent(agent_settings(base_url, tmp_path / "agent", printer=str(printer_emulator.link))):
+        await status("ok", None)
+        printer_emulator.replies = {PRINTER: FIXED_BITS | OFFLINE_BIT}  # it answers, and says it is offline
+        assert [a["code"] for a in (await status("offline", "offline"))["alarms"]] == ["printer_offline"]
+        printer_emulator.replies = {PAPER_ROLL: None}  # a model without paper sensors
+        assert (await status("ok", "paper_unknown"))["alarms"] == []
+        issued = await issue(session, base_url)
+        printed = await kiosk_feed.next("kiosk.printed")
+        assert printed["ticket"]["number"] == issued["ticket"]["number"]
+        assert issued["ticket"]["number"] in (await printer_emulator.wait_for_cuts(1)).enlarged
+    await managers.close()
+
+
 async def test_no_full_id_number_or_name_in_logs_or_database(reader_emulator, printer_emulator, kiosk_feed, session,
                                                               base_url, database_url, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
@@ -291,3 +328,31 @@ async def test_the_kiosk_page_uses_the_swiped_card_and_shows_the_ticket_when_it_
             fits = "() => document.documentElement.scrollHeight <= innerHeight && " \
                    "document.getElementById('ticket-done').getBoundingClientRect().bottom <= innerHeight"
             assert await page.evaluate(fits), "the ticket screen overflows the kiosk"
+
+
+@pytest.mark.browser
+async def test_the_kiosk_page_asks_for_the_card_again_after_a_failed_read(
+        reader_emulator, kiosk_feed, browser, base_url, tmp_path, artifacts):
+    from playwright.async_api import expect
+
+    async with running_agent(agent_settings(base_url, tmp_path / "agent", reader=reader_emulator.port)):
+        page = await kiosk_page(browser, base_url)
+        prompt = page.locator("#card-again")
+        await expect(page.locator("#screen-start")).to_be_visible()
+        assert await prompt.is_hidden()
+        reader_emulator.corrupt_next("checksum", READ)
+        reader_emulator.place_card(SAMPLE_CARD)
+        await kiosk_feed.next("kiosk.card_error")
+        await expect(prompt).to_be_visible()
+        await expect(prompt).to_have_text("请重新放置身份证")
+        await page.screenshot(path=artifacts / "kiosk-card-again.png")
+        await page.locator("#lang").click()
+        await expect(prompt).to_have_text("Please place your ID card on the reader again")
+        await page.locator("#lang").click()
+        await page.locator('.zone-card[data-zone="A"]').click()
+        await expect(page.locator("#screen-services")).to_be_visible()
+        await expect(prompt).to_be_visible()  # still asked on the next screen
+
+        await swipe(reader_emulator, kiosk_feed)
+        await expect(page.locator("#identity-name")).to_have_text("张*")
+        await expect(prompt).to_be_hidden()

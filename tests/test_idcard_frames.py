@@ -6,11 +6,16 @@ from hypothesis import strategies as st
 
 from hardware import sam_errors as e
 from hardware.samframe import (
+    FIND,
     MAX_REPLY_LEN,
     PREAMBLE,
+    READ,
+    SAM_STATUS,
+    SELECT,
     CommandReader,
     FrameReader,
     Reply,
+    answers,
     encode_command,
     encode_read_data,
     encode_reply,
@@ -78,6 +83,38 @@ def test_false_preamble_reaching_into_a_good_frame_does_not_swallow_it():
     items = FrameReader().feed(PREAMBLE + b"\x00\x08" + b"\x01" + good)
     assert isinstance(items[0], e.ChecksumError)
     assert good_frames(items) == [Reply(0, 0, 0x9F, bytes(4))]
+
+
+def test_false_preamble_claiming_more_than_the_line_holds_resynchronises_on_the_reply_inside():
+    good = encode_reply(0x9F, bytes(4))
+    reader = FrameReader()
+    items = reader.feed(b"\x01" + PREAMBLE + b"\x01\x00" + b"\x02" + good)
+    assert isinstance(items[0], e.ChecksumError)
+    assert good_frames(items) == [Reply(0, 0, 0x9F, bytes(4))]
+    assert reader.feed(encode_reply(0x80)) == [Reply(0, 0, 0x80, b"")]  # nothing left over
+
+
+def test_a_long_reply_arriving_in_pieces_is_not_cut_short():
+    frame = encode_reply(0x90, encode_read_data(TEXT, PHOTO))
+    reader = FrameReader()
+    items = [item for i in range(0, len(frame), 100) for item in reader.feed(frame[i : i + 100])]
+    assert items == FrameReader().feed(frame) and isinstance(items[0], Reply)
+
+
+@pytest.mark.parametrize(("command", "reply", "fits"), [
+    (FIND, encode_reply(0x9F, bytes(4)), True),
+    (FIND, encode_reply(0x80), True),  # a failure fits any command
+    (SELECT, encode_reply(0x9F, bytes(4)), False),  # a stray find reply
+    (SELECT, encode_reply(0x90, bytes(8)), True),
+    (READ, encode_reply(0x90, bytes(8)), False),  # a stray select reply
+    (READ, encode_reply(0x90, encode_read_data(TEXT, PHOTO)), True),
+    (FIND, encode_reply(0x90, encode_read_data(TEXT, PHOTO)), False),  # a late read reply
+    (SAM_STATUS, encode_reply(0x90), True),
+    (SELECT, encode_reply(0x90), False),
+])
+def test_a_reply_answers_only_the_commands_it_fits(command, reply, fits):
+    (parsed,) = FrameReader().feed(reply)
+    assert answers(command, parsed) is fits
 
 
 @pytest.mark.parametrize("length", [0, 3, MAX_REPLY_LEN + 1, 0xFFFF])

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from hardware import sam_errors as e
-from hardware.reader import CardEvent, ErrorEvent, IdCardReader, ReaderEvent, StatusEvent
-from hardware.reader_emulator import CORRUPTIONS, SAMPLE_CARD, SAMPLE_FOREIGNER, SAMPLE_PERMIT, ReaderEmulator
+from hardware.reader import FAULT_POLLS, CardEvent, ErrorEvent, IdCardReader, ReaderEvent, ReaderState, StatusEvent
+from hardware.reader_emulator import FAULT_KINDS, SAMPLE_CARD, SAMPLE_FOREIGNER, SAMPLE_PERMIT, ReaderEmulator
 from hardware.samframe import FIND, READ, READ_WITH_FINGERPRINTS, SAM_STATUS, SELECT
 from tests.test_idcard_frames import STATUS_CODES
 
@@ -81,6 +81,10 @@ def is_error(cls: type) -> Callable[[ReaderEvent], bool]:
 
 def is_status(online: bool) -> Callable[[ReaderEvent], bool]:
     return lambda ev: isinstance(ev, StatusEvent) and ev.online is online
+
+
+def is_state(state: ReaderState) -> Callable[[ReaderEvent], bool]:
+    return lambda ev: isinstance(ev, StatusEvent) and ev.state is state
 
 
 def present(emulator: ReaderEmulator, card=SAMPLE_CARD, card_type="resident", **kw) -> None:
@@ -169,13 +173,68 @@ async def test_random_line_damage_over_the_pty(emulator):
     reader = IdCardReader(emulator.port, timeout=0.25)
     for _ in range(24):
         present(emulator)
-        kind = rng.choice(sorted(CORRUPTIONS))
+        kind = rng.choice(FAULT_KINDS)
         emulator.corrupt_next(kind, rng.choice([FIND, SELECT, READ, None]))
         with contextlib.suppress(e.ReaderError):
             await reader.read_card()
         present(emulator, OTHER_CARD)
         assert (await reader.read_card()).name == "李四"
     await reader.close()
+
+
+@pytest.mark.parametrize("command", [FIND, SELECT, READ])
+async def test_a_false_preamble_in_line_noise_does_not_cost_the_reply_behind_it(emulator, reader, command):
+    emulator.place_card(SAMPLE_CARD)
+    emulator.corrupt_next("false_preamble", command)
+    assert (await reader.read_card()).name == "张三"
+
+
+@pytest.mark.parametrize("command", [FIND, SELECT, READ])
+async def test_a_stray_duplicate_reply_is_dropped_and_every_later_read_is_aligned(emulator, reader, command):
+    emulator.place_card(SAMPLE_CARD)
+    emulator.corrupt_next("duplicate", command)  # the copy arrives just before the next answer
+    assert (await reader.read_card()).name == "张三"
+    for card in (OTHER_CARD, SAMPLE_CARD, OTHER_CARD):
+        present(emulator, card)
+        assert (await reader.read_card()).name == card["name"]
+
+
+@pytest.mark.parametrize(("code", "cls"), [(0x60, e.SamSelfTestFailed), (0x66, e.SamNotAuthorised)])
+async def test_a_sam_failing_on_find_makes_the_reader_faulty_instead_of_card_errors(emulator, events, code, cls):
+    await events.wait_for(is_state(ReaderState.OK))
+    emulator.break_sam(code, FIND)
+    faulty = await events.wait_for(is_state(ReaderState.FAULTY))
+    assert isinstance(faulty.reason, cls)
+    finds = sum((c.cmd, c.para) == FIND for c in emulator.received)
+    await asyncio.sleep(0.3)  # some fifteen more polls of a broken SAM
+    assert sum((c.cmd, c.para) == FIND for c in emulator.received) > finds + 5
+    assert [ev for ev in events.log if isinstance(ev, ErrorEvent)] == []  # no card errors at all
+    assert [ev.state for ev in events.log if isinstance(ev, StatusEvent)] == [ReaderState.OK, ReaderState.FAULTY]
+    emulator.repair()
+    await events.wait_for(is_state(ReaderState.OK))
+    emulator.place_card(SAMPLE_CARD)
+    await events.wait_for(is_card)
+
+
+async def test_a_sam_fault_that_does_not_persist_is_not_reported(emulator, events):
+    await events.wait_for(is_state(ReaderState.OK))
+    for _ in range(FAULT_POLLS - 1):
+        emulator.fail_next(0x60, FIND)
+    emulator.place_card(SAMPLE_CARD)
+    await events.wait_for(is_card)
+    assert [ev.state for ev in events.log if isinstance(ev, StatusEvent)] == [ReaderState.OK]
+    assert not any(isinstance(ev, ErrorEvent) for ev in events.log)
+
+
+async def test_a_sam_failing_its_status_check_is_faulty_from_the_start(emulator):
+    emulator.break_sam(0x60, SAM_STATUS)
+    async with IdCardReader(emulator.port, timeout=0.3, backoff=(0.02, 0.1)) as reader:
+        watcher = Events(reader.watch(poll_interval=0.02))
+        faulty = await watcher.wait_for(lambda ev: isinstance(ev, StatusEvent))
+        assert faulty.state is ReaderState.FAULTY and isinstance(faulty.reason, e.SamSelfTestFailed)
+        emulator.repair()
+        await watcher.wait_for(is_state(ReaderState.OK))
+        await watcher.stop()
 
 
 def test_emulator_rejects_unknown_corruption(emulator):

@@ -11,7 +11,15 @@ from printers.emulator import PrinterEmulator, status_reply
 from printers.escpos_decode import DLE_EOT, EscPosStream, tokenize
 from printers.escpos_layout import render_escpos
 from printers.serial_printer import PrinterUnavailable, SerialTicketPrinter
-from printers.status import PrinterState, parse_status
+from printers.status import (
+    FIXED_BITS,
+    OFFLINE_BIT,
+    PAPER_ROLL,
+    PRINTER,
+    PrinterState,
+    PrinterStatus,
+    parse_status,
+)
 from printers.ticket import PROFILES, TicketPrint
 
 STATUS_TIMEOUT = 0.2
@@ -48,25 +56,59 @@ async def printer(emulator: PrinterEmulator) -> AsyncIterator[SerialTicketPrinte
 async def test_status_over_pty(emulator: PrinterEmulator, printer: SerialTicketPrinter,
                                state: PrinterState) -> None:
     emulator.state = state
-    assert await printer.status() is state
+    assert (await printer.status()).state is state
 
 
 async def test_status_follows_state_changes(emulator: PrinterEmulator,
                                             printer: SerialTicketPrinter) -> None:
-    assert await printer.status() is PrinterState.OK
+    assert (await printer.status()).state is PrinterState.OK
     emulator.state = PrinterState.OFFLINE
-    assert await printer.status() is PrinterState.OFFLINE
+    assert (await printer.status()).state is PrinterState.OFFLINE
     emulator.state = PrinterState.PAPER_OUT
-    assert await printer.status() is PrinterState.PAPER_OUT
+    assert (await printer.status()).state is PrinterState.PAPER_OUT
 
 
 async def test_silent_printer_is_offline_within_timeout(emulator: PrinterEmulator,
                                                         printer: SerialTicketPrinter) -> None:
     emulator.state = PrinterState.OFFLINE
     started = time.monotonic()
-    assert await printer.status() is PrinterState.OFFLINE
+    assert (await printer.status()).state is PrinterState.OFFLINE
     assert time.monotonic() - started < STATUS_TIMEOUT + 0.3
     assert emulator.received.startswith(b"\x10\x04\x01")
+
+
+async def test_a_printer_answering_that_it_is_offline_is_not_called_silent(
+        emulator: PrinterEmulator, printer: SerialTicketPrinter) -> None:
+    emulator.replies = {PRINTER: FIXED_BITS | OFFLINE_BIT}
+    assert await printer.status() == PrinterStatus(PrinterState.OFFLINE, "offline")
+    with pytest.raises(PrinterUnavailable) as raised:
+        await printer.print_bytes(JOB)
+    assert raised.value.status.detail == "offline"
+    emulator.state = PrinterState.OFFLINE  # now it does fall silent
+    emulator.replies = {}
+    assert await printer.status() == PrinterStatus(PrinterState.OFFLINE, "no_answer")
+
+
+async def test_an_unplugged_printer_is_offline_with_its_port_missing(emulator: PrinterEmulator,
+                                                                     printer: SerialTicketPrinter) -> None:
+    assert (await printer.status()).state is PrinterState.OK
+    emulator.unplug()
+    assert await printer.status() == PrinterStatus(PrinterState.OFFLINE, "port_missing")
+
+
+async def test_a_printer_without_paper_sensors_still_prints(emulator: PrinterEmulator,
+                                                            printer: SerialTicketPrinter) -> None:
+    emulator.replies = {PAPER_ROLL: None}  # answers DLE EOT 1 and 2, never 4
+    status = await printer.status()
+    assert (status.state, status.detail, status.printable) == (PrinterState.OK, "paper_unknown", True)
+    await printer.print_bytes(JOB)
+    assert (await emulator.wait_for_cuts(1)).cuts == 1
+    started = time.monotonic()
+    assert (await printer.status()).detail == "paper_unknown"
+    assert time.monotonic() - started < STATUS_TIMEOUT  # it is not asked for paper again, nor waited for
+    assert emulator.received.count(b"\x10\x04\x04") == 1
+    emulator.state = PrinterState.COVER_OPEN  # the other sensors still count
+    assert (await printer.status()).state is PrinterState.COVER_OPEN
 
 
 async def test_print_round_trip(emulator: PrinterEmulator, printer: SerialTicketPrinter) -> None:
@@ -104,7 +146,7 @@ async def test_unplug_then_replug(emulator: PrinterEmulator, printer: SerialTick
     with pytest.raises(PrinterUnavailable) as raised:
         await printer.print_bytes(JOB)
     assert raised.value.state is PrinterState.OFFLINE
-    assert await printer.status() is PrinterState.OFFLINE
+    assert (await printer.status()).state is PrinterState.OFFLINE
     emulator.plug()
     await printer.print_bytes(JOB)
     assert (await emulator.wait_for_cuts(2)).cuts == 2

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from printers.status import PrinterState, parse_status, query_status, status_request
+from printers.status import PrinterState, PrinterStatus, parse_status, query_status, read_status, status_request
 
 
 class FakeTransport:
@@ -34,6 +34,18 @@ def test_parse_status(printer: int, cause: int, paper: int, expected: PrinterSta
     assert parse_status(printer, cause, paper) is expected
 
 
+@pytest.mark.parametrize(("printer", "cause", "paper", "expected"), [
+    (0x12, 0x12, None, PrinterStatus(PrinterState.OK, "paper_unknown", paper_sensed=False)),
+    (0x1A, 0x12, 0x12, PrinterStatus(PrinterState.OFFLINE, "offline")),  # answered: not "no_answer"
+    (0x1A, 0x16, None, PrinterStatus(PrinterState.COVER_OPEN, "paper_unknown", paper_sensed=False)),
+    (0x1A, 0x32, 0x72, PrinterStatus(PrinterState.PAPER_OUT)),
+    (0x12, 0xFF, 0x12, PrinterStatus(PrinterState.ERROR, "bad_reply")),
+])
+def test_read_status_gives_the_detail_the_bits_give(printer: int, cause: int, paper: int | None,
+                                                    expected: PrinterStatus) -> None:
+    assert read_status(printer, cause, paper) == expected
+
+
 def test_parse_rejects_bytes_that_are_not_status() -> None:
     with pytest.raises(ValueError):
         parse_status(0x12, 0x12, 0x00)
@@ -45,15 +57,15 @@ def test_status_request_bytes() -> None:
 
 async def test_query_asks_printer_cause_and_paper() -> None:
     transport = FakeTransport({1: 0x12, 2: 0x12, 4: 0x1E})
-    assert await query_status(transport) is PrinterState.PAPER_LOW
+    assert (await query_status(transport)).state is PrinterState.PAPER_LOW
     assert transport.requests == [b"\x10\x04\x01", b"\x10\x04\x02", b"\x10\x04\x04"]
 
 
 async def test_garbled_reply_is_an_error_not_ok() -> None:
-    assert await query_status(FakeTransport({1: 0x12, 2: 0xFF, 4: 0x12})) is PrinterState.ERROR
+    assert (await query_status(FakeTransport({1: 0x12, 2: 0xFF, 4: 0x12}))).state is PrinterState.ERROR
 
 
 async def test_silent_printer_is_offline_within_timeout() -> None:
     started = time.monotonic()
-    assert await query_status(FakeTransport(None), timeout=0.1) is PrinterState.OFFLINE
+    assert (await query_status(FakeTransport(None), timeout=0.1)).state is PrinterState.OFFLINE
     assert time.monotonic() - started < 0.5

@@ -48,6 +48,7 @@ const t = makeTranslator({
   printFailed: { zh: "打印机暂时无法出票，请拍照或记下号码", en: "The printer cannot print right now: take a photo or note your number" },
   identityRead: { zh: "已读取身份证", en: "ID card read" },
   identityClear: { zh: "不是本人", en: "Not me" },
+  cardAgain: { zh: "请重新放置身份证", en: "Please place your ID card on the reader again" },
   floor: { zh: "{floor}楼", en: "Floor {floor}" },
   waitingPeople: { zh: "等候 {n} 人", en: "{n} waiting" },
   waitNone: { zh: "无需等候", en: "no wait" },
@@ -130,6 +131,7 @@ const state = {
   mode: "normal", // "normal" | "green" | "appointment"
   code: "", // appointment code
   identity: null, // {name_masked, identity_token} from the ID-card reader
+  cardAgain: false, // the last card read failed: ask for the card again until a good read
   printFailures: new Map(), // status_token -> preview image of a ticket the printer could not print
   issued: null, // the last ticket shown
   attempt: null, // the ticket request in flight (kept for retries)
@@ -145,6 +147,7 @@ function show(name) {
   for (const screen of SCREENS) $(`screen-${screen}`).hidden = screen !== name;
   const choosing = name === "start" || name === "services";
   $("identity-strip").hidden = !(choosing && state.identity);
+  $("card-again").hidden = !(choosing && state.cardAgain);
   $("mode-strip").hidden = !(choosing && state.mode !== "normal");
   if (name === "start") renderZones();
   if (name === "services") renderServices();
@@ -160,6 +163,7 @@ function resetToStart() {
   state.mode = "normal";
   state.code = "";
   state.identity = null;
+  state.cardAgain = false;
   state.issued = null;
   overlay(null);
   show(state.open ? "start" : "closed");
@@ -287,20 +291,37 @@ function confirmAppointment() {
 // name and sends the token with the next ticket. An identity is forgotten
 // after the ticket, on "不是本人" and when the kiosk returns to the start.
 //
+// A read that failed (EVENT_KINDS.KIOSK_CARD_ERROR: a damaged reply, a card
+// pulled away too soon) asks for the card again until the next good read.
+//
 // When the agent cannot print a ticket, EVENT_KINDS.KIOSK_PRINT_FAILED names its
 // status_token and a preview image of the ticket, shown in place of paper.
 // It may arrive before the ticket's own response, so it is remembered.
 
 function receiveIdentity(event) {
-  if (event.device && state.device && event.device !== state.device.id) return;
+  if (!forThisKiosk(event)) return;
   const identity = event.identity || {};
   if (typeof identity.name_masked !== "string" || !identity.name_masked) return;
   state.identity = { name_masked: identity.name_masked, identity_token: identity.identity_token || null };
+  state.cardAgain = false;
   $("identity-name").textContent = identity.name_masked;
+  cardNews();
+}
+
+function receiveCardError(event) {
+  if (!forThisKiosk(event)) return;
+  state.cardAgain = true;
+  cardNews();
+}
+
+function forThisKiosk(event) {
+  return !(event.device && state.device && event.device !== state.device.id);
+}
+
+/** The reader did something: the citizen is here; the choosing screens show it at once. */
+function cardNews() {
   state.lastActivity = Date.now();
-  if (state.screen === "ticket" || state.screen === "closed" || state.screen === "loading") return;
-  if (state.screen === "appointment") return;
-  show(state.screen);
+  if (state.screen === "start" || state.screen === "services") show(state.screen);
 }
 
 // -- taking a ticket -------------------------------------------------------------
@@ -426,6 +447,7 @@ const hallState = new HallState();
 function onChange(change) {
   const event = change.event;
   if (event?.kind === EVENT_KINDS.KIOSK_IDENTITY) receiveIdentity(event);
+  else if (event?.kind === EVENT_KINDS.KIOSK_CARD_ERROR) receiveCardError(event);
   else if (event?.kind === EVENT_KINDS.KIOSK_PRINT_FAILED) receivePrintFailure(event);
   else if (change.type !== "event") renderFigures(); // figures come with snapshots and pushes
 }
@@ -493,7 +515,7 @@ function tick() {
     $("ticket-countdown").textContent = t("countdown", { s: Math.max(0, Math.ceil((IDLE_MS - idle) / 1000)) });
   }
   const away = state.screen !== "start" && state.screen !== "closed" && state.screen !== "loading";
-  const dirty = away || state.mode !== "normal" || state.identity;
+  const dirty = away || state.mode !== "normal" || state.identity || state.cardAgain;
   if (dirty && !state.attempt && idle >= IDLE_MS) resetToStart();
 }
 

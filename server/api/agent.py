@@ -31,7 +31,7 @@ api = Api("devices")
 _farewells: set[asyncio.Task] = set()  # disconnections being recorded
 
 PrinterValue = PrinterState  # pydantic checks the value against the enum
-ReaderValue = Literal["ok", "offline"]
+ReaderValue = Literal["ok", "faulty", "offline"]  # hardware.reader.ReaderState values
 
 
 class _Message(BaseModel):

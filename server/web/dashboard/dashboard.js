@@ -41,6 +41,7 @@ const t = makeTranslator({
   alarmSince: { zh: "自 {time} 起", en: "since {time}" },
   agent_offline: { zh: "设备离线（代理程序未连接）", en: "Kiosk offline (device agent not connected)" },
   reader_offline: { zh: "身份证阅读器离线", en: "ID card reader offline" },
+  reader_faulty: { zh: "身份证阅读器故障，请检修", en: "ID card reader faulty: service it" },
   printer_paper_out: { zh: "打印机缺纸", en: "Printer out of paper" },
   printer_cover_open: { zh: "打印机仓盖未关", en: "Printer cover open" },
   printer_error: { zh: "打印机故障", en: "Printer error" },
