@@ -70,7 +70,7 @@ async def test_shortcut_keys_drive_the_window_and_refusals_are_shown_in_words(ta
     await dialog.get_by_text("用餐").click()
     await page.locator("#pause-text").fill("十分钟")
     await page.locator("#pause-text").press("Enter")
-    await expect(page.locator("#who-state")).to_have_text("暂停：用餐：十分钟")
+    await expect(page.locator("#who-state")).to_have_text("暂停：用餐 · 十分钟")  # the note is for staff
     await expect(page.locator("#pause-label")).to_have_text("恢复")
 
     await press(page, "n")  # calling while paused is refused by the server, in words

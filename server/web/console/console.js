@@ -379,7 +379,9 @@ function windowChanged(windowState) {
     if (windowState.staff_id) banner(t("takenOver", { n: number, staff: windowState.staff_id }), "error");
     return;
   }
-  state.window = windowState;
+  // Events carry the public window state: the internal pause note stays as our own answer gave it.
+  const keepNote = windowState.state === "paused" && !("pause_note" in windowState);
+  state.window = keepNote ? { ...windowState, pause_note: state.window.pause_note } : windowState;
   renderDesk();
 }
 
