@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from display.voice import Voice
+from server import card_reads
 from server.api import agent as agent_api
 from server.api import announcements as announcements_api
 from server.api import clock as clock_api
@@ -47,6 +48,7 @@ class Settings:
     clock: Clock = field(default_factory=SystemClock)
     pool_size: int = 10
     voice: Voice = field(default_factory=Voice)  # announcement audio, cached by text
+    card_read_sweep: float = card_reads.SWEEP_INTERVAL  # seconds between deletions of expired card reads
 
 
 def _error_response(status: int, code: str, message: str) -> web.Response:
@@ -84,11 +86,13 @@ def create_app(settings: Settings) -> web.Application:
         ctx = HallContext(pool, settings.halls, settings.clock, settings.identity_key)
         hub = Hub(pool, settings.database_url, settings.halls, settings.identity_key)
         await hub.start()
-        app[SERVICES] = Services.build(ctx, hub, settings.voice)
-        figures = asyncio.create_task(FiguresPush(hub, settings.halls, settings.clock).run())
+        services = app[SERVICES] = Services.build(ctx, hub, settings.voice)
+        background = [asyncio.create_task(FiguresPush(hub, settings.halls, settings.clock).run()),
+                      asyncio.create_task(services.card_reads.forget_expired_reads(settings.card_read_sweep))]
         yield
-        figures.cancel()
-        await asyncio.gather(figures, return_exceptions=True)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         await hub.stop()
         await pool.close()
 

@@ -1,12 +1,15 @@
 """ID-card reads at a kiosk: a read becomes a short-lived, single-use identity token.
 
-Only the keyed hash of the ID number and the masked forms are stored. The
+Only the keyed hash of the ID number, the masked forms and whether the holder
+is old enough for the green channel are stored; a timer deletes each read
+soon after it expires (`forget_expired_reads`). The
 token itself is stored nowhere: it is made from the read's name and the
 server's key when the kiosk.identity event is sent (server.events), and only
 its hash is kept to check it.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,14 +21,15 @@ from server import events as contract
 from server.auth import Principal
 from server.context import HallContext
 from server.errors import Conflict, Forbidden, Unprocessable
-from server.identity import KnownIdentity
+from server.identity import KnownIdentity, checked_id_number
 from server.store import devices as store
 from server.store import events
 
 log = logging.getLogger(__name__)
 
 CARD_READ_LIFETIME = timedelta(minutes=3)  # from the card on the reader to the ticket request
-FORGET_CARD_READS_AFTER = timedelta(hours=1)  # expired reads are deleted after this
+FORGET_CARD_READS_AFTER = timedelta(minutes=5)  # an expired read still says "expired", not "unknown", this long
+SWEEP_INTERVAL = 60.0  # seconds between deletions of expired reads
 
 
 @dataclass(frozen=True)
@@ -55,21 +59,21 @@ class CardReads:
         now = self.ctx.clock.now()
         read = credentials.new_token()
         token = contract.card_read_token(self.ctx.identity_key, read)
-        known = KnownIdentity.from_card(id_number, name, self.ctx.identity_key, birth_date)
-        limit, age = hall.priority.green_auto_age, known.age_on(self.ctx.today(hall, now))
+        day = self.ctx.today(hall, now)
+        known = KnownIdentity.of(checked_id_number(id_number, day, card_type), name, self.ctx.identity_key,
+                                        green_age=hall.priority.green_auto_age, day=day, birth_date=birth_date)
         identity = {
             "name_masked": known.holder_masked,
             "id_masked": known.id_masked,
-            "green_eligible": limit is not None and age is not None and age >= limit,
+            "green_eligible": known.green_eligible,
             "card_type": card_type,
             "expires_at": (now + CARD_READ_LIFETIME).isoformat(),
         }
         async with self.ctx.transaction() as con:
-            await store.forget_card_reads(con, now - FORGET_CARD_READS_AFTER)
             await store.insert_card_read(
                 con, token_hash=credentials.hash_token(token), hall=hall.id, device_id=device_id,
                 identity_hash=known.identity_hash, id_masked=known.id_masked, name_masked=known.holder_masked,
-                birth_date=known.birth_date, card_type=card_type, now=now, expires_at=now + CARD_READ_LIFETIME,
+                green_eligible=known.green_eligible, card_type=card_type, now=now, expires_at=now + CARD_READ_LIFETIME,
             )
             await events.append(con, hall.id, now, contract.card_read(device_id, read, identity))
         log.info("ID card read at %s: %s %s", device_id, identity["name_masked"], identity["id_masked"])
@@ -95,7 +99,7 @@ class CardReads:
             raise Forbidden("identity_token: the card was read at another kiosk")
         if row["expires_at"] <= now or (row["used_at"] is not None and not retry):
             raise identity_expired()
-        identity = KnownIdentity(row["identity_hash"], row["id_masked"], row["name_masked"], row["birth_date"])
+        identity = KnownIdentity(row["identity_hash"], row["id_masked"], row["name_masked"], row["green_eligible"])
         return CardRead(row["token_hash"], identity)
 
     @staticmethod
@@ -103,3 +107,13 @@ class CardReads:
         """Use the read up, inside the issuing transaction."""
         if not await store.use_card_read(con, card.token_hash, now):
             raise identity_expired()
+
+    async def forget_expired_reads(self, interval: float = SWEEP_INTERVAL) -> None:
+        """Run until cancelled: delete the reads that expired, whether or not another card comes."""
+        while True:
+            try:
+                async with self.ctx.pool.acquire() as con:
+                    await store.forget_card_reads(con, self.ctx.clock.now() - FORGET_CARD_READS_AFTER)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("could not delete expired card reads (%s); trying again", exc)
+            await asyncio.sleep(interval)

@@ -5,6 +5,7 @@ window row this module maintains, under the same row lock.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
@@ -13,8 +14,18 @@ from server.context import HallContext
 from server.errors import Conflict, NotFound
 from server.events import Kind, window_event
 from server.hall import Hall
-from server.model import WindowState, WindowStateName
+from server.model import PauseReason, WindowState, WindowStateName
+from server.redaction import redacted
 from server.store import events, windows
+
+_NO_PAUSE = {"pause_reason": None, "pause_note": None, "pause_message": None}
+
+
+@dataclass(frozen=True)
+class Pause:
+    reason: PauseReason  # screens show its label
+    note: str | None = None  # internal: staff and managers only
+    message: str | None = None  # for the citizens waiting
 
 
 async def lock_window(con: asyncpg.Connection, hall: Hall, window_no: int) -> WindowState:
@@ -63,20 +74,22 @@ class Duty:
         async with self.ctx.transaction() as con:
             state = await self._lock_idle(con, hall, window_no, staff_id, "sign out")
             state = await windows.update(con, hall.id, window_no, state="closed", staff_id=None, post=None,
-                                         pause_reason=None, changed_at=now)
+                                         changed_at=now, **_NO_PAUSE)
             await self._record(con, hall, Kind.WINDOW_SIGNED_OUT, state, now, staff=staff_id)
             return state
 
-    async def pause(self, hall_id: str, window_no: int, staff_id: str, reason: str) -> WindowState:
+    async def pause(self, hall_id: str, window_no: int, staff_id: str, pause: Pause) -> WindowState:
+        """Stop calling at the window; its free text is kept with ID and mobile numbers masked."""
         hall = self._hall_window(hall_id, window_no)
         now = self.ctx.clock.now()
         async with self.ctx.transaction() as con:
             state = await self._lock_idle(con, hall, window_no, staff_id, "pause")
             if state.state is WindowStateName.PAUSED:
                 raise Conflict(f"{window_no} 号窗口已经暂停 (already paused)", code="window_paused")
-            state = await windows.update(con, hall.id, window_no, state="paused", pause_reason=reason,
+            state = await windows.update(con, hall.id, window_no, state="paused", pause_reason=pause.reason.value,
+                                         pause_note=redacted(pause.note), pause_message=redacted(pause.message),
                                          changed_at=now)
-            await self._record(con, hall, Kind.WINDOW_PAUSED, state, now, reason=reason)
+            await self._record(con, hall, Kind.WINDOW_PAUSED, state, now, reason=pause.reason.value)
             return state
 
     async def resume(self, hall_id: str, window_no: int, staff_id: str) -> WindowState:
@@ -86,8 +99,7 @@ class Duty:
             state = await lock_own_window(con, hall, window_no, staff_id)
             if state.state is not WindowStateName.PAUSED:
                 raise Conflict(f"{window_no} 号窗口没有暂停 (window is not paused)", code="window_not_paused")
-            state = await windows.update(con, hall.id, window_no, state="open", pause_reason=None,
-                                         changed_at=now)
+            state = await windows.update(con, hall.id, window_no, state="open", changed_at=now, **_NO_PAUSE)
             await self._record(con, hall, Kind.WINDOW_RESUMED, state, now)
             return state
 

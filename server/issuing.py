@@ -6,6 +6,8 @@ job is queued — all or nothing.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,7 +21,7 @@ from server.context import HallContext
 from server.errors import Conflict, NotFound, Unprocessable
 from server.hall import Device, Hall, Priority, Service
 from server.hub import Hub
-from server.identity import KnownIdentity
+from server.identity import KnownIdentity, checked_id_number
 from server.model import Ticket
 from server.print_jobs import PrintJobs
 from server.queue_state import Waiting
@@ -43,7 +45,7 @@ class IssueRequest:
     appointment_code: str | None = None
     identity_token: str | None = None  # the kiosk's card read (event kiosk.identity)
     typed_identity: TypedIdentity | None = None
-    idempotency_key: str | None = None
+    idempotency_key: str | None = None  # unique per caller and hall day
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,18 @@ class _Issuing:
     card: CardRead | None
     printer: Device | None
     device_id: str | None
+    caller: str  # device:<id> or staff:<id>: whose idempotency keys these are
+    day: date  # the hall day the ticket is issued on
     base_url: str
+
+    @property
+    def fingerprint(self) -> str:
+        """The request as far as it defines the ticket: a retry must match it."""
+        request, identity = self.request, self.identity
+        fields = [self.service.code, request.priority.value,
+                  request.appointment_at.isoformat() if request.appointment_at else None,
+                  request.appointment_code, identity.identity_hash if identity else None]
+        return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
 
 
 def format_number(prefix: str, value: int) -> str:
@@ -91,14 +104,14 @@ class Issuer:
         now = self.ctx.clock.now()
         if not hall.hours.is_open(hall.local(now)):
             raise Conflict("大厅不在办公时间，暂停取号 (the hall is closed now)", code="hall_closed")
-        issuing = await self._resolve(principal, hall, service, request, base_url)
+        issuing = await self._resolve(principal, hall, service, request, base_url, self.ctx.today(hall, now))
         try:
             ticket, seq = await self._issue_new(issuing, now)
         except asyncpg.UniqueViolationError:
             # A retry (or a concurrent twin) of a request whose ticket exists: answer with it.
             # Trying the insert first spares every new ticket a lookup; a retry's transaction
             # rolls back whole, its claimed number with it.
-            earlier = await self._earlier(hall, request.idempotency_key or "")
+            earlier = await self._earlier(issuing)
             if earlier is None:
                 raise
             return earlier
@@ -108,17 +121,21 @@ class Issuer:
         return self._described(ticket, created=True)
 
     async def _resolve(self, principal: Principal, hall: Hall, service: Service, request: IssueRequest,
-                       base_url: str) -> _Issuing:
+                       base_url: str, day: date) -> _Issuing:
         card = None
         if request.identity_token:
             card = await self.card_reads.resolve(principal, request.identity_token,
                                                  retry=bool(request.idempotency_key))
         typed = request.typed_identity
-        identity = card.identity if card else (
-            KnownIdentity.from_card(typed.id_number, typed.name, self.ctx.identity_key) if typed else None)
+        identity = card.identity if card else (self._typed(hall, typed, day) if typed else None)
         device_id = principal.id if principal.kind == "device" else None
         return _Issuing(hall, service, request, identity, card, self.print_jobs.printing_kiosk(principal),
-                        device_id, base_url)
+                        device_id, f"{principal.kind}:{principal.id}", day, base_url)
+
+    def _typed(self, hall: Hall, typed: TypedIdentity, day: date) -> KnownIdentity:
+        number = checked_id_number(typed.id_number, day)
+        return KnownIdentity.of(number, typed.name, self.ctx.identity_key,
+                                       green_age=hall.priority.green_auto_age, day=day)
 
     def _service(self, hall: Hall, request: IssueRequest) -> Service:
         if request.service:
@@ -132,18 +149,26 @@ class Issuer:
             return hall.services_in(request.zone)[0]
         raise Unprocessable("service or zone is required")
 
-    async def _earlier(self, hall: Hall, key: str) -> IssuedTicket | None:
+    async def _earlier(self, issuing: _Issuing) -> IssuedTicket | None:
+        """The caller's ticket of the day for the key; 422 when the key came with another request."""
+        hall = issuing.hall
         async with self.ctx.pool.acquire() as con:
-            ticket = await tickets.by_idempotency_key(con, hall.id, key)
-        if ticket is None:
+            found = await tickets.by_idempotency_key(con, hall.id, issuing.day, issuing.caller,
+                                                     issuing.request.idempotency_key or "")
+        if found is None:
             return None
+        ticket, fingerprint = found
+        if fingerprint != issuing.fingerprint:
+            raise Unprocessable("取号请求编号已用于另一个取号请求，请重新取号"
+                                " (idempotency_key was already used for a different request)",
+                                code="idempotency_mismatch")
         await self.hub.current(hall.id)
         return self._described(ticket, created=False)
 
     async def _issue_new(self, issuing: _Issuing, now: datetime) -> tuple[Ticket, int]:
         hall, service, request, identity = issuing.hall, issuing.service, issuing.request, issuing.identity
-        day = self.ctx.today(hall, now)
-        priority = self._priority(hall, request, identity, day)
+        day = issuing.day
+        priority = self._priority(request, identity)
         async with self.ctx.transaction() as con:
             prefix = prefix_for(hall, service)
             value = await tickets.claim_number(con, hall.id, day, prefix)
@@ -157,7 +182,7 @@ class Issuer:
                 identity_masked=identity.id_masked if identity else None,
                 holder_masked=identity.holder_masked if identity else None,
                 idempotency_key=request.idempotency_key, status_token=secrets.token_urlsafe(16),
-                device_id=issuing.device_id,
+                device_id=issuing.device_id, caller=issuing.caller, request_fingerprint=issuing.fingerprint,
             )
             # After the insert, so that a retry meets its own ticket before these refuse it.
             if identity:
@@ -171,13 +196,10 @@ class Issuer:
         return ticket, event.seq
 
     @staticmethod
-    def _priority(hall: Hall, request: IssueRequest, identity: KnownIdentity | None, day: date) -> Priority:
+    def _priority(request: IssueRequest, identity: KnownIdentity | None) -> Priority:
         """An old enough card holder gets the green channel without asking."""
-        limit = hall.priority.green_auto_age
-        if request.priority is Priority.NORMAL and limit is not None and identity:
-            age = identity.age_on(day)
-            if age is not None and age >= limit:
-                return Priority.GREEN
+        if request.priority is Priority.NORMAL and identity and identity.green_eligible:
+            return Priority.GREEN
         return request.priority
 
     @staticmethod

@@ -20,6 +20,7 @@ from server.errors import Conflict, NotFound, Unprocessable
 from server.events import Kind, ticket_event
 from server.hall import Hall, Priority, RejoinPolicy, Window
 from server.model import Ticket, TicketStatus, WindowState, WindowStateName
+from server.redaction import redacted
 from server.routing import Candidate, choose_ticket, servable
 from server.store import events, tickets, windows
 
@@ -31,7 +32,8 @@ class TransferTarget:
     service: str | None = None
     zone: str | None = None
     window: int | None = None
-    note: str | None = None
+    note: str | None = None  # internal: staff and managers only
+    message: str | None = None  # for the citizen: shown on their ticket page
 
 
 def announcement(hall: Hall, ticket: Ticket, window_no: int) -> str:
@@ -149,7 +151,10 @@ class Lifecycle:
                                      status="no_show")
 
     async def transfer(self, hall_id: str, staff_id: str, ticket_id: int, target: TransferTarget) -> Ticket:
-        """Send the ticket to another service, zone or window; it keeps its number and issue time."""
+        """Send the ticket to another service, zone or window; it keeps its number and issue time.
+
+        The note (kept until a new one) and the message are stored with ID and mobile
+        numbers and the holder's name masked."""
         allowed = (TicketStatus.CALLED, TicketStatus.SERVING)
         async with self._own_ticket(hall_id, staff_id, ticket_id, "transfer", allowed) as (con, hall, ticket, now):
             service, target_window = self._transfer_destination(hall, ticket, target)
@@ -157,7 +162,8 @@ class Lifecycle:
             return await self._close(
                 con, hall, ticket, staff_id, now, "transferred", Kind.TICKET_TRANSFERRED,
                 status="waiting", service=service, zone=zone, target_window=target_window,
-                queued_at=now, window_no=None, note=target.note or ticket.note,
+                queued_at=now, window_no=None, note=redacted(target.note, ticket.holder_masked) or ticket.note,
+                message=redacted(target.message, ticket.holder_masked),
                 extra={"from_window": ticket.window_no, "from_service": ticket.service},
             )
 

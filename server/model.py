@@ -18,6 +18,16 @@ class TicketStatus(str, Enum):
     CANCELLED = "cancelled"
 
 
+class PauseReason(str, Enum):
+    """Why a window is paused: screens show the code's label (server/web/common/events.js), never free text."""
+
+    BREAK = "break"
+    MEAL = "meal"
+    MEETING = "meeting"
+    SYSTEM = "system"
+    OTHER = "other"
+
+
 class WindowStateName(str, Enum):
     CLOSED = "closed"
     OPEN = "open"
@@ -58,7 +68,8 @@ class Ticket:
     identity_masked: str | None
     holder_masked: str | None
     status_token: str
-    note: str | None
+    note: str | None  # internal: staff and managers only
+    message: str | None  # for the citizen: may be shown in public
 
     @classmethod
     def from_record(cls, record: Any) -> Ticket:
@@ -88,7 +99,7 @@ class Ticket:
             "finished_at": _iso(self.finished_at),
             "call_count": self.call_count,
             "holder": self.holder_masked,
-            "note": self.note,
+            "message": self.message,
         }
 
     def for_staff(self) -> dict[str, Any]:
@@ -96,6 +107,7 @@ class Ticket:
         return {
             **self.public(),
             "identity": self.identity_masked,
+            "note": self.note,
             "first_called_at": _iso(self.first_called_at),
         }
 
@@ -107,7 +119,9 @@ class WindowState:
     state: WindowStateName
     staff_id: str | None
     post: str | None
-    pause_reason: str | None
+    pause_reason: str | None  # a PauseReason code
+    pause_note: str | None  # internal: staff and managers only
+    pause_message: str | None  # for the citizens waiting: may be shown in public
     current_ticket: int | None
     changed_at: datetime | None
 
@@ -118,15 +132,21 @@ class WindowState:
         return state
 
     def public(self) -> dict[str, Any]:
+        """What any screen may show: no internal note."""
         return {
             "number": self.number,
             "state": self.state.value,
             "staff_id": self.staff_id,
             "post": self.post,
             "pause_reason": self.pause_reason,
+            "pause_message": self.pause_message,
             "current_ticket": self.current_ticket,
             "changed_at": _iso(self.changed_at),
         }
+
+    def for_staff(self) -> dict[str, Any]:
+        """What staff and managers see: adds the internal pause note."""
+        return {**self.public(), "pause_note": self.pause_note}
 
 
 @dataclass(frozen=True)

@@ -247,9 +247,9 @@ class Console:
         self.recorder.transferred(ticket)
         self._log(t, "transfer", window=window, visit=self.visit_of[ticket["id"]], service=service)
 
-    async def pause(self, t: datetime, window: int, reason: str) -> None:
-        await self._window_request(window, "pause", {"reason": reason})
-        self._log(t, "pause", window=window, reason=reason)
+    async def pause(self, t: datetime, window: int, reason: str, note: str) -> None:
+        await self._window_request(window, "pause", {"reason": reason, "note": note})
+        self._log(t, "pause", window=window, reason=reason, note=note)
 
     async def resume(self, t: datetime, window: int) -> None:
         await self._window_request(window, "resume")
@@ -538,7 +538,7 @@ class DaySimulation:
         self._ready(self.desks[item.own_window])
 
     async def _pause_now(self, desk: Desk, pause: Pause) -> None:
-        await self.console.pause(self._t, desk.number, pause.reason)
+        await self.console.pause(self._t, desk.number, pause.reason, pause.note)
         if desk.number in self._free:
             self._free.remove(desk.number)
         desk.state, desk.pending_pause = "paused", None

@@ -57,7 +57,7 @@ _DAY_SHAPE = ((time(11, 0), 1.6), (time(12, 0), 1.1), (time(13, 0), 0.5), (time(
               (time(16, 0), 1.2), (time(23, 59, 59), 0.7))
 _RUSH_MINUTES, _RUSH_WEIGHT = 15, 3.0  # the crowd waiting at the door when the hall opens
 _TAPER_MINUTES, _TAPER_WEIGHT = 30, 0.3  # few come just before closing
-_BREAK_REASONS = ("休息", "业务咨询", "调取档案")
+_BREAK_REASONS = (("break", "休息"), ("meeting", "业务咨询"), ("other", "调取档案"))  # (code, note)
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,8 @@ class Visit:
 class Pause:
     start: int
     end: int
-    reason: str
+    reason: str  # a pause reason code (server.model.PauseReason)
+    note: str  # the clerk's internal note
 
 
 @dataclass(frozen=True)
@@ -369,7 +370,7 @@ def _lunch(hall: Hall, index: int) -> list[Pause]:
         return []
     gap = int(_minutes(sessions[0].end) * 60)
     start = gap - 15 * 60 if index % 2 == 0 else gap + 30 * 60
-    return [Pause(start, start + 45 * 60, "午休")]
+    return [Pause(start, start + 45 * 60, "meal", "午休")]
 
 
 def _breaks(hall: Hall, rng: random.Random) -> list[Pause]:
@@ -378,7 +379,7 @@ def _breaks(hall: Hall, rng: random.Random) -> list[Pause]:
     breaks = []
     for _ in range(rng.choice((0, 1, 1, 2))):
         start = rng.randrange(open_from + 30 * 60, open_until)
-        breaks.append(Pause(start, start + rng.randrange(5 * 60, 16 * 60), rng.choice(_BREAK_REASONS)))
+        breaks.append(Pause(start, start + rng.randrange(5 * 60, 16 * 60), *rng.choice(_BREAK_REASONS)))
     return breaks
 
 

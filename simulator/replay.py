@@ -95,7 +95,7 @@ _ACTIONS: dict[str, Callable[[Console, datetime, dict[str, Any]], Awaitable[None
     "call-next": _call_next,
     "finish": lambda console, t, a: console.finish(t, a["window"], a.get("rating")),
     "transfer": lambda console, t, a: console.transfer(t, a["window"], a["service"]),
-    "pause": lambda console, t, a: console.pause(t, a["window"], a["reason"]),
+    "pause": lambda console, t, a: console.pause(t, a["window"], a["reason"], a["note"]),
     "rejoin": lambda console, t, a: console.rejoin(t, a["visit"]),
     **{name: _window_action(name.replace("-", "_"))
        for name in ("sign-in", "start", "recall", "no-show", "resume", "sign-out")},

@@ -31,7 +31,7 @@ BAD_ISSUES = [
     (b'{"service": "B01", "priority": "vip"}', 422, "invalid", "priority"),
     (b'{"service": "B01", "colour": "red"}', 422, "invalid", "colour"),
     (b'{"service": "B01", "identity": {"name": "x"}}', 422, "invalid", "identity.id_number"),
-    (b'{"service": "B01", "identity": {"id_number": "12345678901234567Z"}}', 422, "invalid", "id_number"),
+    (b'{"service": "B01", "identity": {"id_number": "12345678901234567Z"}}', 422, "invalid_id_number", "id_number"),
     (b'{"service": "B01", "appointment_at": "tomorrow"}', 422, "invalid", "appointment_at"),
     (b'{"service": "B01", "priority": "appointment"}', 422, "invalid", "appointment_at"),
     (b"{}", 422, "invalid", "service or zone"),

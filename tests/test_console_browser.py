@@ -70,7 +70,7 @@ async def test_shortcut_keys_drive_the_window_and_refusals_are_shown_in_words(ta
     await dialog.get_by_text("用餐").click()
     await page.locator("#pause-text").fill("十分钟")
     await page.locator("#pause-text").press("Enter")
-    await expect(page.locator("#who-state")).to_have_text("暂停：用餐：十分钟")
+    await expect(page.locator("#who-state")).to_have_text("暂停：用餐 · 十分钟")  # the note is for staff
     await expect(page.locator("#pause-label")).to_have_text("恢复")
 
     await press(page, "n")  # calling while paused is refused by the server, in words
@@ -94,20 +94,21 @@ async def test_shortcut_keys_drive_the_window_and_refusals_are_shown_in_words(ta
 async def test_transfer_notes_and_names_are_shown_as_text(tabs: Tabs):
     async with aiohttp.ClientSession(tabs.base) as http:
         issued = await issue(http, "B01", "console-xss-0001",
-                             identity={"id_number": "410102198001011234", "name": XSS})
+                             identity={"id_number": "41010219800101123X", "name": XSS})
         console = await tabs.open("/console", CONSOLE_SIZE)
         page = console.page
         await sign_in_on_console(console, "zhangwei", 41)
         await press(page, "n")
         await expect(page.locator("#current-number")).to_have_text("B001")
         await expect(page.locator("#current-holder")).to_have_text(issued["ticket"]["holder"])
-        await expect(page.locator("#current-identity")).to_have_text("4101**********1234")
+        await expect(page.locator("#current-identity")).to_have_text("4101**********123X")
 
         await press(page, "t")
         dialog = page.locator("#dlg-transfer")
         await dialog.get_by_text("转到窗口").click()
         await page.locator("#transfer-window").fill("42")
-        await page.locator("#transfer-note").fill(XSS)
+        await page.locator("#transfer-note").fill("staff-only note")
+        await page.locator("#transfer-message").fill(XSS)
         await dialog.locator("button[type=submit]").click()
         await expect(page.locator("#current-number")).to_have_text("—")
         await expect(page.locator("#log li").first).to_contain_text("转办 → 42 号窗口")
@@ -116,7 +117,9 @@ async def test_transfer_notes_and_names_are_shown_as_text(tabs: Tabs):
         await expect(phone.page.locator("#phone-detail")).to_have_text("已转至 42 号窗口，请等候叫号")
         await expect(phone.page.locator("#phone-note")).to_have_text(XSS)
 
-        # The colleague at window 42 sends it back with the same note; the console shows it on calling.
+        assert "staff-only" not in await phone.page.content()  # the internal note stays with staff
+
+        # The colleague at window 42 sends it back with a note; the console shows it on calling.
         login = await expect_status(await http.post("/api/v1/staff/login", json={
             "hall": "city", "staff_id": "liyang", "password": PASSWORD}), 200)
         colleague = {"Authorization": f"Bearer {login['token']}"}

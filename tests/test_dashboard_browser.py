@@ -106,11 +106,13 @@ async def test_dashboard_follows_the_hall_live(tabs: Tabs, clock: ManualClock, a
 
         colleague = await staff_headers(http, "liyang", 42)
         await expect_status(await http.post("/api/v1/windows/42/pause", headers=colleague,
-                                            json={"reason": "用餐：十分钟"}), 200)
+                                            json={"reason": "meal", "message": "十分钟",
+                                                                              "note": "staff-only"}), 200)
         await expect(w42).to_have_class("w paused")
         await expect(w42.locator(".w-note")).to_have_text("用餐：十分钟")
-        await expect_status(await http.post("/api/v1/windows/41/pause", headers=clerk, json={"reason": XSS}), 200)
-        await expect(w41.locator(".w-note")).to_have_text(XSS)
+        await expect_status(await http.post("/api/v1/windows/41/pause", headers=clerk,
+                                            json={"reason": "other", "message": XSS}), 200)
+        await expect(w41.locator(".w-note")).to_have_text(f"其他：{XSS}")
         await expect(zone.locator(".z-windows")).to_have_text("开 0停 2关 6")
         assert await page.locator("img").count() == 0
 

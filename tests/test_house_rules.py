@@ -9,6 +9,7 @@ from pathlib import Path
 import asyncpg
 
 from server.events import Kind
+from server.model import PauseReason
 from tests.support import issue, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,13 @@ def test_the_browser_mirror_declares_exactly_the_servers_kinds():
     assert mirrored == {kind.value for kind in Kind}
 
 
+def test_the_browser_labels_exactly_the_servers_pause_reasons():
+    source = BROWSER_MIRROR.read_text()
+    block = source[source.index("PAUSE_REASONS"):]
+    block = block[:block.index("});")]
+    assert set(re.findall(r"^\s+([a-z_]+): \{ zh:", block, re.MULTILINE)) == {reason.value for reason in PauseReason}
+
+
 def test_pages_take_event_kinds_from_the_mirror():
     stray = {f"{path.relative_to(ROOT)}: {kind}" for path in PAGE_CODE if path != BROWSER_MIRROR
              for kind in re.findall(r'["\'`]((?:ticket|window|kiosk|print|device)\.[a-z_]+)["\'`]', path.read_text())}
@@ -89,7 +97,7 @@ async def test_a_window_day_emits_only_declared_kinds_and_all_ticket_and_window_
     assert called is not None
     await clerk.ticket_action(called["id"], "transfer", service="B02")
     await clerk.ticket_action(third if called["id"] == second else second, "cancel")
-    await clerk.window_action("pause", reason="会议")
+    await clerk.window_action("pause", reason="meeting", note="会议")
     await clerk.window_action("resume")
     await clerk.window_action("sign-out")
     con = await asyncpg.connect(database_url)

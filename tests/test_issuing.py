@@ -63,7 +63,7 @@ async def test_an_old_card_holder_gets_the_green_channel_and_is_served_first(cli
 
 
 async def test_the_open_ticket_limit_per_person_refuses_with_a_message(client):
-    holder = {"id_number": "110105198001010011"}
+    holder = {"id_number": "110105198001010016"}
     await issue(client, "B01", identity=holder)
     await issue(client, "B01", identity=holder)
     refused = await client.post("/api/v1/tickets", json={"service": "B01", "identity": holder}, headers=KIOSK)

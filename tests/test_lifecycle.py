@@ -80,7 +80,7 @@ async def test_transfer_to_a_window_is_only_called_there(client):
 async def test_a_paused_window_is_given_no_ticket_until_resumed(client, database_url):
     await issue(client, "B01")
     clerk = await signed_in(client, "zhangwei", 41)
-    await clerk.window_action("pause", reason="午休交接")
+    await clerk.window_action("pause", reason="meal", note="午休交接")
     refused = await clerk.window_action("call-next", 409)
     assert refused["error"]["code"] == "window_paused"
     assert "暂停" in refused["error"]["message"]

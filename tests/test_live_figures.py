@@ -76,8 +76,8 @@ async def test_a_ticket_link_follows_its_own_ticket_and_learns_nothing_else(live
             "hall": "city", "staff_id": "zhangwei", "password": "hallq-demo"}), 200)
         staff = {"Authorization": f"Bearer {login['token']}"}
         await expect(await session.post(f"{base}api/v1/windows/41/sign-in", json={}, headers=staff), 200)
-        await expect(await session.post(f"{base}api/v1/windows/41/pause", json={"reason": "午休 staff-secret"},
-                                        headers=staff), 200)
+        await expect(await session.post(f"{base}api/v1/windows/41/pause",
+                                        json={"reason": "meal", "note": "午休 staff-secret"}, headers=staff), 200)
         await expect(await session.post(f"{base}api/v1/windows/41/resume", headers=staff), 200)
         await issue_here("B01")  # someone else's ticket
         called = await expect(await session.post(f"{base}api/v1/windows/41/call-next", headers=staff), 200)

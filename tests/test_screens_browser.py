@@ -33,7 +33,7 @@ from tests.browser_support import (
 )
 from tests.support import SCREEN, Clerk, issue
 
-ID_NUMBER = "110105199001011234"
+ID_NUMBER = "110105199001011232"
 needs_espeak = pytest.mark.skipif(not Voice().available, reason="espeak-ng is not installed")
 
 
@@ -222,9 +222,9 @@ async def test_names_notices_and_pause_reasons_are_shown_as_text_never_run(hosti
     assert await text_of(hall, "#notice-text") == f"通知：{XSS}"  # idle: nothing called yet
     async with hall_api(server) as session:
         zhang = await clerk_at(session, "zhangwei", 15)
-        await zhang.window_action("pause", reason=f"系统维护 {XSS}")
+        await zhang.window_action("pause", reason="system", message=XSS, note="staff-only")
         await sign.wait_for_function("() => document.getElementById('sign').dataset.mode === 'paused'")
-        assert await text_of(sign, "#sign-detail") == f"系统维护 {XSS}"
+        assert await text_of(sign, "#sign-detail") == f"系统故障：{XSS}"  # the reason's label, then the message
         await zhang.window_action("resume")
 
         ticket = await issue(session, "A01", identity={"id_number": ID_NUMBER, "name": XSS})

@@ -12,7 +12,7 @@
 // events and the waiting figures the server pushes; nothing is re-read.
 import { ApiError, api, tokenFromUrl } from "/static/common/api.js";
 import { el, floorName } from "/static/common/dom.js";
-import { CALL_KINDS, EVENT_KINDS } from "/static/common/events.js";
+import { CALL_KINDS, EVENT_KINDS, pauseText } from "/static/common/events.js";
 import { calendarDay, clockTime } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
@@ -444,7 +444,7 @@ function renderSign(flash) {
   } else if (win.state === "paused") {
     mode = "paused";
     big = t("paused");
-    detail = win.pause_reason || "";
+    detail = pauseText(win, t.lang());
   } else {
     status = t("sign_idle");
     big = t("window_n", { n: number });

@@ -85,8 +85,8 @@ function render(status) {
   $("phone-zone").textContent = [status.zone_name, floorName(t, status.floor)].filter(Boolean).join(" · ");
   $("phone-holder-row").hidden = !ticket.holder;
   $("phone-holder").textContent = ticket.holder || "";
-  $("phone-note-row").hidden = !ticket.note;
-  $("phone-note").textContent = ticket.note || "";
+  $("phone-note-row").hidden = !ticket.message;
+  $("phone-note").textContent = ticket.message || "";
   $("phone-updated").textContent = clockTime(new Date(), { lang: t.lang(), seconds: true });
   $("phone-ticket").hidden = false;
   $("phone-error").hidden = true;

@@ -7,6 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.hall import Priority
+from server.model import PauseReason
+
+_NOTE = "internal, for staff and managers only; ID and mobile numbers are masked"
+_MESSAGE = "for the citizen, may be shown in public; ID and mobile numbers are masked"
 
 
 class Strict(BaseModel):
@@ -14,7 +18,9 @@ class Strict(BaseModel):
 
 
 class Identity(Strict):
-    id_number: str = Field(pattern=r"^\d{17}[\dXx]$", description="18-character resident ID number; stored only hashed")
+    id_number: str = Field(min_length=1, max_length=40,
+                           description="18-character resident ID number (GB 11643, any digits, spaces ignored);"
+                                       " stored only hashed")
     name: str | None = Field(default=None, max_length=40)
 
 
@@ -50,7 +56,9 @@ class SignInBody(Strict):
 
 
 class PauseBody(Strict):
-    reason: str = Field(min_length=1, max_length=100)
+    reason: PauseReason = Field(description="reason code; screens show its label")
+    note: str | None = Field(default=None, max_length=200, description=_NOTE)
+    message: str | None = Field(default=None, max_length=100, description=_MESSAGE)
 
 
 class CallBody(Strict):
@@ -61,4 +69,5 @@ class TransferBody(Strict):
     service: str | None = Field(default=None, max_length=20)
     zone: str | None = Field(default=None, max_length=8)
     window: int | None = Field(default=None, ge=1)
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=200, description=_NOTE)
+    message: str | None = Field(default=None, max_length=200, description=_MESSAGE)

@@ -34,7 +34,7 @@ async def me(call: Call) -> dict[str, Any]:
     assert member is not None
     held = await call.services.duty.held_by(call.hall_id, call.staff_id)
     return {"staff": {"id": member.id, "name": member.name, "role": member.role.value},
-            "hall": call.hall_id, "window": held.public() if held else None}
+            "hall": call.hall_id, "window": held.for_staff() if held else None}
 
 
 @api.get("/api/v1/staff/me/today", access=Access.STAFF,

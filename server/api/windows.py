@@ -6,13 +6,16 @@ from typing import Any
 from server.api.endpoint import Api, Call
 from server.api.schemas import CallBody, PauseBody, SignInBody
 from server.auth import Access
+from server.duty import Pause
 
 api = Api("windows")
 
 
-@api.get("/api/v1/windows", access=Access.ANY, summary="Every window's state and current ticket")
+@api.get("/api/v1/windows", access=Access.ANY,
+         summary="Every window's state and current ticket; internal pause notes for staff only")
 async def list_windows(call: Call) -> dict[str, Any]:
-    return {"windows": [s.public() for s in await call.services.duty.windows(call.hall_id)]}
+    staff = call.principal is not None and call.principal.kind == "staff"
+    return {"windows": [s.for_staff() if staff else s.public() for s in await call.services.duty.windows(call.hall_id)]}
 
 
 @api.post("/api/v1/windows/{no}/sign-in", access=Access.STAFF, body=SignInBody,
@@ -20,26 +23,27 @@ async def list_windows(call: Call) -> dict[str, Any]:
 async def sign_in(call: Call[SignInBody]) -> dict[str, Any]:
     state = await call.services.duty.sign_in(call.hall_id, call.int_param("no"), call.staff_id,
                                              call.body.post, call.body.take_over)
-    return {"window": state.public()}
+    return {"window": state.for_staff()}
 
 
 @api.post("/api/v1/windows/{no}/sign-out", access=Access.STAFF, summary="Sign out of the window")
 async def sign_out(call: Call) -> dict[str, Any]:
     state = await call.services.duty.sign_out(call.hall_id, call.int_param("no"), call.staff_id)
-    return {"window": state.public()}
+    return {"window": state.for_staff()}
 
 
 @api.post("/api/v1/windows/{no}/pause", access=Access.STAFF, body=PauseBody,
-          summary="Pause the window with a reason: it gets no tickets until resumed")
+          summary="Pause the window with a reason code: it gets no tickets until resumed")
 async def pause(call: Call[PauseBody]) -> dict[str, Any]:
-    state = await call.services.duty.pause(call.hall_id, call.int_param("no"), call.staff_id, call.body.reason)
-    return {"window": state.public()}
+    pause = Pause(**call.body.model_dump())
+    state = await call.services.duty.pause(call.hall_id, call.int_param("no"), call.staff_id, pause)
+    return {"window": state.for_staff()}
 
 
 @api.post("/api/v1/windows/{no}/resume", access=Access.STAFF, summary="Resume a paused window")
 async def resume(call: Call) -> dict[str, Any]:
     state = await call.services.duty.resume(call.hall_id, call.int_param("no"), call.staff_id)
-    return {"window": state.public()}
+    return {"window": state.for_staff()}
 
 
 @api.post("/api/v1/windows/{no}/call-next", access=Access.STAFF,

@@ -1,7 +1,7 @@
 """SQL for kiosk hardware: print jobs, device agent status, card-read tokens."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -97,12 +97,12 @@ async def touch_status(con: asyncpg.Connection, hall: str, device_id: str, now: 
 
 
 async def insert_card_read(con: asyncpg.Connection, *, token_hash: str, hall: str, device_id: str,
-                           identity_hash: str, id_masked: str, name_masked: str | None, birth_date: date | None,
+                           identity_hash: str, id_masked: str, name_masked: str | None, green_eligible: bool,
                            card_type: str, now: datetime, expires_at: datetime) -> None:
     await con.execute(
         "INSERT INTO card_reads (token_hash, hall, device_id, identity_hash, id_masked, name_masked,"
-        " birth_date, card_type, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        token_hash, hall, device_id, identity_hash, id_masked, name_masked, birth_date, card_type, now,
+        " green_eligible, card_type, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        token_hash, hall, device_id, identity_hash, id_masked, name_masked, green_eligible, card_type, now,
         expires_at,
     )
 

@@ -12,7 +12,7 @@ from server.model import Ticket
 # Columns a lifecycle step may change; anything else is a programming error.
 _MUTABLE = frozenset({
     "service", "zone", "status", "queued_at", "arrival_at", "target_window", "window_no",
-    "staff_id", "first_called_at", "called_at", "call_count", "started_at", "finished_at", "note",
+    "staff_id", "first_called_at", "called_at", "call_count", "started_at", "finished_at", "note", "message",
 })
 
 
@@ -36,11 +36,14 @@ async def insert_ticket(con: asyncpg.Connection, **values: Any) -> Ticket:
     return Ticket.from_record(record)
 
 
-async def by_idempotency_key(con: asyncpg.Connection, hall: str, key: str) -> Ticket | None:
+async def by_idempotency_key(con: asyncpg.Connection, hall: str, day: date, caller: str,
+                             key: str) -> tuple[Ticket, str | None] | None:
+    """The caller's ticket of the day for `key`, with the fingerprint of the request that made it."""
     record = await con.fetchrow(
-        "SELECT * FROM tickets WHERE hall = $1 AND idempotency_key = $2", hall, key
+        "SELECT * FROM tickets WHERE hall = $1 AND day = $2 AND caller = $3 AND idempotency_key = $4",
+        hall, day, caller, key,
     )
-    return Ticket.from_record(record) if record else None
+    return (Ticket.from_record(record), record["request_fingerprint"]) if record else None
 
 
 async def get(con: asyncpg.Connection, hall: str, ticket_id: int, *, lock: bool = False) -> Ticket | None:

@@ -8,7 +8,8 @@ import asyncpg
 
 from server.model import WindowState
 
-_MUTABLE = frozenset({"state", "staff_id", "post", "pause_reason", "current_ticket", "changed_at"})
+_MUTABLE = frozenset({"state", "staff_id", "post", "pause_reason", "pause_note", "pause_message",
+                      "current_ticket", "changed_at"})
 
 
 async def ensure(con: asyncpg.Connection, hall: str, numbers: Sequence[int]) -> None:

@@ -33,6 +33,22 @@ export const MESSAGE_TYPES = Object.freeze({
   TICKET_STATUS: "ticket_status", // a ticket follower's own status, pushed when it changes
 });
 
+// Pause reason codes (server.model.PauseReason) with the label pages show for each:
+// a screen says why a window is paused with this label, never with staff free text.
+export const PAUSE_REASONS = Object.freeze({
+  break: { zh: "临时离岗", en: "Short break" },
+  meal: { zh: "用餐", en: "Meal" },
+  meeting: { zh: "业务培训/会议", en: "Training / meeting" },
+  system: { zh: "系统故障", en: "System failure" },
+  other: { zh: "其他", en: "Other" },
+});
+
+/** A paused window as the public sees it: the reason's label, then the message for citizens (masked by the server). */
+export function pauseText(win, lang) {
+  const label = PAUSE_REASONS[win.pause_reason]?.[lang] ?? PAUSE_REASONS.other[lang];
+  return win.pause_message ? `${label}${lang === "en" ? ": " : "："}${win.pause_message}` : label;
+}
+
 // Kinds that announce a call at a window (screens show and speak them).
 export const CALL_KINDS = new Set([EVENT_KINDS.TICKET_CALLED, EVENT_KINDS.TICKET_RECALLED]);
 // Kinds after which a window no longer holds its ticket.

@@ -8,7 +8,7 @@
 // own words in the banner at the top; all texts are set with textContent.
 import { el } from "/static/common/dom.js";
 import { ApiError } from "/static/common/api.js";
-import { EVENT_KINDS } from "/static/common/events.js";
+import { EVENT_KINDS, PAUSE_REASONS, pauseText } from "/static/common/events.js";
 import { clockTime, duration } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
@@ -44,7 +44,9 @@ const t = makeTranslator({
   handling: { zh: "办理", en: "Handling" },
   calls: { zh: "叫号次数", en: "Calls" },
   holder: { zh: "取号人", en: "Holder" },
-  note: { zh: "转办备注", en: "Transfer note" },
+  message: { zh: "留言", en: "Message" },
+  messageForCitizen: { zh: "给办事群众的留言（对方手机可见）", en: "Message for the citizen (shown on their phone)" },
+  note: { zh: "转办备注（仅工作人员可见）", en: "Transfer note (staff only)" },
   aNext: { zh: "叫号", en: "Call next" },
   aRecall: { zh: "重呼", en: "Recall" },
   aNumber: { zh: "指定叫号", en: "Call number" },
@@ -73,12 +75,7 @@ const t = makeTranslator({
   zone: { zh: "区域", en: "Area" },
   confirmTransfer: { zh: "确认转办", en: "Transfer" },
   pauseTitle: { zh: "暂停服务", en: "Pause the window" },
-  pauseText: { zh: "说明（可选）", en: "Details (optional)" },
-  reasonBreak: { zh: "临时离岗", en: "Short break" },
-  reasonMeal: { zh: "用餐", en: "Meal" },
-  reasonMeeting: { zh: "业务培训/会议", en: "Training / meeting" },
-  reasonSystem: { zh: "系统故障", en: "System failure" },
-  reasonOther: { zh: "其他", en: "Other" },
+  pauseText: { zh: "说明（仅工作人员可见，可选）", en: "Details for colleagues (optional)" },
   needReason: { zh: "请选择或填写暂停原因", en: "Choose or type a reason" },
   needTarget: { zh: "请选择转办去向", en: "Choose where to transfer to" },
   noTicket: { zh: "本窗口当前没有号 (no ticket at this window)", en: "No ticket at this window" },
@@ -92,8 +89,6 @@ const t = makeTranslator({
   outTransfer: { zh: "转办 → {to}", en: "transferred → {to}" },
   toWindowN: { zh: "{n} 号窗口", en: "window {n}" },
 });
-
-const REASONS = ["reasonBreak", "reasonMeal", "reasonMeeting", "reasonSystem", "reasonOther"];
 
 const $ = (id) => document.getElementById(id);
 
@@ -209,7 +204,8 @@ function renderDesk() {
   const label = [t(`post${w.post || "A"}`), info.label].filter(Boolean).join(" · ");
   $("who-window").textContent = t("windowLabel", { n: w.number, label });
   const paused = w.state === "paused";
-  $("who-state").textContent = paused ? t("statePaused", { reason: w.pause_reason || "" }) : t("stateOpen");
+  const reason = [pauseText(w, t.lang()), w.pause_note].filter(Boolean).join(" · ");
+  $("who-state").textContent = paused ? t("statePaused", { reason }) : t("stateOpen");
   $("who-state").className = `chip ${paused ? "paused" : "open"}`;
   $("pause-label").textContent = paused ? t("aResume") : t("aPause");
   document.body.classList.toggle("paused", paused);
@@ -236,6 +232,8 @@ function renderTicket() {
   $("current-identity").textContent = ticket?.identity || "";
   $("row-note").hidden = !(ticket && ticket.note);
   $("current-note").textContent = ticket?.note || "";
+  $("row-message").hidden = !(ticket && ticket.message);
+  $("current-message").textContent = ticket?.message || "";
   tickTimers();
 }
 
@@ -381,7 +379,9 @@ function windowChanged(windowState) {
     if (windowState.staff_id) banner(t("takenOver", { n: number, staff: windowState.staff_id }), "error");
     return;
   }
-  state.window = windowState;
+  // Events carry the public window state: the internal pause note stays as our own answer gave it.
+  const keepNote = windowState.state === "paused" && !("pause_note" in windowState);
+  state.window = keepNote ? { ...windowState, pause_note: state.window.pause_note } : windowState;
   renderDesk();
 }
 
@@ -536,6 +536,8 @@ function submitTransfer(event) {
   }
   const note = $("transfer-note").value.trim();
   if (note) body.note = note;
+  const message = $("transfer-message").value.trim();
+  if (message) body.message = message;
   closeDialog("dlg-transfer");
   act(async () => {
     const { ticket } = await authed(ticketPath("transfer"), { method: "POST", body });
@@ -549,30 +551,31 @@ function submitTransfer(event) {
 function fillReasons() {
   const box = $("pause-reasons");
   box.replaceChildren();
-  REASONS.forEach((key, index) => {
+  Object.entries(PAUSE_REASONS).forEach(([code, names], index) => {
     const label = el("label");
     const input = el("input");
     input.type = "radio";
     input.name = "reason";
-    input.value = key;
+    input.value = code;
     input.defaultChecked = index === 0;
-    label.append(input, el("span", "", ` ${t(key)}`));
+    label.append(input, el("span", "", ` ${names[t.lang()] ?? names.zh}`));
     box.append(label);
   });
 }
 
 function submitPause(event) {
   event.preventDefault();
-  const key = $("pause-form").querySelector("input[name=reason]:checked")?.value;
-  const text = $("pause-text").value.trim();
-  const reason = key === "reasonOther" || !key ? text : (text ? `${t(key)}：${text}` : t(key));
-  if (!reason) {
+  // The code is what screens show (as its label); the text is an internal note for colleagues.
+  const reason = $("pause-form").querySelector("input[name=reason]:checked")?.value || "other";
+  const note = $("pause-text").value.trim();
+  if (reason === "other" && !note) {
     banner(t("needReason"), "error");
     return;
   }
   closeDialog("dlg-pause");
   act(async () => {
-    const result = await authed(windowPath("pause"), { method: "POST", body: { reason } });
+    const body = note ? { reason, note } : { reason };
+    const result = await authed(windowPath("pause"), { method: "POST", body });
     windowChanged(result.window);
   });
 }
@@ -617,7 +620,7 @@ function wire() {
   });
   $("pause-form").addEventListener("submit", submitPause);
   $("pause-form").addEventListener("change", (event) => {
-    if (event.target.name === "reason") $("pause-text").required = event.target.value === "reasonOther";
+    if (event.target.name === "reason") $("pause-text").required = event.target.value === "other";
   });
   $("number-form").addEventListener("submit", submitNumber);
   for (const button of document.querySelectorAll("dialog [data-close]")) {

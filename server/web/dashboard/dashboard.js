@@ -8,7 +8,7 @@
 // and the figures the server pushes); the statistics are read every 30 s or
 // on demand. All texts go in with textContent.
 import { el } from "/static/common/dom.js";
-import { EVENT_KINDS } from "/static/common/events.js";
+import { EVENT_KINDS, pauseText } from "/static/common/events.js";
 import { clockTime, duration } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
@@ -357,7 +357,7 @@ function renderGrid() {
     let note = "";
     if (w.state === "paused") {
       line = t("wPaused");
-      note = w.pause_reason || "";
+      note = pauseText(w, t.lang());
     } else if (w.state === "open" && ticket) {
       look = ticket.status === "serving" ? "serving" : "called";
       line = ticket.number;
@@ -377,7 +377,7 @@ function renderGrid() {
     const details = [t("windowTitle", { n: number }), cell.info.label || ""];
     if (w.staff_id) details.push(t("staffOn", { staff: w.staff_id, post: w.post || "A" }));
     if (ticket) details.push(`${ticket.number} · ${t(look === "serving" ? "wServing" : "wCalled")}`);
-    if (w.state === "paused") details.push(t("pausedFor", { reason: w.pause_reason || "" }));
+    if (w.state === "paused") details.push(t("pausedFor", { reason: pauseText(w, t.lang()) }));
     cell.node.title = details.filter(Boolean).join("\n");
   }
 }
