@@ -8,8 +8,9 @@ the hall gets:
   figures per service and zone (a socket that follows only zones gets only those
   zones). A socket's first push and the 30 s refresh are `full`; the others carry
   only the entries that changed since the hall's last push (a longest wait that
-  grew with time alone is not a change: pages count it on), so 2,000 lobby
-  screens are not sent the whole hall every second;
+  grew with time alone is not a change: pages count it from `waiting_since` on
+  the hall's clock, `at`), so 2,000 lobby screens are not sent the whole hall
+  every second;
 - a ticket link's follower, instead, `{"type": "ticket_status", ...}`: its own
   ticket with its people ahead, when that changed.
 
@@ -51,22 +52,22 @@ def zones_followed(topics: frozenset[str]) -> frozenset[str] | None:
     return frozenset(zones) if len(zones) == len(topics) else None
 
 
-def queues_message(figures: dict[str, Any], as_of: int, at: str, zones: frozenset[str] | None,
+def queues_message(figures: dict[str, Any], as_of: int, zones: frozenset[str] | None,
                    full: bool) -> dict[str, Any]:
     if zones is not None:
-        figures = {"services": [s for s in figures["services"] if s["zone"] in zones],
+        figures = {"at": figures["at"], "services": [s for s in figures["services"] if s["zone"] in zones],
                    "zones": [z for z in figures["zones"] if z["zone"] in zones]}
-    return {"type": "queues", "as_of": as_of, "at": at, "full": full, **figures}
+    return {"type": "queues", "as_of": as_of, "full": full, **figures}
 
 
 def _lasting(entry: dict[str, Any]) -> dict[str, Any]:
-    """An entry without what grows with time alone."""
+    """An entry without what grows with time alone (pages count it from `waiting_since`)."""
     return {k: v for k, v in entry.items() if k != "longest_wait_seconds"}
 
 
 def _changes(figures: dict[str, Any], before: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
     """The entries of `figures` that differ from `before` (updated to `figures`), keyed by list and code."""
-    changed: dict[str, Any] = {"services": [], "zones": []}
+    changed: dict[str, Any] = {"at": figures["at"], "services": [], "zones": []}
     for kind, code in (("services", "service"), ("zones", "zone")):
         for entry in figures[kind]:
             lasting = _lasting(entry)
@@ -79,16 +80,16 @@ def _changes(figures: dict[str, Any], before: dict[tuple[str, str], dict[str, An
 class _Messages:
     """One push's messages, each built once for every socket that gets it."""
 
-    def __init__(self, figures: dict[str, Any], changed: dict[str, Any], as_of: int, at: str) -> None:
-        self._figures, self._changed, self._as_of, self._at = figures, changed, as_of, at
-        self._built: dict[tuple[frozenset[str] | None, bool], Delivery | None] = {}
+    def __init__(self, figures: dict[str, Any], changed: dict[str, Any], as_of: int) -> None:
+        self._figures, self._changed, self._as_of = figures, changed, as_of
+        self._built: dict[tuple[frozenset[str] | None, bool], Delivery] = {}
 
-    def to(self, zones: frozenset[str] | None, *, whole: bool) -> Delivery | None:
-        """The message for sockets following `zones` (None: all); None when nothing changed for them."""
+    def to(self, zones: frozenset[str] | None, *, whole: bool) -> Delivery:
+        """The message for sockets following `zones` (None: all). One whose entries are all
+        unchanged still goes: its `at` keeps the pages' hall clock right."""
         if (zones, whole) not in self._built:
-            message = queues_message(self._figures if whole else self._changed, self._as_of, self._at, zones, whole)
-            empty = not (whole or message["services"] or message["zones"])
-            self._built[(zones, whole)] = None if empty else Delivery.of(message)
+            message = queues_message(self._figures if whole else self._changed, self._as_of, zones, whole)
+            self._built[(zones, whole)] = Delivery.of(message)
         return self._built[(zones, whole)]
 
 
@@ -117,16 +118,13 @@ class FiguresPush:
         queue = self._hub.queue(hall_id)
         now = self._clock.now()
         figures = queue.figures(now)
-        messages = _Messages(figures, _changes(figures, self._pushed.setdefault(hall_id, {})),
-                             queue.seq, now.isoformat())
+        messages = _Messages(figures, _changes(figures, self._pushed.setdefault(hall_id, {})), queue.seq)
         for sub in subscribers:
             if sub.follows is not None:
                 self._push_status(sub, self._halls[hall_id], queue)
             elif wants_figures(sub.topics):
-                delivery = messages.to(zones_followed(sub.topics), whole=full or not sub.figures_sent)
-                if delivery is not None:
-                    sub.figures_sent = True
-                    sub.offer(delivery)
+                sub.offer(messages.to(zones_followed(sub.topics), whole=full or not sub.figures_sent))
+                sub.figures_sent = True
 
     def _push_status(self, sub: Subscription, hall: Hall, queue: HallQueue) -> None:
         if sub.ticket is None:

@@ -229,6 +229,7 @@ class HallQueue:
             services.append({
                 "service": service.code, "zone": service.zone, "waiting": count, "open_windows": open_count,
                 "longest_wait_seconds": int((now - since).total_seconds()) if since else 0,
+                "waiting_since": since.isoformat() if since else None,
                 "estimated_wait_minutes": estimate,
             })
             zone = zones[service.zone]
@@ -237,4 +238,4 @@ class HallQueue:
         for window in self.hall.windows:
             if window.zone and window.number in opened:
                 zones[window.zone]["open_windows"] += 1
-        return {"services": services, "zones": list(zones.values())}
+        return {"at": now.isoformat(), "services": services, "zones": list(zones.values())}

@@ -347,7 +347,7 @@ async def test_screens_fit_their_resolutions(live_server, browser, artifacts):
         assert await text_of(sign, "#sign-status") == "正在办理"
         assert await text_of(sign, "#sign-number") == recalled
         await zhang.ticket_action(current, "finish")
-        await zhang.window_action("pause", reason="午间休息")
+        await zhang.window_action("pause", reason="meal")
     await sign.wait_for_function("() => document.getElementById('sign').dataset.mode === 'paused'")
     await check_layout(sign, artifacts, "sign-15-paused-800x480")
     assert await text_of(sign, "#sign-number") == "暂停服务"

@@ -19,11 +19,11 @@ export class HallState {
     this.windows = new Map(); // number -> public window state; current_ticket is the id at it
     this.tickets = new Map(); // ticket id -> latest public ticket seen, least recent first
     this.calls = []; // the latest call event of each ticket, newest first
-    // code -> {zone, waiting, open_windows, longest_wait_seconds, estimated_wait_minutes, receivedAt}
-    // (receivedAt: performance.now() when the entry arrived; the longest wait grows on from there)
+    // code -> {zone, waiting, open_windows, waiting_since, longest_wait_seconds, estimated_wait_minutes}
     this.services = new Map();
     this.zones = new Map(); // code -> {waiting, open_windows, estimated_wait_minutes}
     this.figuresAsOf = null; // the event seq the figures reflect
+    this.hallClock = null; // {at: the hall's time of the latest figures (ms), received: performance.now() then}
     this.listeners = new Set();
   }
 
@@ -87,7 +87,8 @@ export class HallState {
   longestWait(service) {
     const figures = this.services.get(service);
     if (!figures?.waiting) return null;
-    return figures.longest_wait_seconds + (performance.now() - figures.receivedAt) / 1000;
+    const now = this.hallClock.at + (performance.now() - this.hallClock.received);
+    return Math.max(0, (now - Date.parse(figures.waiting_since)) / 1000);
   }
 
   /** The longest wait by now among the services of `zone`, in seconds; null when nobody waits there. */
@@ -113,9 +114,9 @@ export class HallState {
   }
 
   /** Take the entries pushed (a push that is not `full` carries only those that changed). */
-  mergeFigures({ services = [], zones = [] } = {}, asOf) {
-    const receivedAt = performance.now();
-    for (const s of services) this.services.set(s.service, { ...s, receivedAt });
+  mergeFigures({ at, services = [], zones = [] } = {}, asOf) {
+    if (at) this.hallClock = { at: Date.parse(at), received: performance.now() };
+    for (const s of services) this.services.set(s.service, s);
     for (const z of zones) this.zones.set(z.zone, z);
     this.figuresAsOf = asOf;
   }
