@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from server.api import announcements as announcements_api
 from server.api import clock as clock_api
 from server.api import hall as hall_api
 from server.api import live as live_api
+from server.api import metrics as metrics_api
 from server.api import staff as staff_api
 from server.api import stats as stats_api
 from server.api import tickets as tickets_api
@@ -28,6 +30,8 @@ from server.errors import HallqError
 from server.figures import FiguresPush
 from server.hall import Hall
 from server.hub import Hub
+from server.metrics import Metrics, route_label
+from server.security_headers import add_security_headers
 from server.services import SERVICES, Services
 from server.store import windows
 from server.store.migrate import migrate
@@ -49,6 +53,8 @@ class Settings:
     pool_size: int = 10
     voice: Voice = field(default_factory=Voice)  # announcement audio, cached by text
     card_read_sweep: float = card_reads.SWEEP_INTERVAL  # seconds between deletions of expired card reads
+    demo: bool = False  # the shipped demo halls: the index page lists their device links
+    metrics_token: str | None = None  # lets Prometheus scrape /metrics (managers may without it)
 
 
 def _error_response(status: int, code: str, message: str) -> web.Response:
@@ -74,8 +80,30 @@ async def json_errors(request: web.Request,
         return _error_response(500, "internal", "internal error; the action was not completed")
 
 
+def measured(metrics: Metrics) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """Counts every answer by its route's template (never the raw path) and final status."""
+    @web.middleware
+    async def measure(request: web.Request,
+                      handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+        started = time.perf_counter()
+        status, socket = 499, False  # 499: the client went away before its answer
+        try:
+            response = await handler(request)
+            status, socket = response.status, isinstance(response, web.WebSocketResponse)
+            return response
+        except web.HTTPException as exc:  # redirects; errors are answers of json_errors by now
+            status = exc.status
+            raise
+        finally:
+            metrics.request_done(request.method, route_label(request), status,
+                                 None if socket else time.perf_counter() - started)
+    return measure
+
+
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[json_errors], client_max_size=64 * 1024)
+    metrics = Metrics()
+    app = web.Application(middlewares=[measured(metrics), json_errors], client_max_size=64 * 1024)
+    app.on_response_prepare.append(add_security_headers)
 
     async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         pool = await create_pool(settings.database_url, max_size=settings.pool_size)
@@ -84,9 +112,9 @@ def create_app(settings: Settings) -> web.Application:
             for hall in settings.halls.values():
                 await windows.ensure(con, hall.id, [w.number for w in hall.windows])
         ctx = HallContext(pool, settings.halls, settings.clock, settings.identity_key)
-        hub = Hub(pool, settings.database_url, settings.halls, settings.identity_key)
+        hub = Hub(pool, settings.database_url, settings.halls, settings.identity_key, metrics)
         await hub.start()
-        services = app[SERVICES] = Services.build(ctx, hub, settings.voice)
+        services = app[SERVICES] = Services.build(ctx, hub, settings.voice, metrics, settings.metrics_token)
         background = [asyncio.create_task(FiguresPush(hub, settings.halls, settings.clock).run()),
                       asyncio.create_task(services.card_reads.forget_expired_reads(settings.card_read_sweep))]
         yield
@@ -113,11 +141,12 @@ def create_app(settings: Settings) -> web.Application:
                   "event_seq": services.hub.last_seq(h.id)} for h in settings.halls.values()]
         return web.json_response({"ok": True, "halls": halls, "api": "/api/v1/openapi.json"}, dumps=dumps)
 
-    add_pages(app, settings.halls)
+    add_pages(app, settings.halls, settings.demo)
     app.router.add_get("/api/v1/openapi.json", openapi)
     app.router.add_get("/api/v1/health", health)
     app.router.add_get("/api/v1/live", live_api.live)
     app.router.add_get("/api/v1/agent", agent_api.agent_socket)
+    app.router.add_get("/metrics", metrics_api.metrics)
     app[live_api.OPEN_SOCKETS] = weakref.WeakSet()
     app.on_shutdown.append(live_api.close_open_sockets)
     return app

@@ -16,6 +16,9 @@ import simulator
 from server.clock import Clock, ScaledClock, SteppedClock, SystemClock
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_halls
 from server.credentials import hash_password
+from server.demo import is_shipped, warnings
+
+log = logging.getLogger(__name__)
 
 
 def identity_key(data_dir: Path) -> bytes:
@@ -62,9 +65,12 @@ def serve(args: argparse.Namespace) -> int:
     from server.app import Settings, create_app
 
     halls = load_halls(args.config)
+    for line in warnings(halls.values()):
+        log.warning(line)
     data_dir = Path(args.data_dir)
     settings = Settings(halls=halls, database_url=database_url(args, data_dir), identity_key=identity_key(data_dir),
-                        clock=clock_from(args))
+                        clock=clock_from(args), demo=is_shipped(args.config),
+                        metrics_token=os.environ.get("HALLQ_METRICS_TOKEN") or None)
     names = ", ".join(f"{h.id} ({h.name}: {len(h.zones)} zones, {len(h.windows)} windows)" for h in halls.values())
     print(f"hallq serving {names} on http://{args.host}:{args.port}/", flush=True)
     web.run_app(create_app(settings), host=args.host, port=args.port, print=None, access_log=None)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -67,9 +68,16 @@ class Subscription:
             self.overflowed = True  # the reader checks this on its next item
 
 
+class EventObserver(Protocol):
+    def event_fanned_out(self, event: Event, seconds: float) -> None:
+        """Once per event, in sequence order: `seconds` since its notification (or read-back) arrived."""
+
+
 class Hub:
-    def __init__(self, pool: asyncpg.Pool, dsn: str, halls: dict[str, Hall], key: bytes) -> None:
+    def __init__(self, pool: asyncpg.Pool, dsn: str, halls: dict[str, Hall], key: bytes,
+                 observer: EventObserver | None = None) -> None:
         self._pool = pool
+        self._observer = observer
         self._dsn = dsn
         self._halls = halls
         self._key = key  # makes the card-read tokens of kiosk.identity messages
@@ -82,7 +90,8 @@ class Hub:
         }
         self._last: dict[str, int] = {}
         self._by_topic: dict[tuple[str, str], set[Subscription]] = {}
-        self._incoming: asyncio.Queue[str | None] = asyncio.Queue()  # None: read back what was missed
+        # Notifications with when they arrived (time.perf_counter); None: read back what was missed.
+        self._incoming: asyncio.Queue[tuple[str | None, float]] = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
         self._listening = asyncio.Event()
 
@@ -126,7 +135,7 @@ class Hub:
             try:
                 await asyncio.wait_for(asyncio.shield(waiter), _NOTIFY_WAIT)
             except TimeoutError:
-                await self._catch_up(hall)
+                await self._catch_up(hall, time.perf_counter())
         return self._queues[hall]
 
     async def current(self, hall: str) -> HallQueue:
@@ -199,9 +208,10 @@ class Hub:
         closed = asyncio.Event()
         con.add_termination_listener(lambda _con: closed.set())
         try:
-            await con.add_listener(event_store.CHANNEL, lambda *args: self._incoming.put_nowait(args[3]))
+            await con.add_listener(event_store.CHANNEL,
+                                   lambda *args: self._incoming.put_nowait((args[3], time.perf_counter())))
             # Anything committed while we were not listening is read back from the table.
-            self._incoming.put_nowait(None)
+            self._incoming.put_nowait((None, time.perf_counter()))
             self._listening.set()
             await closed.wait()
         finally:
@@ -210,18 +220,18 @@ class Hub:
 
     async def _dispatch_forever(self) -> None:
         while True:
-            payload = await self._incoming.get()
+            payload, received = await self._incoming.get()
             try:
-                await self._dispatch(payload)
+                await self._dispatch(payload, received)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("could not read missed events (%s); retrying", exc)
                 await asyncio.sleep(0.2)
-                self._incoming.put_nowait(None)
+                self._incoming.put_nowait((None, received))
 
-    async def _dispatch(self, payload: str | None) -> None:
+    async def _dispatch(self, payload: str | None, received: float) -> None:
         if payload is None:
             for hall_id in self._serving:
-                await self._catch_up(hall_id)
+                await self._catch_up(hall_id, received)
             return
         parsed = event_store.from_notification(payload)
         hall, seq = (parsed.hall, parsed.seq) if isinstance(parsed, Event) else parsed
@@ -229,24 +239,31 @@ class Hub:
         if seq <= last:
             return
         if isinstance(parsed, Event) and seq == last + 1:
-            self._fan_out(parsed)
+            self._fan_out(parsed, received)
         else:
-            await self._catch_up(hall)
+            await self._catch_up(hall, received)
 
-    async def _catch_up(self, hall: str) -> None:
+    async def _catch_up(self, hall: str, since: float) -> None:
+        """Read back and fan out what was missed; `since`: when the need to was noticed."""
         if hall not in self._serving:
             return
         while True:
             async with self._pool.acquire() as con:
                 missed = await event_store.since(con, hall, self._last.get(hall, 0), _CATCH_UP_BATCH)
             for event in missed:
-                self._fan_out(event)
+                self._fan_out(event, since)
             if len(missed) < _CATCH_UP_BATCH:
                 return
 
-    def _fan_out(self, event: Event) -> None:
+    def _fan_out(self, event: Event, received: float) -> None:
         if event.seq <= self._last.get(event.hall, 0):
             return
+        self._send(event)
+        if self._observer is not None:
+            self._observer.event_fanned_out(event, time.perf_counter() - received)
+
+    def _send(self, event: Event) -> None:
+        """Apply the event to the live queues, then write it to every subscriber of its topics."""
         self._last[event.hall] = event.seq
         if self._queues[event.hall].apply(event):
             self._changed.add(event.hall)

@@ -136,6 +136,11 @@ class HallQueue:
 
     # -- reading -------------------------------------------------------------------
 
+    @property
+    def open_windows(self) -> frozenset[int]:
+        """The windows open now (signed in, not paused)."""
+        return frozenset(self._open)
+
     def place(self, ticket: Waiting, now: datetime) -> Place:
         """People ahead of a waiting ticket (see routing.people_ahead) and its wait estimate."""
         self._today(now)

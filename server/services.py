@@ -15,6 +15,7 @@ from server.hub import Hub
 from server.issuing import Issuer
 from server.lifecycle import Lifecycle
 from server.live_feed import LiveFeed
+from server.metrics import LiveGauges, Metrics, Scrape
 from server.print_jobs import PrintJobs
 from server.ticket_reads import TicketReads
 
@@ -33,14 +34,18 @@ class Services:
     print_jobs: PrintJobs
     agents: AgentStatus
     voice: Voice
+    scrape: Scrape
 
     @classmethod
-    def build(cls, ctx: HallContext, hub: Hub, voice: Voice) -> Services:
+    def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
+              metrics_token: str | None = None) -> Services:
         card_reads, print_jobs = CardReads(ctx), PrintJobs(ctx, hub)
+        auth, agents = Authenticator(ctx), AgentStatus(ctx)
         return cls(
-            ctx=ctx, hub=hub, auth=Authenticator(ctx), issuer=Issuer(ctx, hub, card_reads, print_jobs),
+            ctx=ctx, hub=hub, auth=auth, issuer=Issuer(ctx, hub, card_reads, print_jobs),
             lifecycle=Lifecycle(ctx), duty=Duty(ctx), tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
-            card_reads=card_reads, print_jobs=print_jobs, agents=AgentStatus(ctx), voice=voice,
+            card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
+            scrape=Scrape(metrics or Metrics(), LiveGauges(ctx, hub), auth, agents, metrics_token),
         )
 
 

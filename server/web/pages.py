@@ -15,7 +15,7 @@ from aiohttp import web
 import display
 import kiosk
 from server import web as web_pages
-from server.credentials import hash_token
+from server.demo import demo_devices, demo_token
 from server.hall import Hall
 
 
@@ -50,31 +50,31 @@ def _page(path: Path):
 
 def demo_links(halls: dict[str, Hall]) -> list[tuple[str, str]]:
     """Links for devices still on their shipped demo token (`demo-<id>`), for the index page."""
-    links = []
-    for hall in halls.values():
-        for device in hall.devices:
-            token = f"demo-{device.id}"
-            if hash_token(token) == device.token_hash:
-                links.append((f"{hall.name} · {device.id}", f"{_PAGE_FOR_KIND[device.kind.value]}?token={token}"))
-    return links
+    return [(f"{hall.name} · {device.id}", f"{_PAGE_FOR_KIND[device.kind.value]}?token={demo_token(device)}")
+            for hall in halls.values() for device in demo_devices(hall)]
 
 
-def index_html(halls: dict[str, Hall]) -> str:
-    items = "".join(f'<li><a href="{html.escape(url)}">{html.escape(label)}</a></li>'
-                    for label, url in demo_links(halls))
+def index_html(halls: dict[str, Hall], demo: bool) -> str:
+    """The index; only the shipped demo halls list their devices' links: anyone may read `/`,
+    and a hall with its own config must not hand its device tokens to them."""
+    demo_section = ""
+    if demo:
+        items = "".join(f'<li><a href="{html.escape(url)}">{html.escape(label)}</a></li>'
+                        for label, url in demo_links(halls))
+        demo_section = f"<h2>演示设备 (demo devices)</h2><ul>{items or '<li>—</li>'}</ul>"
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>hallq</title>'
         '<link rel="stylesheet" href="/static/common/base.css"></head><body class="index">'
         "<h1>hallq 排队叫号</h1>"
         '<p><a href="/console">窗口工作台 (staff console)</a></p>'
         '<p><a href="/dashboard">大厅管理看板 (manager dashboard)</a></p>'
-        f"<h2>演示设备 (demo devices)</h2><ul>{items or '<li>—</li>'}</ul>"
+        f"{demo_section}"
         '<p><a href="/api/v1/openapi.json">API (OpenAPI)</a></p></body></html>'
     )
 
 
-def add_pages(app: web.Application, halls: dict[str, Hall]) -> None:
-    index = index_html(halls)
+def add_pages(app: web.Application, halls: dict[str, Hall], demo: bool) -> None:
+    index = index_html(halls, demo)
 
     async def home(_request: web.Request) -> web.Response:
         return web.Response(text=index, content_type="text/html")
