@@ -60,13 +60,19 @@ class Live:
             raise AssertionError(f"connection {self.where} ended: {msg.type.name} {msg.data!r}")
         return json.loads(msg.data)
 
+    async def sequenced(self) -> Message:
+        """The next message of the event stream: pushed figures, never sequenced, are passed over."""
+        while (message := await self.receive())["type"] == "queues":
+            pass
+        return message
+
     async def snapshot(self) -> Message:
-        message = await self.receive()
+        message = await self.sequenced()
         assert message["type"] == "snapshot", f"expected a snapshot, got {brief(message)}"
         return message
 
     async def event(self) -> Message:
-        message = await self.receive()
+        message = await self.sequenced()
         assert message["type"] == "event", f"expected an event, got {brief(message)}"
         return message
 
