@@ -60,7 +60,7 @@ async def json_errors(request: web.Request,
     try:
         return await handler(request)
     except HallqError as exc:
-        return web.json_response(exc.as_json(), status=exc.status, dumps=dumps)
+        return web.json_response(exc.as_json(), status=exc.status, dumps=dumps, headers=exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
