@@ -120,7 +120,8 @@ class Authenticator:
 
     # -- live sockets -------------------------------------------------------------
 
-    async def live_access(self, token: str | None, ticket_link: str | None, topics: str) -> LiveAccess:
+    async def live_access(self, token: str | None, ticket_link: str | None, topics: str,
+                          hall: str | None = None) -> LiveAccess:
         """The hall and topics a live socket may follow; raises before the upgrade."""
         if ticket_link:  # the citizen's phone follows one ticket, and nothing else
             async with self.ctx.pool.acquire() as con:
@@ -128,9 +129,10 @@ class Authenticator:
             if ticket is None:
                 raise NotFound("no such ticket")
             return LiveAccess(ticket.hall, frozenset({f"ticket:{ticket.id}"}), ticket)
-        principal = await self.principal(token)
-        if principal is None:
+        found = await self.principal(token)
+        if found is None:
             raise Unauthorized("websocket needs ?token= (device token or staff session)")
+        principal = found.acting_in(hall)
         wanted = frozenset(t.strip() for t in topics.split(",") if t.strip())
         for topic in wanted:
             await self._check_topic(topic, principal)

@@ -2,6 +2,7 @@
 rejoin, zone kiosks, transfers to open windows only, managers of several halls."""
 from __future__ import annotations
 
+import aiohttp
 import asyncpg
 import pytest
 
@@ -106,3 +107,21 @@ async def test_one_manager_token_acts_in_each_of_their_halls_and_no_other(all_ha
     assert code(await gaoyan.get("/api/v1/stats?hall=district", 403)) == "other_hall"
     clerk = await Clerk(all_halls, "hetao", 1).login("township")
     assert code(await clerk.get("/api/v1/hall?hall=district", 403)) == "other_hall"
+
+
+async def test_a_manager_of_several_halls_follows_each_hall_live(all_halls):
+    wumin = await Clerk(all_halls, "wumin", 1).login("district")
+    token = wumin.headers["Authorization"].removeprefix("Bearer ")
+    ws = await all_halls.ws_connect("/api/v1/live", params={"token": token, "topics": "managers", "hall": "township"})
+    try:
+        hello = await ws.receive_json(timeout=5)
+        assert hello["type"] == "hello"
+        await wumin.post("/api/v1/windows/1/sign-in?hall=township")
+        while (message := await ws.receive_json(timeout=5))["type"] != "event":
+            pass
+        assert message["kind"] == "window.signed_in" and message["window"] == 1
+    finally:
+        await ws.close()
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await all_halls.ws_connect("/api/v1/live", params={"token": token, "topics": "hall", "hall": "city"})
+    assert refused.value.status == 403
