@@ -60,17 +60,16 @@ class SignIns:
         member = hall.staff_member(staff_id)
         account, from_address = throttle.account_key(hall.id, staff_id), throttle.address_key(address or "unknown")
         entry = Entry(hall.id, Action.SIGN_IN, Outcome.OK, subject=staff_id, address=address)
-        charged = await self._charge({account: throttle.ACCOUNT, from_address: throttle.ADDRESS}, entry)
+        charged = await self._admit(account, from_address, entry)
         ok = await asyncio.get_running_loop().run_in_executor(
             _HASHING, _check_password, password, member.password_hash if member else None, self._usual_cost[hall.id])
         if member is None or not ok:
-            await self._failed(account, charged[account], entry)
+            await self._failed(account, charged, from_address, entry)
             raise Unauthorized("工号或密码错误 (wrong staff id or password)", code="bad_credentials")
         token = credentials.new_token()
         now = self.ctx.clock.now()
         async with self._transaction() as con:
             await sign_ins.forget(con, account)
-            await sign_ins.refund(con, from_address)
             await sessions.create(con, credentials.hash_token(token), hall.id, staff_id, now, now + SESSION_LIFETIME)
             await self.audit.append(con, replace(entry, actor=staff_id))
         return SignedIn(token, hall, member)
@@ -80,21 +79,23 @@ class SignIns:
         async with self._connections, self.ctx.transaction() as con:
             yield con
 
-    async def _charge(self, keys: dict[str, throttle.Policy], entry: Entry) -> dict[str, throttle.Attempts]:
-        """Count the attempt against every key, or refuse it when one of them must still wait."""
+    async def _admit(self, account: str, address: str, entry: Entry) -> throttle.Attempts:
+        """Refuse the attempt while its account or address must wait; else charge it to the account.
+
+        The account is charged before its password is checked, so parallel guesses at one
+        account cannot all pass; an address only counts failures, so a whole office signing
+        in at nine o'clock is never held up by its own attempts in flight.
+        """
         now = self.ctx.clock.now()
         async with self._transaction() as con:
-            rows = await sign_ins.lock(con, list(keys), now)
-            states = {key: throttle.Attempts.of(rows[key]) for key in keys}
-            waits = [(s.wait(now), s.locked(now)) for s in states.values() if s.wait(now) is not None]
+            rows = await sign_ins.lock(con, [account, address], now)
+            states = [throttle.Attempts.of(rows[key]) for key in (account, address)]
+            waits = [(wait, state.locked(now)) for state in states if (wait := state.wait(now)) is not None]
             if not waits:
-                charged = {key: states[key].charged(now, policy) for key, policy in keys.items()}
-                for key, state in charged.items():
-                    await sign_ins.save(con, key, state.failures, state.last_at, state.blocked_until,
-                                        state.locked_until)
+                charged = states[0].charged(now, throttle.ACCOUNT)
+                await sign_ins.save(con, account, charged)
                 return charged
-        wait = max(w for w, _ in waits if w is not None)
-        locked = any(is_locked for _, is_locked in waits)
+        wait, locked = max(waits)
         async with self._transaction() as con:
             await self.audit.append(con, replace(entry, outcome=Outcome.LOCKED if locked else Outcome.THROTTLED))
         seconds = throttle.seconds(wait)
@@ -105,12 +106,15 @@ class SignIns:
         raise TooManyAttempts(f"登录失败次数过多，请 {seconds} 秒后再试"
                               f" (too many failed sign-ins: retry in {seconds} s)", retry_after=seconds)
 
-    async def _failed(self, account: str, charged: throttle.Attempts, entry: Entry) -> None:
-        """A wrong password: audited, and the account locked when it has failed often enough."""
-        policy = throttle.ACCOUNT
+    async def _failed(self, account: str, charged: throttle.Attempts, address: str, entry: Entry) -> None:
+        """A wrong password: counted against the address, audited, and the account locked
+        when it has failed often enough."""
+        policy, now = throttle.ACCOUNT, self.ctx.clock.now()
         async with self._transaction() as con:
+            rows = await sign_ins.lock(con, [address], now)
+            await sign_ins.save(con, address, throttle.Attempts.of(rows[address]).charged(now, throttle.ADDRESS))
             if policy.locks(charged.failures):
-                await sign_ins.lock_until(con, account, self.ctx.clock.now() + policy.lock_for)
+                await sign_ins.lock_until(con, account, now + policy.lock_for)
                 await self.audit.append(con, replace(entry, action=Action.LOCKOUT, outcome=Outcome.LOCKED,
                                                      detail=f"after {charged.failures} failures"))
             await self.audit.append(con, replace(entry, outcome=Outcome.BAD_CREDENTIALS))

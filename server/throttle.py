@@ -35,7 +35,7 @@ class Policy:
 
 
 ACCOUNT = Policy(free_failures=5, lock_after=10)
-ADDRESS = Policy(free_failures=20, lock_after=None)
+ADDRESS = Policy(free_failures=20, lock_after=None)  # counts failures only, once they are known
 
 
 def account_key(hall: str, staff_id: str) -> str:
@@ -68,8 +68,8 @@ class Attempts:
         return until - now if until else None
 
     def charged(self, now: datetime, policy: Policy) -> Attempts:
-        """Counted as a failure before the password is checked, so parallel guesses cannot
-        all pass the check; a success gives the charge back."""
+        """One more failure at `now`, with the wait it earns (an account's is counted before
+        its password is checked, and forgotten when the password proves right)."""
         fresh = self.last_at < now - policy.forget_after or (self.locked_until is not None and not self.locked(now))
         failures = (0 if fresh else self.failures) + 1
         delay = policy.delay(failures)

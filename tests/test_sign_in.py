@@ -10,8 +10,10 @@ from typing import Any
 import aiohttp
 import asyncpg
 
+from server.app import Settings, create_app
+from server.config import load_hall
 from server.credentials import cost_of, dummy_hash, hash_password, hash_password_pbkdf2, verify_password
-from tests.processes import HallServers, Remote
+from tests.processes import HallServers, Remote, extra_clerks, hall_config
 from tests.support import PASSWORD, Clerk, expect, issue
 
 LOGIN = "/api/v1/staff/login"
@@ -77,6 +79,20 @@ async def test_an_unknown_staff_id_is_throttled_and_locked_like_a_known_one(clie
     assert await refused_for(await login(client, "nobody", "wrong")) == 1
 
 
+async def test_one_address_guessing_at_many_accounts_is_slowed_down(client):
+    for n in range(20):  # an office may mistype often; each account failed only once
+        await expect(await login(client, f"guess{n:02d}", "wrong"), 401)
+    assert await refused_for(await login(client, "zhangwei", PASSWORD)) == 1
+
+
+async def test_a_whole_office_signs_in_at_once(tmp_path, database_url, clock, aiohttp_client):
+    hall = load_hall(hall_config(tmp_path, clerks=40))
+    office = await aiohttp_client(create_app(Settings(halls={hall.id: hall}, database_url=database_url,
+                                                      identity_key=b"k" * 32, clock=clock, pool_size=5)))
+    answers = await asyncio.gather(*(login(office, staff_id, PASSWORD) for staff_id in extra_clerks(40)))
+    assert [a.status for a in answers] == [200] * 40  # from one address, all in flight together
+
+
 async def test_sign_in_and_sign_out_are_audited_and_the_token_is_never_cached(client, database_url):
     response = await login(client, "zhangwei", PASSWORD)
     body = await expect(response, 200)
@@ -88,25 +104,23 @@ async def test_sign_in_and_sign_out_are_audited_and_the_token_is_never_cached(cl
         ("sign_in", "ok", "zhangwei"), ("sign_out", "ok", "zhangwei")]
 
 
-async def _median_seconds(client: Any, clock: Any, staff_id: str, attempts: int) -> float:
-    times = []
-    for _ in range(attempts):
-        clock.advance(minutes=31)  # every attempt starts with forgotten counters
-        started = time.perf_counter()
-        await expect(await login(client, staff_id, "wrong"), 401)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+async def _failing_seconds(client: Any, clock: Any, staff_id: str) -> float:
+    clock.advance(minutes=31)  # every attempt starts with forgotten counters
+    started = time.perf_counter()
+    await expect(await login(client, staff_id, "wrong"), 401)
+    return time.perf_counter() - started
 
 
 async def test_known_and_unknown_staff_ids_take_the_same_time(client, clock):
-    await _median_seconds(client, clock, "nobody", 2)  # warm up: the dummy hash is made once
+    await _failing_seconds(client, clock, "nobody")  # warm up: the dummy hash is made once
     known, unknown = [], []
-    for _ in range(4):  # interleaved, so a busy moment of the machine hits both alike
-        known.append(await _median_seconds(client, clock, "zhangwei", 5))
-        unknown.append(await _median_seconds(client, clock, "no-such-clerk", 5))
+    for _ in range(20):  # interleaved, so a busy moment of the machine hits both alike
+        known.append(await _failing_seconds(client, clock, "zhangwei"))
+        unknown.append(await _failing_seconds(client, clock, "no-such-clerk"))
     known_median, unknown_median = statistics.median(known), statistics.median(unknown)
     assert known_median > 0.01, "checking a password is slow on purpose"
-    assert abs(known_median - unknown_median) < 0.25 * known_median, (known_median, unknown_median)
+    assert abs(known_median - unknown_median) < 0.3 * max(known_median, unknown_median), (known_median,
+                                                                                          unknown_median)
 
 
 async def _issue_seconds(client: Any) -> float:

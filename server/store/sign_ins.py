@@ -6,6 +6,8 @@ from datetime import datetime
 
 import asyncpg
 
+from server.throttle import Attempts
+
 
 async def lock(con: asyncpg.Connection, keys: Sequence[str], now: datetime) -> dict[str, asyncpg.Record]:
     """The rows of `keys`, made if missing and locked to the end of the transaction.
@@ -21,24 +23,18 @@ async def lock(con: asyncpg.Connection, keys: Sequence[str], now: datetime) -> d
     return {r["key"]: r for r in records}
 
 
-async def save(con: asyncpg.Connection, key: str, failures: int, last_at: datetime,
-               blocked_until: datetime | None, locked_until: datetime | None) -> None:
+async def save(con: asyncpg.Connection, key: str, attempts: Attempts) -> None:
+    """Store a counter whose row `lock` holds."""
     await con.execute(
-        "INSERT INTO sign_in_attempts (key, failures, last_at, blocked_until, locked_until)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET failures = $2, last_at = $3,"
-        " blocked_until = $4, locked_until = $5",
-        key, failures, last_at, blocked_until, locked_until,
+        "UPDATE sign_in_attempts SET failures = $2, last_at = $3, blocked_until = $4, locked_until = $5"
+        " WHERE key = $1",
+        key, attempts.failures, attempts.last_at, attempts.blocked_until, attempts.locked_until,
     )
 
 
 async def forget(con: asyncpg.Connection, key: str) -> datetime | None:
     """Drop a key's counter; the end of its lock, if it had one."""
     return await con.fetchval("DELETE FROM sign_in_attempts WHERE key = $1 RETURNING locked_until", key)
-
-
-async def refund(con: asyncpg.Connection, key: str) -> None:
-    """Take back one failure charged before a password proved right."""
-    await con.execute("UPDATE sign_in_attempts SET failures = greatest(failures - 1, 0) WHERE key = $1", key)
 
 
 async def lock_until(con: asyncpg.Connection, key: str, until: datetime) -> None:
