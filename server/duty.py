@@ -70,7 +70,7 @@ class Duty:
                                f" (window is held by {previous}; they sign out, or take over)", code="window_held")
             if taking:
                 self._check_take_over(principal, window, state, post)
-            taken = f"from {previous} on post {state.post}"
+            previous_post = state.post
             kept = state.state if previous == staff_id else WindowStateName.OPEN
             state = await windows.update(con, hall.id, window_no, state=kept.value, staff_id=staff_id,
                                          post=post, changed_at=now)
@@ -78,7 +78,7 @@ class Duty:
             if taking:
                 await self.audit.append(con, Entry(hall.id, Action.TAKE_OVER, Outcome.OK, actor=staff_id,
                                                    subject=f"window:{window_no}", address=address,
-                                                   detail=taken))
+                                                   detail=f"from {previous} on post {previous_post}"))
             return state
 
     @staticmethod
