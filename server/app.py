@@ -12,6 +12,7 @@ from aiohttp import web
 from display.voice import Voice
 from server.api import agent as agent_api
 from server.api import announcements as announcements_api
+from server.api import audit as audit_api
 from server.api import clock as clock_api
 from server.api import hall as hall_api
 from server.api import live as live_api
@@ -36,7 +37,7 @@ from server.web.pages import add_pages
 log = logging.getLogger(__name__)
 
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
-                   announcements_api.api, agent_api.api]
+                   announcements_api.api, agent_api.api, audit_api.api]
 
 
 @dataclass

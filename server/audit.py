@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 import asyncpg
 
@@ -51,3 +52,9 @@ class Audit:
                            action=entry.action.value, subject=entry.subject, address=entry.address,
                            outcome=entry.outcome.value, detail=entry.detail)
 
+
+    async def recent(self, hall_id: str, limit: int) -> list[dict[str, Any]]:
+        """The hall's latest entries, newest first."""
+        async with self.ctx.pool.acquire() as con:
+            rows = await audit.recent(con, self.ctx.hall(hall_id).id, limit)
+        return [{**dict(row), "at": row["at"].isoformat()} for row in rows]

@@ -14,3 +14,10 @@ async def append(con: asyncpg.Connection, *, at: datetime, hall: str, actor: str
         at, hall, actor, action, subject, address, outcome, detail,
     )
 
+
+
+async def recent(con: asyncpg.Connection, hall: str, limit: int) -> list[asyncpg.Record]:
+    return await con.fetch(
+        "SELECT at, actor, action, subject, address, outcome, detail FROM audit_log"
+        " WHERE hall = $1 ORDER BY id DESC LIMIT $2", hall, limit,
+    )
