@@ -14,6 +14,7 @@ from display.voice import Voice
 from server import card_reads
 from server.api import agent as agent_api
 from server.api import announcements as announcements_api
+from server.api import audit as audit_api
 from server.api import clock as clock_api
 from server.api import hall as hall_api
 from server.api import live as live_api
@@ -41,7 +42,7 @@ from server.web.pages import add_pages
 log = logging.getLogger(__name__)
 
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
-                   announcements_api.api, agent_api.api]
+                   announcements_api.api, agent_api.api, audit_api.api]
 
 
 @dataclass
@@ -68,7 +69,7 @@ async def json_errors(request: web.Request,
     try:
         return await handler(request)
     except HallqError as exc:
-        return web.json_response(exc.as_json(), status=exc.status, dumps=dumps)
+        return web.json_response(exc.as_json(), status=exc.status, dumps=dumps, headers=exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

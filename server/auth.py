@@ -1,23 +1,21 @@
 """Who is calling: a signed-in staff member, a registered device, or nobody.
 
-Staff sign in with a password and get a bearer token (stored hashed, with an
-expiry); devices carry a token whose hash is in the hall's config.
+Staff sign in with a password (`server.sign_in`) and get a bearer token
+(stored hashed, with an expiry); devices carry a token whose hash is in the
+hall's config. A request acts in its caller's hall, or in the hall its
+`?hall=` names when the caller may act there (a manager of several halls).
 """
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from server import credentials
 from server.context import HallContext
 from server.errors import BadRequest, Forbidden, NotFound, Unauthorized
-from server.hall import DeviceKind, Hall, StaffRole
+from server.hall import DeviceKind, StaffRole
 from server.model import Ticket
 from server.store import sessions, tickets, windows
-
-SESSION_LIFETIME = timedelta(hours=12)
 
 
 class Access(str, Enum):
@@ -26,20 +24,36 @@ class Access(str, Enum):
     PUBLIC = "public"  # read-only, no credential
     ANY = "any"  # any staff member or device
     STAFF = "staff"
-    MANAGER = "manager"
+    MANAGER = "manager"  # a manager or an admin of the hall
+    ADMIN = "admin"
     ISSUER = "issuer"  # a kiosk, or staff issuing on a citizen's behalf
 
 
 @dataclass(frozen=True)
 class Principal:
-    hall: str
+    hall: str  # the hall this request acts in
     kind: str  # "staff" or "device"
     id: str
     role: StaffRole | DeviceKind
+    home: str = ""  # the hall whose file lists the caller ("" = hall)
+    halls: frozenset[str] = frozenset()  # more halls a manager or admin may act in
+
+    def __post_init__(self) -> None:
+        if not self.home:
+            object.__setattr__(self, "home", self.hall)
 
     @property
     def is_manager(self) -> bool:
-        return self.role is StaffRole.MANAGER
+        """Managers and admins: an admin may do everything a manager may."""
+        return self.role in (StaffRole.MANAGER, StaffRole.ADMIN)
+
+    def acting_in(self, hall: str | None) -> Principal:
+        """The caller acting in `hall` (its own when None), if it may."""
+        if hall is None or hall == self.hall:
+            return self
+        if hall in self.halls:
+            return replace(self, hall=hall)
+        raise Forbidden(f"您无权操作 {hall} 大厅 (you may not act in hall {hall!r})", code="other_hall")
 
 
 def permits(access: Access, principal: Principal | None) -> bool:
@@ -51,8 +65,13 @@ def permits(access: Access, principal: Principal | None) -> bool:
         Access.ANY: True,
         Access.STAFF: principal.kind == "staff",
         Access.MANAGER: principal.is_manager,
+        Access.ADMIN: principal.role is StaffRole.ADMIN,
         Access.ISSUER: principal.kind == "staff" or principal.role is DeviceKind.KIOSK,
     }[access]
+
+
+_NEEDS = {Access.ANY: "登录", Access.STAFF: "工作人员", Access.MANAGER: "管理人员", Access.ADMIN: "系统管理员",
+          Access.ISSUER: "取号"}
 
 
 @dataclass(frozen=True)
@@ -86,37 +105,23 @@ class Authenticator:
         member = self.ctx.hall(found["hall"]).staff_member(found["staff_id"])
         if member is None:  # removed from the config since signing in
             return None
-        return Principal(found["hall"], "staff", member.id, member.role)
+        return Principal(found["hall"], "staff", member.id, member.role, halls=frozenset(member.halls))
 
-    async def require(self, access: Access, token: str | None) -> Principal | None:
+    async def require(self, access: Access, token: str | None, hall: str | None = None) -> Principal | None:
+        """The caller, acting in `hall` when given; refused unless `access` permits it."""
         principal = await self.principal(token)
         if access is not Access.PUBLIC and principal is None:
             raise Unauthorized("请先登录或使用设备令牌 (sign in, or send the device token)")
         if not permits(access, principal):
-            raise Forbidden(f"this needs {access.value} access")
-        return principal
-
-    async def sign_in(self, hall_id: str, staff_id: str, password: str) -> tuple[str, Hall]:
-        hall = self.ctx.hall(hall_id)
-        member = hall.staff_member(staff_id)
-        # Hashing runs in a thread: PBKDF2 is slow on purpose and must not stall the loop.
-        stored = member.password_hash if member else credentials.hash_password("x", salt="none")
-        ok = await asyncio.to_thread(credentials.verify_password, password, stored)
-        if member is None or not ok:
-            raise Unauthorized("工号或密码错误 (wrong staff id or password)", code="bad_credentials")
-        token = credentials.new_token()
-        now = self.ctx.clock.now()
-        async with self.ctx.pool.acquire() as con:
-            await sessions.create(con, credentials.hash_token(token), hall.id, staff_id, now, now + SESSION_LIFETIME)
-        return token, hall
-
-    async def sign_out(self, token: str) -> None:
-        async with self.ctx.pool.acquire() as con:
-            await sessions.delete(con, credentials.hash_token(token))
+            raise Forbidden(f"需要{_NEEDS[access]}权限 (this needs {access.value} access)")
+        if principal is None or access is Access.PUBLIC:  # a public answer is the same for every hall
+            return principal
+        return principal.acting_in(hall)
 
     # -- live sockets -------------------------------------------------------------
 
-    async def live_access(self, token: str | None, ticket_link: str | None, topics: str) -> LiveAccess:
+    async def live_access(self, token: str | None, ticket_link: str | None, topics: str,
+                          hall: str | None = None) -> LiveAccess:
         """The hall and topics a live socket may follow; raises before the upgrade."""
         if ticket_link:  # the citizen's phone follows one ticket, and nothing else
             async with self.ctx.pool.acquire() as con:
@@ -124,9 +129,10 @@ class Authenticator:
             if ticket is None:
                 raise NotFound("no such ticket")
             return LiveAccess(ticket.hall, frozenset({f"ticket:{ticket.id}"}), ticket)
-        principal = await self.principal(token)
-        if principal is None:
+        found = await self.principal(token)
+        if found is None:
             raise Unauthorized("websocket needs ?token= (device token or staff session)")
+        principal = found.acting_in(hall)
         wanted = frozenset(t.strip() for t in topics.split(",") if t.strip())
         for topic in wanted:
             await self._check_topic(topic, principal)

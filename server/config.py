@@ -106,9 +106,9 @@ Text = Annotated[str, Field(min_length=1)]
 Minutes = Annotated[float, Field(gt=0)]
 Slug = Annotated[str, _shaped(r"[a-z0-9-]+", "lowercase letters, digits and '-'")]
 Prefix = Annotated[str, _shaped(r"[A-Z]", "one uppercase letter A-Z")]
-PasswordHash = Annotated[
-    str, _shaped(r"pbkdf2_sha256\$\d+\$\w+\$[0-9a-f]+", "made by server.credentials.hash_password")
-]
+PasswordHash = Annotated[str, _shaped(
+    r"\$argon2id\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+|pbkdf2_sha256\$\d+\$\w+\$[0-9a-f]+",
+    "made by hallq hash-password")]
 TokenHash = Annotated[str, _shaped(r"sha256\$[0-9a-f]{64}", "made by server.credentials.hash_token")]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 TimeZone = Annotated[ZoneInfo, BeforeValidator(_time_zone)]
@@ -183,6 +183,13 @@ class _Staff(_Strict):
     name: Text
     role: Annotated[StaffRole, Strict(False)]
     password_hash: PasswordHash
+    windows: list[Annotated[int, Field(ge=1)] | WindowRange] | None = None  # a clerk's; None: every window
+    halls: list[Slug] = []  # a manager's or admin's further halls
+
+    def window_numbers(self) -> frozenset[int] | None:
+        if self.windows is None:
+            return None
+        return frozenset(n for entry in self.windows for n in ([entry] if isinstance(entry, int) else entry))
 
 
 class _Device(_Strict):
@@ -362,6 +369,16 @@ def _check_device(path: str, device: _Device, window_numbers: Collection[int]) -
         yield f"{path}.window", f"unknown window {device.window}"
 
 
+def _check_staff(raw: _HallFile, window_numbers: Collection[int]) -> Iterator[_Problem]:
+    for index, member in enumerate(raw.staff):
+        if member.role is StaffRole.CLERK and member.halls:
+            yield f"staff[{index}].halls", "only a manager or an admin acts in further halls"
+        if member.role is not StaffRole.CLERK and member.windows is not None:
+            yield f"staff[{index}].windows", "a manager or an admin may sign in at every window: remove windows"
+        for number in sorted((member.window_numbers() or frozenset()) - set(window_numbers)):
+            yield f"staff[{index}].windows", f"unknown window {number}"
+
+
 def _check_references(raw: _HallFile) -> Iterator[_Problem]:
     zone_codes = {z.code for z in raw.zones}
     for index, service in enumerate(raw.services):
@@ -404,6 +421,7 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
         yield from _check_window_entry(f"windows[{index}]", entry, raw)
     for index, device in enumerate(raw.devices):
         yield from _check_device(f"devices[{index}]", device, {w.number for w in windows})
+    yield from _check_staff(raw, {w.number for w in windows})
     yield from _check_uniqueness(raw, placed)
     yield from _check_coverage(raw, windows)
 
@@ -457,7 +475,8 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
         alarms=AlarmThresholds(
             timedelta(minutes=alarms.yellow_wait_minutes), timedelta(minutes=alarms.red_wait_minutes)
         ),
-        staff=tuple(StaffMember(**s.model_dump()) for s in raw.staff),
+        staff=tuple(StaffMember(s.id, s.name, s.role, s.password_hash, s.window_numbers(), tuple(s.halls))
+                    for s in raw.staff),
         devices=tuple(
             Device(d.id, d.kind, d.token_hash, tuple(d.zones), d.screen or "", d.window, d.printer)
             for d in raw.devices
@@ -500,6 +519,16 @@ def _hall_files(paths_or_dir: Path | Sequence[Path]) -> list[Path]:
     return [Path(p) for p in paths_or_dir]
 
 
+def _unknown_halls(halls: dict[str, Hall], source: dict[str, Path]) -> Iterator[str]:
+    """A manager's further halls must be loaded too: the halls of one file cannot be checked alone."""
+    for hall in halls.values():
+        for index, member in enumerate(hall.staff):
+            for position, other in enumerate(member.halls):
+                if other not in halls:
+                    yield (f"{source[hall.id]}: staff[{index}].halls[{position}]: unknown hall {other}"
+                           f" (loaded: {', '.join(sorted(halls))})")
+
+
 def load_halls(paths_or_dir: Path | Sequence[Path]) -> dict[str, Hall]:
     """Load several halls (a directory means its *.toml files), keyed by hall id.
 
@@ -521,6 +550,7 @@ def load_halls(paths_or_dir: Path | Sequence[Path]) -> dict[str, Hall]:
             problems.append(f"{path}: hall.id: duplicate hall id {hall.id} (also {source[hall.id]})")
         else:
             halls[hall.id], source[hall.id] = hall, path
+    problems.extend(_unknown_halls(halls, source))
     if problems:
         raise ConfigError(problems)
     return halls

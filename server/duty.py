@@ -1,5 +1,8 @@
 """Window duty: staff sign in and out (A/B posts), pause and resume.
 
+A clerk signs in only at the windows their staff entry lists; a window held by
+someone else is taken over only by the holder's A/B partner (a clerk of the
+same window on its other post) or by a manager, and the take-over is audited.
 A paused or signed-out window is never given a ticket: calling checks the
 window row this module maintains, under the same row lock.
 """
@@ -10,10 +13,12 @@ from datetime import datetime
 
 import asyncpg
 
+from server.audit import Action, Audit, Entry, Outcome
+from server.auth import Principal
 from server.context import HallContext
-from server.errors import Conflict, NotFound
+from server.errors import Conflict, Forbidden, NotFound
 from server.events import Kind, window_event
-from server.hall import Hall
+from server.hall import Hall, Window
 from server.model import PauseReason, WindowState, WindowStateName
 from server.redaction import redacted
 from server.store import events, windows
@@ -44,14 +49,25 @@ async def lock_own_window(con: asyncpg.Connection, hall: Hall, window_no: int, s
     return state
 
 
-class Duty:
-    def __init__(self, ctx: HallContext) -> None:
-        self.ctx = ctx
+def may_hold(hall: Hall, principal: Principal, window: Window) -> bool:
+    """A manager of the hall anywhere; a clerk at the windows their entry lists."""
+    member = hall.staff_member(principal.id) if principal.home == hall.id else None
+    return principal.is_manager or (member is not None and member.may_hold(window.number))
 
-    async def sign_in(self, hall_id: str, window_no: int, staff_id: str, post: str,
-                      take_over: bool = False) -> WindowState:
-        hall = self._hall_window(hall_id, window_no, post)
-        now = self.ctx.clock.now()
+
+class Duty:
+    def __init__(self, ctx: HallContext, audit: Audit) -> None:
+        self.ctx, self.audit = ctx, audit
+
+    async def sign_in(self, principal: Principal, window_no: int, post: str, take_over: bool = False,
+                      address: str | None = None) -> WindowState:
+        hall = self._hall_window(principal.hall, window_no, post)
+        window = hall.window(window_no)
+        assert window is not None
+        if not may_hold(hall, principal, window):
+            raise Forbidden(f"您不在 {window_no} 号窗口的排班中 (you are not rostered at window {window_no})",
+                            code="not_your_window")
+        staff_id, now = principal.id, self.ctx.clock.now()
         async with self.ctx.transaction() as con:
             elsewhere = await windows.held_by(con, hall.id, staff_id)
             if elsewhere and elsewhere.number != window_no:
@@ -59,14 +75,31 @@ class Duty:
                                f" (you hold window {elsewhere.number}; sign out there first)", code="already_signed_in")
             state = await lock_window(con, hall, window_no)
             previous = state.staff_id if state.state is not WindowStateName.CLOSED else None
-            if previous and previous != staff_id and not take_over:
+            taking = previous is not None and previous != staff_id
+            if taking and not take_over:
                 raise Conflict(f"{window_no} 号窗口由 {previous}（{state.post}岗）在岗，需对方签退或接岗"
                                f" (window is held by {previous}; they sign out, or take over)", code="window_held")
+            if taking:
+                self._check_take_over(principal, window, state, post)
+            previous_post = state.post
             kept = state.state if previous == staff_id else WindowStateName.OPEN
             state = await windows.update(con, hall.id, window_no, state=kept.value, staff_id=staff_id,
                                          post=post, changed_at=now)
             await self._record(con, hall, Kind.WINDOW_SIGNED_IN, state, now, taken_from=previous)
+            if taking:
+                await self.audit.append(con, Entry(hall.id, Action.TAKE_OVER, Outcome.OK, actor=staff_id,
+                                                   subject=f"window:{window_no}", address=address,
+                                                   detail=f"from {previous} on post {previous_post}"))
             return state
+
+    @staticmethod
+    def _check_take_over(principal: Principal, window: Window, state: WindowState, post: str) -> None:
+        """接岗: the holder's A/B partner (the window's other post) or a manager."""
+        partner = len(window.posts) > 1 and post != state.post
+        if not (principal.is_manager or partner):
+            raise Forbidden(f"只有 {window.number} 号窗口的 AB 岗搭档或值班主任可以接岗"
+                            " (only the window's A/B partner, on the other post, or a manager may take over)",
+                            code="take_over_refused")
 
     async def sign_out(self, hall_id: str, window_no: int, staff_id: str) -> WindowState:
         hall = self._hall_window(hall_id, window_no)

@@ -18,6 +18,11 @@ class HallqError(Exception):
     def as_json(self) -> dict:
         return {"error": {"code": self.code, "message": self.message}}
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra response headers the client needs to act on the error."""
+        return {}
+
 
 class BadRequest(HallqError):
     status = 400
@@ -49,3 +54,18 @@ class Conflict(HallqError):
 class Unprocessable(HallqError):
     status = 422
     code = "invalid"
+
+
+class TooManyAttempts(HallqError):
+    """Sign-in refused for now: too many failures for this account or address."""
+
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

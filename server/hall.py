@@ -26,8 +26,9 @@ class RejoinPolicy(str, Enum):
 
 
 class StaffRole(str, Enum):
-    CLERK = "clerk"
-    MANAGER = "manager"
+    CLERK = "clerk"  # serves at the windows their entry lists
+    MANAGER = "manager"  # runs one or more halls: any window, lifts lockouts, takes over
+    ADMIN = "admin"  # everything a manager may, and the hall's configuration and devices
 
 
 class DeviceKind(str, Enum):
@@ -134,6 +135,16 @@ class StaffMember:
     name: str
     role: StaffRole
     password_hash: str  # see server.credentials.hash_password
+    windows: frozenset[int] | None = None  # a clerk's windows; None: every window (files without the key)
+    halls: tuple[str, ...] = ()  # a manager's or admin's further halls, beside the one listing them
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (StaffRole.MANAGER, StaffRole.ADMIN)
+
+    def may_hold(self, window: int) -> bool:
+        """Whether this member may sign in at the window: a manager anywhere, a clerk at their own."""
+        return self.is_manager or self.windows is None or window in self.windows
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from server import events as contract
 from server.auth import Principal
 from server.card_reads import CardRead, CardReads
 from server.context import HallContext
-from server.errors import Conflict, NotFound, Unprocessable
+from server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from server.hall import Device, Hall, Priority, Service
 from server.hub import Hub
 from server.identity import KnownIdentity, checked_id_number
@@ -101,6 +101,7 @@ class Issuer:
         earlier one for a retried idempotency key. `base_url` leads to the status page."""
         hall = self.ctx.hall(principal.hall)
         service = self._service(hall, request)
+        self._check_offered(hall, principal, service)
         now = self.ctx.clock.now()
         if not hall.hours.is_open(hall.local(now)):
             raise Conflict("大厅不在办公时间，暂停取号 (the hall is closed now)", code="hall_closed")
@@ -148,6 +149,14 @@ class Issuer:
                 raise NotFound(f"unknown zone {request.zone!r}")
             return hall.services_in(request.zone)[0]
         raise Unprocessable("service or zone is required")
+
+    @staticmethod
+    def _check_offered(hall: Hall, principal: Principal, service: Service) -> None:
+        """A zone kiosk issues only for the zones it offers (staff issue for any)."""
+        device = hall.device(principal.id) if principal.kind == "device" else None
+        if device is not None and device.zones and service.zone not in device.zones:
+            raise Forbidden(f"本机只办理 {'、'.join(device.zones)} 区的取号，请到相应取号机"
+                            f" (this kiosk issues for zone {', '.join(device.zones)} only)", code="zone_not_offered")
 
     async def _earlier(self, issuing: _Issuing) -> IssuedTicket | None:
         """The caller's ticket of the day for the key; 422 when the key came with another request."""

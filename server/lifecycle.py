@@ -1,6 +1,10 @@
 """The ticket lifecycle at the windows: call, recall, no-show, rejoin, start,
 finish, transfer, cancel.
 
+A ticket is acted on by the holder of its window; cancel and rejoin also by a
+manager, and for a ticket back in the queue "its window" is the one that
+called it last. A transfer goes to a service, a zone, or an open window.
+
 Each action is one transaction that changes the ticket (and window) rows and
 appends its event. Locks are always taken window first, then ticket, then the
 event counter, so concurrent actions cannot deadlock.
@@ -14,6 +18,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from server.auth import Principal
 from server.context import HallContext
 from server.duty import lock_own_window
 from server.errors import Conflict, NotFound, Unprocessable
@@ -158,6 +163,8 @@ class Lifecycle:
         allowed = (TicketStatus.CALLED, TicketStatus.SERVING)
         async with self._own_ticket(hall_id, staff_id, ticket_id, "transfer", allowed) as (con, hall, ticket, now):
             service, target_window = self._transfer_destination(hall, ticket, target)
+            if target_window is not None:
+                await self._check_open(con, hall, target_window)
             zone = hall.service(service).zone  # type: ignore[union-attr]
             return await self._close(
                 con, hall, ticket, staff_id, now, "transferred", Kind.TICKET_TRANSFERRED,
@@ -167,36 +174,46 @@ class Lifecycle:
                 extra={"from_window": ticket.window_no, "from_service": ticket.service},
             )
 
-    async def cancel(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
-        hall = self.ctx.hall(hall_id)
-        now = self.ctx.clock.now()
+    async def cancel(self, principal: Principal, ticket_id: int) -> Ticket:
+        """Cancel a waiting ticket, or the one at the caller's window (a manager: at any window)."""
+        hall, staff_id, now = self.ctx.hall(principal.hall), principal.id, self.ctx.clock.now()
         async with self.ctx.transaction() as con:
             held = await windows.held_by(con, hall.id, staff_id)
-            if held:
-                await windows.get(con, hall.id, held.number, lock=True)
+            at = await self._lock_window_of(con, hall, ticket_id)
             ticket = await self._lock_ticket(con, hall, ticket_id)
-            if ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
-                self._check_own(ticket, held)
+            if ticket.status not in (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING):
+                raise self._wrong_state(ticket, "cancel")
+            if ticket.status is not TicketStatus.WAITING and ticket.window_no != at:
+                raise Conflict("该号刚被其他窗口操作，请重试 (the ticket just moved; try again)", code="busy")
+            await self._check_own_or_manager(con, principal, ticket, held)
+            if ticket.status is not TicketStatus.WAITING:
                 return await self._close(con, hall, ticket, staff_id, now, "cancelled", Kind.TICKET_CANCELLED,
                                          status="cancelled")
-            if ticket.status is not TicketStatus.WAITING:
-                raise self._wrong_state(ticket, "cancel")
             ticket = await tickets.update(con, ticket.id, status="cancelled")
             await self._record(con, hall, Kind.TICKET_CANCELLED, ticket, now, None, staff_id)
             return ticket
 
-    async def rejoin(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
+    async def _lock_window_of(self, con: asyncpg.Connection, hall: Hall, ticket_id: int) -> int | None:
+        """Lock the window a ticket is at before the ticket itself: windows are always locked first."""
+        peek = await tickets.get(con, hall.id, ticket_id)
+        at = peek.window_no if peek and peek.status in (TicketStatus.CALLED, TicketStatus.SERVING) else None
+        if at is not None:
+            await windows.get(con, hall.id, at, lock=True)
+        return at
+
+    async def rejoin(self, principal: Principal, ticket_id: int) -> Ticket:
         """A no-show who comes back joins the queue again, as the hall's rule says."""
-        hall = self.ctx.hall(hall_id)
-        now = self.ctx.clock.now()
+        hall, now = self.ctx.hall(principal.hall), self.ctx.clock.now()
         async with self.ctx.transaction() as con:
+            held = await windows.held_by(con, hall.id, principal.id)
             ticket = await self._lock_ticket(con, hall, ticket_id)
             if ticket.status is not TicketStatus.NO_SHOW:
                 raise self._wrong_state(ticket, "rejoin")
+            await self._check_own_or_manager(con, principal, ticket, held)
             arrival = await self._rejoin_arrival(con, hall, ticket, now)
             ticket = await tickets.update(con, ticket.id, status="waiting", queued_at=now,
                                           arrival_at=arrival, window_no=None)
-            await self._record(con, hall, Kind.TICKET_REJOINED, ticket, now, None, staff_id)
+            await self._record(con, hall, Kind.TICKET_REJOINED, ticket, now, None, principal.id)
             return ticket
 
     async def _rejoin_arrival(self, con: asyncpg.Connection, hall: Hall, ticket: Ticket, now: datetime) -> datetime:
@@ -276,12 +293,28 @@ class Lifecycle:
             self._check_own(ticket, held)
             yield con, hall, ticket, self.ctx.clock.now()
 
+    async def _check_own_or_manager(self, con: asyncpg.Connection, principal: Principal, ticket: Ticket,
+                                    held: WindowState | None) -> None:
+        """A manager, or the holder of the window the ticket is at (or was last called to)."""
+        if principal.is_manager:
+            return
+        last = ticket.window_no or await tickets.last_window(con, ticket.id)
+        self._check_own(ticket, held, last)
+
     @staticmethod
-    def _check_own(ticket: Ticket, held: WindowState | None) -> None:
+    async def _check_open(con: asyncpg.Connection, hall: Hall, window_no: int) -> None:
+        state = await windows.get(con, hall.id, window_no)
+        if state is None or state.state is not WindowStateName.OPEN:
+            raise Conflict(f"{window_no} 号窗口未开放（无人在岗或暂停），不能转入"
+                           " (that window is not open: transfer to a service or zone instead)", code="window_closed")
+
+    @staticmethod
+    def _check_own(ticket: Ticket, held: WindowState | None, window_no: int | None = None) -> None:
+        window_no = window_no or ticket.window_no
         if held is None:
             raise Conflict("请先在窗口签到 (sign in at a window first)", code="not_signed_in")
-        if ticket.window_no != held.number:
-            where = f"{ticket.window_no} 号窗口" if ticket.window_no else "队列中"
+        if window_no != held.number:
+            where = f"{window_no} 号窗口" if window_no else "队列中"
             raise Conflict(f"{ticket.number} 号在{where}，不属于您的 {held.number} 号窗口"
                            f" (the ticket belongs to another window)", code="not_your_ticket")
 

@@ -7,6 +7,7 @@ from aiohttp import web
 
 from display.voice import Voice
 from server.agent_status import AgentStatus
+from server.audit import Audit
 from server.auth import Authenticator
 from server.card_reads import CardReads
 from server.context import HallContext
@@ -17,6 +18,7 @@ from server.lifecycle import Lifecycle
 from server.live_feed import LiveFeed
 from server.metrics import LiveGauges, Metrics, Scrape
 from server.print_jobs import PrintJobs
+from server.sign_in import SignIns
 from server.ticket_reads import TicketReads
 
 
@@ -25,6 +27,8 @@ class Services:
     ctx: HallContext
     hub: Hub
     auth: Authenticator
+    sign_ins: SignIns
+    audit: Audit
     issuer: Issuer
     lifecycle: Lifecycle
     duty: Duty
@@ -39,11 +43,12 @@ class Services:
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
               metrics_token: str | None = None) -> Services:
-        card_reads, print_jobs = CardReads(ctx), PrintJobs(ctx, hub)
+        card_reads, print_jobs, audit = CardReads(ctx), PrintJobs(ctx, hub), Audit(ctx)
         auth, agents = Authenticator(ctx), AgentStatus(ctx)
         return cls(
-            ctx=ctx, hub=hub, auth=auth, issuer=Issuer(ctx, hub, card_reads, print_jobs),
-            lifecycle=Lifecycle(ctx), duty=Duty(ctx), tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
+            ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit,
+            issuer=Issuer(ctx, hub, card_reads, print_jobs), lifecycle=Lifecycle(ctx), duty=Duty(ctx, audit),
+            tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
             scrape=Scrape(metrics or Metrics(), LiveGauges(ctx, hub), auth, agents, metrics_token),
         )

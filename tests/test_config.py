@@ -150,6 +150,8 @@ def test_listed_services_take_their_position_as_level_unless_given_one(tmp_path)
 
 SIGN_9 = {"id": "sign-9", "kind": "screen", "token_hash": hash_token("t"), "screen": "window", "window": 9}
 BOSS = {"id": "li", "name": "李", "role": "boss", "password_hash": "pbkdf2_sha256$1$ab$00"}
+CLERK = {"id": "li", "name": "李", "role": "clerk", "password_hash": "pbkdf2_sha256$1$ab$00"}
+MANAGER = {**CLERK, "role": "manager"}
 
 
 def sessions(*pairs: list[str]) -> Change:
@@ -280,8 +282,23 @@ BROKEN = [
     ),
     pytest.param(
         lambda doc: doc.update(staff=[BOSS]),
-        "staff[0].role: input should be 'clerk' or 'manager'",
+        "staff[0].role: input should be 'clerk', 'manager' or 'admin'",
         id="unknown staff role",
+    ),
+    pytest.param(
+        lambda doc: doc.update(staff=[{**CLERK, "windows": [1, "3-5"]}]),
+        "staff[0].windows: unknown window 5",
+        id="clerk rostered at a missing window",
+    ),
+    pytest.param(
+        lambda doc: doc.update(staff=[{**MANAGER, "windows": [1]}]),
+        "staff[0].windows: a manager or an admin may sign in at every window: remove windows",
+        id="manager with a roster",
+    ),
+    pytest.param(
+        lambda doc: doc.update(staff=[{**CLERK, "halls": ["other"]}]),
+        "staff[0].halls: only a manager or an admin acts in further halls",
+        id="clerk of further halls",
     ),
 ]
 
@@ -335,6 +352,20 @@ def test_file_with_several_shape_problems_reports_them_all(tmp_path):
     assert_problem(problems, path, "zones[0].colour", "unknown key")
     assert_problem(problems, path, "services[0].typical_minutes", "greater than 0")
     assert_problem(problems, path, "hall.name", "required key is missing")
+
+
+def test_a_clerks_windows_are_numbers_and_ranges(tmp_path):
+    hall = load_hall(write_hall(tmp_path, lambda doc: doc.update(staff=[{**CLERK, "windows": [4, "1-2"]}])))
+    member = hall.staff_member("li")
+    assert member is not None and member.windows == {1, 2, 4}
+    assert member.may_hold(2) and not member.may_hold(3)
+
+
+def test_a_managers_further_hall_must_be_loaded_too(tmp_path):
+    path = write_hall(tmp_path, lambda doc: doc.update(staff=[{**MANAGER, "halls": ["elsewhere"]}]))
+    with pytest.raises(ConfigError) as caught:
+        load_halls([path])
+    assert caught.value.problems == [f"{path}: staff[0].halls[0]: unknown hall elsewhere (loaded: test)"]
 
 
 def test_same_hall_id_in_two_files_is_refused(tmp_path):

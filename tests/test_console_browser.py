@@ -143,7 +143,7 @@ async def test_a_held_window_and_a_bad_password_are_explained(tabs: Tabs):
     async with aiohttp.ClientSession(tabs.base) as http:
         login = await expect_status(await http.post("/api/v1/staff/login", json={
             "hall": "city", "staff_id": "liyang", "password": PASSWORD}), 200)
-        await expect_status(await http.post("/api/v1/windows/43/sign-in",
+        await expect_status(await http.post("/api/v1/windows/89/sign-in",
                                             headers={"Authorization": f"Bearer {login['token']}"}, json={}), 200)
     console = await tabs.open("/console", CONSOLE_SIZE)
     page = console.page
@@ -155,13 +155,17 @@ async def test_a_held_window_and_a_bad_password_are_explained(tabs: Tabs):
 
     await page.locator("#login-password").fill(PASSWORD)
     await page.locator("#login-password").press("Enter")
-    await page.locator("#window-number").fill("43")
+    await page.locator("#window-number").fill("89")
     await page.locator("#window-number").press("Enter")
-    await expect(page.locator("#banner")).to_contain_text("43 号窗口由 liyang（A岗）在岗")
+    await expect(page.locator("#banner")).to_contain_text("89 号窗口由 liyang（A岗）在岗")
+    await page.locator("#window-takeover").check()
+    await page.locator("#window-number").press("Enter")  # only the A/B partner, on the other post, takes over
+    await expect(page.locator("#banner")).to_contain_text("AB 岗搭档")
+    await page.locator("#window-post").select_option("B")
     await page.locator("#window-takeover").check()
     await page.locator("#window-number").press("Enter")
     await expect(page.locator("#view-desk")).to_be_visible()
-    await expect(page.locator("#who-window")).to_contain_text("43 号窗口")
+    await expect(page.locator("#who-window")).to_contain_text("89 号窗口")
 
     await page.reload()  # the session survives a reload, straight back to the desk
     await expect(page.locator("#view-desk")).to_be_visible()

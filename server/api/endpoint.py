@@ -40,6 +40,11 @@ class Call(Generic[Body]):
         assert self.principal is not None
         return self.principal.id
 
+    @property
+    def address(self) -> str | None:
+        """The client's address, for the audit trail and sign-in throttling."""
+        return self.request.remote
+
     def int_param(self, name: str) -> int:
         raw = self.request.match_info[name]
         try:
@@ -65,6 +70,7 @@ class Endpoint:
     status: int
     tag: str
     query: dict[str, str]  # query parameter -> description, for the OpenAPI document
+    no_store: bool = False  # the answer carries a secret (a token): no cache may keep it
 
 
 class Api:
@@ -74,10 +80,10 @@ class Api:
 
     def route(self, method: str, path: str, *, access: Access, summary: str,
               body: type[BaseModel] | None = None, status: int = 200,
-              query: dict[str, str] | None = None) -> Callable[[Handler], Handler]:
+              query: dict[str, str] | None = None, no_store: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.endpoints.append(Endpoint(method, path, handler, access, summary, body, status, self.tag,
-                                           query or {}))
+                                           query or {}, no_store))
             return handler
         return register
 
@@ -123,12 +129,13 @@ def describe_validation(exc: ValidationError) -> str:
 def aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         services = request.app[SERVICES]
-        principal = await services.auth.require(endpoint.access, bearer_token(request))
+        principal = await services.auth.require(endpoint.access, bearer_token(request), request.query.get("hall"))
         body = await _read_body(request, endpoint.body)
         result = await endpoint.handler(Call(request, principal, body, services))
         if isinstance(result, web.StreamResponse):
             return result
-        return web.json_response(result, status=endpoint.status, dumps=dumps)
+        headers = {"Cache-Control": "no-store"} if endpoint.no_store else None
+        return web.json_response(result, status=endpoint.status, dumps=dumps, headers=headers)
     return handle
 
 

@@ -26,7 +26,7 @@ async def close_open_sockets(app: web.Application) -> None:
 async def live(request: web.Request) -> web.WebSocketResponse:
     services = request.app[SERVICES]
     access = await services.auth.live_access(bearer_token(request), request.query.get("ticket"),
-                                             request.query.get("topics", "hall"))
+                                             request.query.get("topics", "hall"), request.query.get("hall"))
     since = _since(request)
     # No per-message deflate: events are small, and compressing each one once
     # per socket costs more CPU than the bytes it saves on a hall LAN.

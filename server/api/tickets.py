@@ -28,7 +28,7 @@ def issued_json(issued: IssuedTicket, hall_name: str) -> dict[str, Any]:
     }
 
 
-@api.post("/api/v1/tickets", access=Access.ISSUER, body=IssueBody, status=201,
+@api.post("/api/v1/tickets", access=Access.ISSUER, body=IssueBody, status=201, no_store=True,
           summary="Issue a ticket (取号); retrying with the same idempotency_key returns the same ticket")
 async def issue(call: Call[IssueBody]) -> dict[str, Any]:
     body = call.body
@@ -60,8 +60,22 @@ def _ticket_action(path: str, summary: str, method_name: str) -> None:
 _ticket_action("start", "Start serving the called ticket at your window", "start")
 _ticket_action("finish", "Finish (办结) the ticket being served at your window", "finish")
 _ticket_action("no-show", "Mark the called ticket as a no-show (过号)", "no_show")
-_ticket_action("rejoin", "Put a no-show ticket back in the queue, as the hall's rejoin rule says", "rejoin")
-_ticket_action("cancel", "Cancel a waiting ticket, or the one at your window", "cancel")
+
+
+@api.post("/api/v1/tickets/{id}/rejoin", access=Access.STAFF,
+          summary="Put a no-show ticket back in the queue, as the hall's rejoin rule says (its window's holder,"
+                  " or a manager)")
+async def rejoin(call: Call) -> dict[str, Any]:
+    assert call.principal is not None
+    return {"ticket": (await call.services.lifecycle.rejoin(call.principal, call.int_param("id"))).for_staff()}
+
+
+@api.post("/api/v1/tickets/{id}/cancel", access=Access.STAFF,
+          summary="Cancel the ticket at your window, or one back in the queue that your window called last"
+                  " (a manager: any)")
+async def cancel(call: Call) -> dict[str, Any]:
+    assert call.principal is not None
+    return {"ticket": (await call.services.lifecycle.cancel(call.principal, call.int_param("id"))).for_staff()}
 
 
 @api.post("/api/v1/tickets/{id}/transfer", access=Access.STAFF, body=TransferBody,

@@ -19,10 +19,12 @@ async def list_windows(call: Call) -> dict[str, Any]:
 
 
 @api.post("/api/v1/windows/{no}/sign-in", access=Access.STAFF, body=SignInBody,
-          summary="Sign in at a window on post A or B; take_over replaces a colleague who forgot to sign out")
+          summary="Sign in at one of your windows on post A or B; take_over (the window's A/B partner on the"
+                  " other post, or a manager) replaces a colleague who forgot to sign out")
 async def sign_in(call: Call[SignInBody]) -> dict[str, Any]:
-    state = await call.services.duty.sign_in(call.hall_id, call.int_param("no"), call.staff_id,
-                                             call.body.post, call.body.take_over)
+    assert call.principal is not None
+    state = await call.services.duty.sign_in(call.principal, call.int_param("no"), call.body.post,
+                                             call.body.take_over, call.address)
     return {"window": state.for_staff()}
 
 

@@ -159,3 +159,9 @@ async def nth_in_queue(con: asyncpg.Connection, hall: str, day: date, service: s
         f" AND service = $3 ORDER BY {_RANK}, arrival_at, id OFFSET $4 LIMIT 1",
         hall, day, service, places - 1,
     )
+
+
+async def last_window(con: asyncpg.Connection, ticket_id: int) -> int | None:
+    """The window the ticket was last called to, if it ever was."""
+    return await con.fetchval(
+        "SELECT window_no FROM servings WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1", ticket_id)

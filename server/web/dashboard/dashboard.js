@@ -103,7 +103,7 @@ const $ = (id) => document.getElementById(id);
 const shell = new StaffShell({
   page: "dashboard",
   t,
-  admit: (staff) => (staff.role === "manager" ? null : t("notManager", { name: staff.name, id: staff.id })),
+  admit: (staff) => (["manager", "admin"].includes(staff.role) ? null : t("notManager", { name: staff.name, id: staff.id })),
   enter: openBoard,
   leave: closeBoard,
   onLanguage: renderAll,

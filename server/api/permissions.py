@@ -1,0 +1,87 @@
+"""Who may call what: the answer each route gives each kind of caller.
+
+The roles are seen from one window (or the window a ticket is at) of one hall:
+a clerk who holds it ("clerk here"), a clerk who holds another window and is
+not rostered here ("clerk elsewhere"), a clerk rostered here on the window's
+other post who holds nothing ("A/B partner"), a manager and an admin of the
+hall who hold no window, and a manager of another hall. `docs/api.md` shows
+this table, and `tests/test_permission_matrix.py` calls every route as every
+role in the situation of its row and expects exactly these answers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("none", "kiosk", "zone kiosk", "screen", "clerk here", "clerk elsewhere", "A/B partner", "manager",
+         "admin", "other hall")
+
+
+@dataclass(frozen=True)
+class Row:
+    route: str  # "METHOD path", as declared
+    situation: str  # what the hall looks like when it is called
+    answers: tuple[int, ...]  # one status per role, in ROLES order
+
+
+def _row(route: str, situation: str, answers: str) -> Row:
+    statuses = tuple(int(a) for a in answers.split())
+    assert len(statuses) == len(ROLES), route
+    return Row(route, situation, statuses)
+
+
+_ANY = "401 200 200 200 200 200 200 200 200 403"
+_STAFF = "401 403 403 403 200 200 200 200 200 403"
+_MANAGER = "401 403 403 403 403 403 403 200 200 403"
+_PUBLIC = "200 200 200 200 200 200 200 200 200 200"
+_HOLDER = "401 403 403 403 200 409 409 409 409 403"  # the window's holder; others are not signed in there
+_HOLDER_OR_MANAGER = "401 403 403 403 200 409 409 200 200 403"
+
+MATRIX: tuple[Row, ...] = (
+    _row("POST /api/v1/tickets", "a zone B service; the zone kiosk offers zone A only",
+         "401 201 403 403 201 201 201 201 201 403"),
+    _row("GET /api/v1/tickets/{id}", "a waiting ticket", _STAFF),
+    _row("POST /api/v1/tickets/{id}/start", "the ticket is called at the window", _HOLDER),
+    _row("POST /api/v1/tickets/{id}/finish", "the ticket is being served at the window", _HOLDER),
+    _row("POST /api/v1/tickets/{id}/no-show", "the ticket is called at the window", _HOLDER),
+    _row("POST /api/v1/tickets/{id}/rejoin", "the window marked the ticket a no-show", _HOLDER_OR_MANAGER),
+    _row("POST /api/v1/tickets/{id}/cancel", "the ticket is called at the window", _HOLDER_OR_MANAGER),
+    _row("POST /api/v1/tickets/{id}/transfer", "the ticket is called at the window; to a service", _HOLDER),
+    _row("GET /api/v1/public/tickets/{token}", "a waiting ticket's link", _PUBLIC),
+    _row("GET /api/v1/public/tickets/{token}/qr.svg", "a waiting ticket's link", _PUBLIC),
+    _row("GET /api/v1/public/tickets/{token}/preview.png", "a waiting ticket's link", _PUBLIC),
+    _row("GET /api/v1/windows", "", _ANY),
+    _row("POST /api/v1/windows/{no}/sign-in", "the window is closed; post A",
+         "401 403 403 403 200 403 200 200 200 403"),
+    _row("POST /api/v1/windows/{no}/sign-in take_over", "the clerk here holds it on post A; post B, take_over",
+         "401 403 403 403 200 403 200 200 200 403"),
+    _row("POST /api/v1/windows/{no}/sign-out", "the clerk here holds it", _HOLDER),
+    _row("POST /api/v1/windows/{no}/pause", "the clerk here holds it", _HOLDER),
+    _row("POST /api/v1/windows/{no}/resume", "the clerk here paused it", _HOLDER),
+    _row("POST /api/v1/windows/{no}/call-next", "the clerk here holds it", _HOLDER),
+    _row("POST /api/v1/windows/{no}/call", "the clerk here holds it; a waiting ticket", _HOLDER),
+    _row("POST /api/v1/windows/{no}/recall", "a ticket is called at the window", _HOLDER),
+    _row("POST /api/v1/staff/login", "the clerk here's staff id and password", _PUBLIC),
+    _row("POST /api/v1/staff/logout", "", _STAFF),
+    _row("POST /api/v1/staff/{staff_id}/unlock", "the clerk here's staff id", _MANAGER),
+    _row("GET /api/v1/staff/me", "", _STAFF),
+    _row("GET /api/v1/staff/me/today", "", _STAFF),
+    _row("GET /api/v1/hall", "", _ANY),
+    _row("GET /api/v1/queues", "", _ANY),
+    _row("GET /api/v1/snapshot", "", _ANY),
+    _row("GET /api/v1/device", "", _ANY),
+    _row("GET /api/v1/devices", "", _ANY),
+    _row("GET /api/v1/stats", "", _MANAGER),
+    _row("GET /api/v1/stats/ranking", "", _MANAGER),
+    _row("GET /api/v1/announcements/audio", "?text=请 A001 号 到 1 号窗口 办理", _ANY),
+    _row("GET /api/v1/announcements/chime.wav", "", _PUBLIC),
+    _row("GET /api/v1/audit", "", _MANAGER),
+)
+
+
+def markdown() -> str:
+    """The matrix as the Markdown table in docs/api.md."""
+    lines = ["| route | situation | " + " | ".join(ROLES) + " |", "|---|---|" + "---|" * len(ROLES)]
+    for row in MATRIX:
+        method, _, rest = row.route.partition(" ")
+        lines.append(f"| `{method} {rest}` | {row.situation} | " + " | ".join(map(str, row.answers)) + " |")
+    return "\n".join(lines) + "\n"

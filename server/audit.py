@@ -1,0 +1,60 @@
+"""The audit trail: who did what to whom, from where, and how it ended.
+
+Actions append one row each inside a transaction: the acting one, so that the
+entry commits exactly when the action does, or one of its own for an outcome
+whose action is refused (a throttled sign-in). The table is append-only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import asyncpg
+
+from server.context import HallContext
+from server.store import audit
+
+
+class Action(str, Enum):
+    SIGN_IN = "sign_in"
+    SIGN_OUT = "sign_out"
+    LOCKOUT = "lockout"
+    UNLOCK = "unlock"
+    TAKE_OVER = "take_over"
+
+
+class Outcome(str, Enum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    THROTTLED = "throttled"  # refused before the password was checked
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class Entry:
+    hall: str
+    action: Action
+    outcome: Outcome
+    actor: str | None = None  # staff or device id; None when not signed in
+    subject: str | None = None  # a staff id, "window:15"
+    address: str | None = None
+    detail: str | None = None
+
+
+class Audit:
+    def __init__(self, ctx: HallContext) -> None:
+        self.ctx = ctx
+
+    async def append(self, con: asyncpg.Connection, entry: Entry) -> None:
+        """The entry, timed by the hall clock, in the transaction of `con`."""
+        await audit.append(con, at=self.ctx.clock.now(), hall=entry.hall, actor=entry.actor,
+                           action=entry.action.value, subject=entry.subject, address=entry.address,
+                           outcome=entry.outcome.value, detail=entry.detail)
+
+
+    async def recent(self, hall_id: str, limit: int) -> list[dict[str, Any]]:
+        """The hall's latest entries, newest first."""
+        async with self.ctx.pool.acquire() as con:
+            rows = await audit.recent(con, self.ctx.hall(hall_id).id, limit)
+        return [{**dict(row), "at": row["at"].isoformat()} for row in rows]
