@@ -103,6 +103,12 @@ async def test_transfer_notes_and_names_are_shown_as_text(tabs: Tabs):
         await expect(page.locator("#current-holder")).to_have_text(issued["ticket"]["holder"])
         await expect(page.locator("#current-identity")).to_have_text("4101**********123X")
 
+        # A transfer goes to an open window only: the colleague signs in at 42 first.
+        login = await expect_status(await http.post("/api/v1/staff/login", json={
+            "hall": "city", "staff_id": "liyang", "password": PASSWORD}), 200)
+        colleague = {"Authorization": f"Bearer {login['token']}"}
+        await expect_status(await http.post("/api/v1/windows/42/sign-in", headers=colleague, json={}), 200)
+
         await press(page, "t")
         dialog = page.locator("#dlg-transfer")
         await dialog.get_by_text("转到窗口").click()
@@ -120,10 +126,6 @@ async def test_transfer_notes_and_names_are_shown_as_text(tabs: Tabs):
         assert "staff-only" not in await phone.page.content()  # the internal note stays with staff
 
         # The colleague at window 42 sends it back with a note; the console shows it on calling.
-        login = await expect_status(await http.post("/api/v1/staff/login", json={
-            "hall": "city", "staff_id": "liyang", "password": PASSWORD}), 200)
-        colleague = {"Authorization": f"Bearer {login['token']}"}
-        await expect_status(await http.post("/api/v1/windows/42/sign-in", headers=colleague, json={}), 200)
         called = await expect_status(await http.post("/api/v1/windows/42/call-next", headers=colleague), 200)
         assert called["ticket"]["number"] == "B001"
         await expect_status(await http.post(f"/api/v1/tickets/{called['ticket']['id']}/transfer", headers=colleague,
