@@ -9,7 +9,8 @@ from datetime import date, datetime
 import asyncpg
 
 from server.clock import Clock
-from server.errors import NotFound
+from server.database_health import OUTAGE_ERRORS
+from server.errors import NotFound, OutcomeUnknown
 from server.hall import Hall
 
 
@@ -32,6 +33,21 @@ class HallContext:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """One action's transaction. A failure before COMMIT commits nothing; a connection
+        lost during COMMIT leaves the outcome unknown, which the client is told."""
         async with self.pool.acquire() as con:
-            async with con.transaction():
+            tx = con.transaction()
+            await tx.start()
+            try:
                 yield con
+            except OUTAGE_ERRORS:
+                con.terminate()  # no ROLLBACK to wait for: the server rolls back a dropped connection
+                raise
+            except BaseException:
+                await tx.rollback()
+                raise
+            try:
+                await tx.commit()
+            except OUTAGE_ERRORS as exc:
+                con.terminate()
+                raise OutcomeUnknown() from exc
