@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -41,7 +41,7 @@ class HallContext:
             try:
                 yield con
             except OUTAGE_ERRORS:
-                con.terminate()  # no ROLLBACK to wait for: the server rolls back a dropped connection
+                _drop(con)  # no ROLLBACK to wait for: the server rolls back a dropped connection
                 raise
             except BaseException:
                 await tx.rollback()
@@ -49,5 +49,12 @@ class HallContext:
             try:
                 await tx.commit()
             except OUTAGE_ERRORS as exc:
-                con.terminate()
+                _drop(con)
                 raise OutcomeUnknown() from exc
+
+
+def _drop(con: asyncpg.Connection) -> None:
+    """Close a connection whose server may not answer; one the pool has already let go of
+    (it saw the connection close) refuses every call, and needs nothing."""
+    with suppress(asyncpg.InterfaceError):
+        con.terminate()

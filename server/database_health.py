@@ -19,10 +19,12 @@ log = logging.getLogger(__name__)
 
 # What the database (or the way to it) failing looks like from asyncpg: refused or
 # broken connections, server shutdown or start-up (class 57, which includes a
-# statement_timeout's cancel), and timeouts of connect, acquire and commands.
+# statement_timeout's cancel), timeouts of connect, acquire and commands, and a
+# pooled connection the server closed while it was idle (asyncpg then reports an
+# internal state error on its next use).
 OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError,
-    asyncpg.ConnectionDoesNotExistError, asyncpg.TooManyConnectionsError,
+    asyncpg.ConnectionDoesNotExistError, asyncpg.TooManyConnectionsError, asyncpg.InternalClientError,
 )
 PROBE_EVERY = 0.5  # seconds between probes while the database is down
 PROBE_TIMEOUT = 1.0

@@ -53,7 +53,10 @@ def connect_options() -> dict[str, Any]:
             "server_settings": {"statement_timeout": str(STATEMENT_TIMEOUT_MS)}}
 
 
-async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(dsn: str, *, min_size: int = 0, max_size: int = 10) -> asyncpg.Pool:
+    """Connections are opened when needed and kept while used. No floor (min_size 0): asyncpg
+    keeps a floor with a task that logs a traceback per failed attempt during an outage, and
+    DatabaseHealth already says once that the database is away."""
     # What asyncpg.create_pool does, with this pool class (create_pool takes none).
     pool = BoundedPool(dsn, min_size=min_size, max_size=max_size, init=_init_connection,
                        reset=_end_open_transaction, max_queries=50000, max_inactive_connection_lifetime=300.0,
