@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from types import TracebackType
 
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web import BaseRequest, StreamResponse
@@ -42,6 +43,11 @@ def configure(level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught  # a crash (say, no database at start-up) is a JSON line too
+
+
+def _log_uncaught(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    logging.getLogger("hallq").critical("uncaught exception", exc_info=(kind, value, tb))
 
 
 class AccessLog(AbstractAccessLogger):
