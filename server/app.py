@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from display.voice import Voice
-from server import card_reads
+from server import card_reads, request_ids
 from server.api import agent as agent_api
 from server.api import announcements as announcements_api
 from server.api import audit as audit_api
@@ -27,7 +27,8 @@ from server.api.endpoint import Api, dumps, register
 from server.api.openapi import openapi_document
 from server.clock import Clock, SteppedClock, SystemClock
 from server.context import HallContext
-from server.errors import HallqError
+from server.database_health import DATABASE_HEALTH, OUTAGE_ERRORS, DatabaseHealth
+from server.errors import DatabaseUnavailable, HallqError
 from server.figures import FiguresPush
 from server.hall import Hall
 from server.hub import Hub
@@ -41,6 +42,7 @@ from server.web.pages import add_pages
 
 log = logging.getLogger(__name__)
 
+CLIENT_LEFT = 499  # as nginx logs it: the client closed the connection before its answer; never sent
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
                    announcements_api.api, agent_api.api, audit_api.api]
 
@@ -58,27 +60,43 @@ class Settings:
     metrics_token: str | None = None  # lets Prometheus scrape /metrics (managers may without it)
 
 
-def _error_response(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+def _error_response(request: web.Request, status: int, code: str, message: str,
+                    headers: dict[str, str] | None = None) -> web.Response:
+    body = {"error": {"code": code, "message": message, "request_id": request_ids.of(request)}}
+    return web.json_response(body, status=status, headers=headers, dumps=dumps)
+
+
+def _answer(request: web.Request, exc: HallqError) -> web.Response:
+    if isinstance(exc, DatabaseUnavailable):  # noted once by the health tracker, not logged per request
+        request.app[DATABASE_HEALTH].failed(exc.__cause__ or exc)
+    return _error_response(request, exc.status, exc.code, exc.message, exc.headers)
 
 
 @web.middleware
 async def json_errors(request: web.Request,
                       handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
-    """Every failure leaves as `{"error": {"code", "message"}}`; bad input is never a 500."""
+    """Every failure leaves as `{"error": {"code", "message", "request_id"}}`: bad input is never
+    a 500, and a database that does not answer is a 503 with Retry-After."""
     try:
         return await handler(request)
     except HallqError as exc:
-        return web.json_response(exc.as_json(), status=exc.status, dumps=dumps, headers=exc.headers)
+        return _answer(request, exc)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return _error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+        return _error_response(request, exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
     except asyncio.CancelledError:
         raise
+    except OUTAGE_ERRORS as exc:
+        if request.transport is None or request.transport.is_closing():
+            log.info("client left before its answer", extra={"method": request.method, "path": request.path})
+            return web.Response(status=CLIENT_LEFT)
+        unavailable = DatabaseUnavailable()
+        unavailable.__cause__ = exc
+        return _answer(request, unavailable)
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return _error_response(500, "internal", "internal error; the action was not completed")
+        log.exception("unhandled error", extra={"method": request.method, "path": request.path})
+        return _error_response(request, 500, "internal", "内部错误 (internal error)")
 
 
 def measured(metrics: Metrics) -> Callable[..., Awaitable[web.StreamResponse]]:
@@ -103,17 +121,20 @@ def measured(metrics: Metrics) -> Callable[..., Awaitable[web.StreamResponse]]:
 
 def create_app(settings: Settings) -> web.Application:
     metrics = Metrics()
-    app = web.Application(middlewares=[measured(metrics), json_errors], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[request_ids.request_id, measured(metrics), json_errors],
+                          client_max_size=64 * 1024)
     app.on_response_prepare.append(add_security_headers)
+    health = app[DATABASE_HEALTH] = DatabaseHealth()
 
     async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         pool = await create_pool(settings.database_url, max_size=settings.pool_size)
+        health.attach(pool)
         async with pool.acquire() as con:
             await migrate(con)
             for hall in settings.halls.values():
                 await windows.ensure(con, hall.id, [w.number for w in hall.windows])
         ctx = HallContext(pool, settings.halls, settings.clock, settings.identity_key)
-        hub = Hub(pool, settings.database_url, settings.halls, settings.identity_key, metrics)
+        hub = Hub(pool, settings.database_url, settings.halls, settings.identity_key, metrics, health)
         await hub.start()
         services = app[SERVICES] = Services.build(ctx, hub, settings.voice, metrics, settings.metrics_token)
         background = [asyncio.create_task(FiguresPush(hub, settings.halls, settings.clock).run()),
@@ -123,6 +144,7 @@ def create_app(settings: Settings) -> web.Application:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
         await hub.stop()
+        await health.stop()
         await pool.close()
 
     app.cleanup_ctx.append(services_ctx)
@@ -133,21 +155,27 @@ def create_app(settings: Settings) -> web.Application:
     async def openapi(_request: web.Request) -> web.Response:
         return web.json_response(document)
 
-    async def health(request: web.Request) -> web.Response:
-        """Liveness for load balancers and scripts: the database answers, the listener runs."""
-        services = request.app[SERVICES]
-        async with services.ctx.pool.acquire() as con:
-            await con.fetchval("SELECT 1")
+    async def alive(request: web.Request) -> web.Response:
+        """Liveness for load balancers and scripts: the process answers; no database needed."""
+        hub = request.app[SERVICES].hub
         halls = [{"id": h.id, "name": h.name, "zones": len(h.zones), "windows": len(h.windows),
-                  "event_seq": services.hub.last_seq(h.id)} for h in settings.halls.values()]
+                  "event_seq": hub.last_seq(h.id)} for h in settings.halls.values()]
         return web.json_response({"ok": True, "halls": halls, "api": "/api/v1/openapi.json"}, dumps=dumps)
+
+    async def ready(request: web.Request) -> web.Response:
+        """Readiness: the database answers now (503 database_unavailable when it does not)."""
+        if not await health.ready():
+            raise DatabaseUnavailable()
+        return web.json_response({"ok": True, "database": "ok"})
 
     add_pages(app, settings.halls, settings.demo)
     app.router.add_get("/api/v1/openapi.json", openapi)
-    app.router.add_get("/api/v1/health", health)
+    app.router.add_get("/api/v1/health", alive)
+    app.router.add_get("/api/v1/ready", ready)
     app.router.add_get("/api/v1/live", live_api.live)
     app.router.add_get("/api/v1/agent", agent_api.agent_socket)
     app.router.add_get("/metrics", metrics_api.metrics)
     app[live_api.OPEN_SOCKETS] = weakref.WeakSet()
     app.on_shutdown.append(live_api.close_open_sockets)
+    app.on_response_prepare.append(request_ids.add_header)
     return app

@@ -17,6 +17,7 @@ from server.clock import Clock, ScaledClock, SteppedClock, SystemClock
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_halls
 from server.credentials import hash_password
 from server.demo import is_shipped, warnings
+from server.logs import ACCESS, AccessLog, configure
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,9 @@ def serve(args: argparse.Namespace) -> int:
                         clock=clock_from(args), demo=is_shipped(args.config),
                         metrics_token=os.environ.get("HALLQ_METRICS_TOKEN") or None)
     names = ", ".join(f"{h.id} ({h.name}: {len(h.zones)} zones, {len(h.windows)} windows)" for h in halls.values())
-    print(f"hallq serving {names} on http://{args.host}:{args.port}/", flush=True)
-    web.run_app(create_app(settings), host=args.host, port=args.port, print=None, access_log=None)
+    log.info("hallq serving %s", names, extra={"url": f"http://{args.host}:{args.port}/"})
+    web.run_app(create_app(settings), host=args.host, port=args.port, print=None, access_log=ACCESS,
+                access_log_class=AccessLog)
     return 0
 
 
@@ -132,8 +134,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("HALLQ_LOG", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure(os.environ.get("HALLQ_LOG", "INFO"))
     args = parser().parse_args(argv)
     try:
         return args.func(args)

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
 
 from server.clock import Clock
-from server.errors import NotFound
+from server.database_health import OUTAGE_ERRORS
+from server.errors import NotFound, OutcomeUnknown
 from server.hall import Hall
 
 
@@ -32,6 +33,28 @@ class HallContext:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """One action's transaction. A failure before COMMIT commits nothing; a connection
+        lost during COMMIT leaves the outcome unknown, which the client is told."""
         async with self.pool.acquire() as con:
-            async with con.transaction():
+            tx = con.transaction()
+            await tx.start()
+            try:
                 yield con
+            except OUTAGE_ERRORS:
+                _drop(con)  # no ROLLBACK to wait for: the server rolls back a dropped connection
+                raise
+            except BaseException:
+                await tx.rollback()
+                raise
+            try:
+                await tx.commit()
+            except OUTAGE_ERRORS as exc:
+                _drop(con)
+                raise OutcomeUnknown() from exc
+
+
+def _drop(con: asyncpg.Connection) -> None:
+    """Close a connection whose server may not answer; one the pool has already let go of
+    (it saw the connection close) refuses every call, and needs nothing."""
+    with suppress(asyncpg.InterfaceError):
+        con.terminate()

@@ -1,4 +1,5 @@
-"""Errors that reach the client as `{"error": {"code", "message"}}` with a 4xx status.
+"""Errors that reach the client as `{"error": {"code", "message"}}` with a 4xx status
+(503 while the database is unavailable).
 
 Messages are written for a window clerk or kiosk user to act on.
 """
@@ -69,3 +70,29 @@ class TooManyAttempts(HallqError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class DatabaseUnavailable(HallqError):
+    """The database did not answer in time: nothing was committed, the same request may be sent again."""
+
+    status = 503
+    code = "database_unavailable"
+
+    def __init__(self, message: str = "数据库暂时不可用，请稍后重试 (the database is unavailable; try again shortly)",
+                 *, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "2"}
+
+
+class OutcomeUnknown(DatabaseUnavailable):
+    """The connection broke during COMMIT: the action may or may not have been recorded."""
+
+    code = "outcome_unknown"
+
+    def __init__(self) -> None:
+        super().__init__("数据库连接在提交时中断，操作可能已完成；请用同一幂等键重试，或先查看再重做"
+                         " (the database connection broke while committing: the action may have been done;"
+                         " retry with the same idempotency key, or check before repeating it)")

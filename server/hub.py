@@ -22,18 +22,22 @@ from typing import Any, Protocol
 import asyncpg
 
 from server import events as contract
+from server.database_health import OUTAGE_ERRORS, DatabaseHealth
 from server.frames import Delivery
 from server.hall import Hall
 from server.model import Event
 from server.queue_state import HallQueue, Waiting
 from server.store import events as event_store
 from server.store import tickets, windows
+from server.store.pool import connect_options
 
 log = logging.getLogger(__name__)
 
 _CATCH_UP_BATCH = 500
 MAX_BACKLOG = 1000  # beyond this a snapshot is cheaper than replaying
 _NOTIFY_WAIT = 0.2  # seconds to wait for a notification before reading the table instead
+_LISTENER_PROBE_EVERY = 2.0  # seconds; a listener whose server stopped answering is replaced
+_RETRY_EVERY = 0.5  # seconds between attempts to listen (or read back) again while the database is away
 
 
 @dataclass(eq=False)
@@ -75,10 +79,11 @@ class EventObserver(Protocol):
 
 class Hub:
     def __init__(self, pool: asyncpg.Pool, dsn: str, halls: dict[str, Hall], key: bytes,
-                 observer: EventObserver | None = None) -> None:
+                 observer: EventObserver | None = None, health: DatabaseHealth | None = None) -> None:
         self._pool = pool
         self._observer = observer
         self._dsn = dsn
+        self.health = health or DatabaseHealth()  # says once that the database went, once that it is back
         self._halls = halls
         self._key = key  # makes the card-read tokens of kiosk.identity messages
         self._queues: dict[str, HallQueue] = {}
@@ -198,35 +203,46 @@ class Hub:
         while True:
             try:
                 await self._listen_once()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("event listener lost its connection (%s); reconnecting", exc)
+            except OUTAGE_ERRORS + (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                self.health.failed(exc)
             self._listening.clear()
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(_RETRY_EVERY)
 
     async def _listen_once(self) -> None:
-        con = await asyncpg.connect(self._dsn)
-        closed = asyncio.Event()
-        con.add_termination_listener(lambda _con: closed.set())
+        con = await asyncpg.connect(self._dsn, **connect_options())
         try:
             await con.add_listener(event_store.CHANNEL,
                                    lambda *args: self._incoming.put_nowait((args[3], time.perf_counter())))
             # Anything committed while we were not listening is read back from the table.
             self._incoming.put_nowait((None, time.perf_counter()))
             self._listening.set()
-            await closed.wait()
+            self.health.answered()
+            await self._until_lost(con)
         finally:
-            if not con.is_closed():
-                await con.close()
+            con.terminate()  # never a goodbye that waits on a server which may not answer
+
+    @staticmethod
+    async def _until_lost(con: asyncpg.Connection) -> None:
+        """Return only by raising: when the connection closes (the server stopped) or stops
+        answering (a frozen server or a dead link would otherwise leave us listening to nothing)."""
+        closed = asyncio.Event()
+        con.add_termination_listener(lambda _con: closed.set())
+        while not closed.is_set():
+            try:
+                await asyncio.wait_for(closed.wait(), _LISTENER_PROBE_EVERY)
+            except TimeoutError:
+                await con.fetchval("SELECT 1")
+        raise ConnectionResetError("the event listener's connection closed")
 
     async def _dispatch_forever(self) -> None:
         while True:
             payload, received = await self._incoming.get()
             try:
                 await self._dispatch(payload, received)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("could not read missed events (%s); retrying", exc)
-                await asyncio.sleep(0.2)
-                self._incoming.put_nowait((None, received))
+            except OUTAGE_ERRORS + (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                self.health.failed(exc)
+                await asyncio.sleep(_RETRY_EVERY)
+                self._incoming.put_nowait((None, received))  # read back what was missed once the database answers
 
     async def _dispatch(self, payload: str | None, received: float) -> None:
         if payload is None:

@@ -18,6 +18,7 @@ from server import events as contract
 from server.auth import Principal
 from server.card_reads import CardRead, CardReads
 from server.context import HallContext
+from server.database_health import OUTAGE_ERRORS
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from server.hall import Device, Hall, Priority, Service
 from server.hub import Hub
@@ -118,7 +119,10 @@ class Issuer:
             return earlier
         # Its place is counted on the hall as of the event before its own: that event only
         # adds this ticket, which is never ahead of itself, so its notification need not be awaited.
-        await self.hub.reach(hall.id, seq - 1)
+        try:
+            await self.hub.reach(hall.id, seq - 1)
+        except OUTAGE_ERRORS:
+            pass  # committed all the same: its place as this process last saw the hall beats a 503
         return self._described(ticket, created=True)
 
     async def _resolve(self, principal: Principal, hall: Hall, service: Service, request: IssueRequest,

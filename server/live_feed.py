@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from server.auth import LiveAccess
 from server.context import HallContext
+from server.database_health import OUTAGE_ERRORS
 from server.frames import Delivery, FrameWriter
 from server.hub import Hub, Subscription
 from server.model import Ticket
 from server.public_ticket import public_status
 from server.snapshot import hall_snapshot
 from server.store import tickets
+
+log = logging.getLogger(__name__)
 
 LAGGING = 4008  # close code: the client fell behind; reconnect with `since`
 
@@ -35,13 +39,31 @@ class LiveFeed:
         sub = self.hub.subscribe(access.hall, access.topics, follows)
         reader = asyncio.create_task(_read_client(ws, sub))
         try:
-            await ws.send_json({"type": "hello", "hall": access.hall, "topics": sorted(access.topics),
-                                "seq": self.hub.last_seq(access.hall)})
-            last = await self._resume(ws, access, sub, since)
-            await _pump(ws, transport, sub, last)
+            last = await self._greet(ws, transport, access, sub, since)
+            if last is not None:
+                await _pump(ws, transport, sub, last)
         finally:
             self.hub.unsubscribe(sub)
             reader.cancel()
+
+    async def _greet(self, ws: web.WebSocketResponse, transport: asyncio.Transport, access: LiveAccess,
+                     sub: Subscription, since: int | None) -> int | None:
+        """Hello and resume; None when the client left meanwhile, or the database is away
+        (the client is told to come back with `since`). Neither is an error of the server."""
+        try:
+            await ws.send_json({"type": "hello", "hall": access.hall, "topics": sorted(access.topics),
+                                "seq": self.hub.last_seq(access.hall)})
+            return await self._resume(ws, access, sub, since)
+        except asyncio.CancelledError:
+            log.debug("live client left during hello", extra={"hall": access.hall})
+            raise
+        except OUTAGE_ERRORS as exc:
+            if transport.is_closing():  # the client's connection, not the database's
+                log.info("live client left during hello", extra={"hall": access.hall})
+            else:
+                self.hub.health.failed(exc)
+                await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"database unavailable")
+            return None
 
     async def _resume(self, ws: web.WebSocketResponse, access: LiveAccess, sub: Subscription,
                       since: int | None) -> int:

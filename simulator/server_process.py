@@ -95,7 +95,7 @@ class ServerProcess:
             )
 
     async def ready(self, timeout: float = READY_TIMEOUT) -> None:
-        """Until the server answers its health check; fails at once if it exits."""
+        """Until the server says it is ready (its database answers); fails at once if it exits."""
         deadline = time.monotonic() + timeout
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
             while not await self._healthy(session):
@@ -108,7 +108,7 @@ class ServerProcess:
 
     async def _healthy(self, session: aiohttp.ClientSession) -> bool:
         try:
-            async with session.get(f"{self.url}/api/v1/health") as response:
+            async with session.get(f"{self.url}/api/v1/ready") as response:
                 return response.status == 200
         except (aiohttp.ClientError, TimeoutError):
             return False

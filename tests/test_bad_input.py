@@ -17,7 +17,7 @@ async def row_counts(database_url: str) -> tuple[int, int, int]:
 
 
 def assert_error_shape(body: dict, code: str | None = None) -> None:
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "request_id"}, body
     assert body["error"]["message"]
     if code:
         assert body["error"]["code"] == code, body

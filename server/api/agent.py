@@ -13,14 +13,15 @@ import logging
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from printers.status import PrinterState
 from server.agent_status import AgentState, new_session
 from server.api.endpoint import Api, Call, bearer_token, describe_validation, dumps
 from server.auth import Access, Principal
-from server.errors import Forbidden, HallqError, NotFound, Unauthorized
+from server.database_health import OUTAGE_ERRORS
+from server.errors import DatabaseUnavailable, Forbidden, HallqError, NotFound, Unauthorized
 from server.hall import DeviceKind
 from server.hub import Subscription
 from server.services import SERVICES, Services
@@ -99,15 +100,19 @@ async def agent_socket(request: web.Request) -> web.WebSocketResponse:
         raise Forbidden("only a kiosk's device token may connect a device agent")
     ws = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
     await ws.prepare(request)
-    await AgentConnection(services, principal, ws).run()
+    if request.transport is None:  # the client left during the upgrade
+        return ws
+    await AgentConnection(services, principal, ws, request.transport).run()
     return ws
 
 
 class AgentConnection:
     """One connected agent: its messages in, its kiosk's print jobs out."""
 
-    def __init__(self, services: Services, principal: Principal, ws: web.WebSocketResponse) -> None:
+    def __init__(self, services: Services, principal: Principal, ws: web.WebSocketResponse,
+                 transport: asyncio.BaseTransport) -> None:
         self.services = services
+        self.transport = transport
         self.agents, self.card_reads, self.print_jobs = services.agents, services.card_reads, services.print_jobs
         self.hall = principal.hall
         self.device = principal.id
@@ -126,6 +131,8 @@ class AgentConnection:
                     await self._receive(msg.data)
                 elif msg.type == WSMsgType.ERROR:
                     break
+        except OUTAGE_ERRORS as exc:
+            await self._ended_by(exc)
         finally:
             self.services.hub.unsubscribe(sub)
             pump.cancel()
@@ -134,6 +141,15 @@ class AgentConnection:
                 going = asyncio.create_task(self._went_away())
                 _farewells.add(going)
                 going.add_done_callback(_farewells.discard)
+
+    async def _ended_by(self, exc: BaseException) -> None:
+        """The agent left mid-message, or the database went before it was greeted: it
+        reconnects and says hello again. Neither is an error of the server."""
+        if self.transport.is_closing():
+            log.info("device agent of %s left during a message", self.device)
+            return
+        self.services.hub.health.failed(exc)
+        await self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"database unavailable")
 
     async def _went_away(self) -> None:
         log.info("device agent of %s disconnected", self.device)
@@ -153,6 +169,11 @@ class AgentConnection:
             await self._handle(message)
         except HallqError as exc:
             await self._send({"type": "error", **exc.as_json()["error"]})
+        except OUTAGE_ERRORS as exc:
+            if not self._greeted.is_set() or self.transport.is_closing():
+                raise  # ends the connection: see _ended_by
+            self.services.hub.health.failed(exc)
+            await self._send({"type": "error", **DatabaseUnavailable().as_json()["error"]})
 
     async def _handle(self, message: BaseModel) -> None:
         if isinstance(message, Ping):
@@ -188,7 +209,10 @@ class AgentConnection:
             delivery = await sub.queue.get()
             if delivery is None:
                 return
-            await self._send_jobs()  # this topic has only print.requested events
+            try:
+                await self._send_jobs()  # this topic has only print.requested events
+            except OUTAGE_ERRORS as exc:  # sent on the next job, or when the agent reconnects
+                self.services.hub.health.failed(exc)
 
     async def _send_jobs(self) -> None:
         async with self._sending:
