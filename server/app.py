@@ -36,7 +36,7 @@ from server.web.pages import add_pages
 log = logging.getLogger(__name__)
 
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
-                   announcements_api.api, agent_api.api]
+                   announcements_api.api, agent_api.api, live_api.api]
 
 
 @dataclass
@@ -49,8 +49,8 @@ class Settings:
     voice: Voice = field(default_factory=Voice)  # announcement audio, cached by text
 
 
-def _error_response(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+def _error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status, headers=headers)
 
 
 @web.middleware
@@ -64,7 +64,9 @@ async def json_errors(request: web.Request,
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return _error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+        # Allow (on 405) and the like belong to the answer; the body becomes the JSON error.
+        kept = {k: v for k, v in exc.headers.items() if k.lower() not in ("content-type", "content-length")}
+        return _error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason, kept)
     except asyncio.CancelledError:
         raise
     except Exception:
@@ -100,20 +102,8 @@ def create_app(settings: Settings) -> web.Application:
     async def openapi(_request: web.Request) -> web.Response:
         return web.json_response(document)
 
-    async def health(request: web.Request) -> web.Response:
-        """Liveness for load balancers and scripts: the database answers, the listener runs."""
-        services = request.app[SERVICES]
-        async with services.ctx.pool.acquire() as con:
-            await con.fetchval("SELECT 1")
-        halls = [{"id": h.id, "name": h.name, "zones": len(h.zones), "windows": len(h.windows),
-                  "event_seq": services.hub.last_seq(h.id)} for h in settings.halls.values()]
-        return web.json_response({"ok": True, "halls": halls, "api": "/api/v1/openapi.json"}, dumps=dumps)
-
     add_pages(app, settings.halls)
     app.router.add_get("/api/v1/openapi.json", openapi)
-    app.router.add_get("/api/v1/health", health)
-    app.router.add_get("/api/v1/live", live_api.live)
-    app.router.add_get("/api/v1/agent", agent_api.agent_socket)
     app[live_api.OPEN_SOCKETS] = weakref.WeakSet()
     app.on_shutdown.append(live_api.close_open_sockets)
     return app

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from server import health
+from server.api.answers import Health
 from server.api.endpoint import Api, Call
 from server.auth import Access
 from server.hall import Hall
@@ -31,6 +33,12 @@ def layout(hall: Hall) -> dict[str, Any]:
         "hours": {"weekdays": sorted(hall.hours.weekdays), "lunch_service": hall.hours.lunch_service,
                   "sessions": [[s.start.strftime("%H:%M"), s.end.strftime("%H:%M")] for s in hall.hours.sessions]},
     }
+
+
+@api.get("/api/v1/health", access=Access.PUBLIC, answer=Health,
+         summary="Liveness for load balancers and scripts: the database answers, the listener runs")
+async def get_health(call: Call) -> dict[str, Any]:
+    return await health.report(call.services.ctx, call.services.hub)
 
 
 @api.get("/api/v1/hall", access=Access.ANY, summary="The caller's hall: zones, services, windows, notices")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from server import stats
+from server.api.answers import Done, LoginAnswer, MeAnswer
 from server.api.endpoint import Api, Call, bearer_token
 from server.api.schemas import LoginBody
 from server.auth import Access
@@ -11,7 +12,7 @@ from server.auth import Access
 api = Api("staff")
 
 
-@api.post("/api/v1/staff/login", access=Access.PUBLIC, body=LoginBody,
+@api.post("/api/v1/staff/login", access=Access.PUBLIC, body=LoginBody, answer=LoginAnswer,
           summary="Sign in with staff id and password; returns a bearer token")
 async def login(call: Call[LoginBody]) -> dict[str, Any]:
     body = call.body
@@ -22,13 +23,13 @@ async def login(call: Call[LoginBody]) -> dict[str, Any]:
                                                        "role": member.role.value}}
 
 
-@api.post("/api/v1/staff/logout", access=Access.STAFF, summary="End this session")
+@api.post("/api/v1/staff/logout", access=Access.STAFF, answer=Done, summary="End this session")
 async def logout(call: Call) -> dict[str, Any]:
     await call.services.auth.sign_out(bearer_token(call.request) or "")
     return {"ok": True}
 
 
-@api.get("/api/v1/staff/me", access=Access.STAFF, summary="Who is signed in, and at which window")
+@api.get("/api/v1/staff/me", access=Access.STAFF, answer=MeAnswer, summary="Who is signed in, and at which window")
 async def me(call: Call) -> dict[str, Any]:
     member = call.services.ctx.hall(call.hall_id).staff_member(call.staff_id)
     assert member is not None

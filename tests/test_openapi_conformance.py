@@ -1,0 +1,83 @@
+"""The OpenAPI document is the truth: schemathesis runs every documented operation
+against a real `hallq serve`, once per role, and finds no server error (5xx) and
+no answer the document does not describe."""
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from server.config import DEFAULT_CONFIG_DIR
+from tests.processes import hallq_serve
+from tests.support import PASSWORD
+
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+EXAMPLES = 6  # per operation and role: the whole run stays well under two minutes
+BUDGET_S = 120
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+
+
+@dataclass(frozen=True)
+class Role:
+    """Who calls: nobody, a device by its configured token, or a staff member signing in."""
+
+    name: str
+    device_token: str | None = None
+    staff_id: str | None = None
+
+    async def token(self, http: aiohttp.ClientSession, base_url: str) -> str | None:
+        if self.staff_id is None:
+            return self.device_token
+        async with http.post(f"{base_url}/api/v1/staff/login",
+                             json={"hall": "city", "staff_id": self.staff_id, "password": PASSWORD}) as response:
+            assert response.status == 200, await response.text()
+            token: str = (await response.json())["token"]
+            return token
+
+
+# Every kind of caller of the shipped city hall; a new role is one more line.
+ROLES = [
+    Role("anonymous"),
+    Role("kiosk", device_token="demo-kiosk-entrance"),
+    Role("screen", device_token="demo-screen-hall"),
+    Role("clerk", staff_id="zhangwei"),
+    Role("manager", staff_id="wangfang"),
+]
+
+
+async def schemathesis_run(base_url: str, token: str | None) -> tuple[int, str]:
+    argv = [str(SCHEMATHESIS), "--no-color", "run", f"{base_url}/api/v1/openapi.json",
+            "--checks", CHECKS, "--max-examples", str(EXAMPLES), "--phases", "examples,fuzzing",
+            "--seed", "20261123", "--suppress-health-check", "all",
+            # Signing out would leave the rest of a staff role's run anonymous.
+            "--exclude-path", "/api/v1/staff/logout"]
+    if token:
+        argv += ["--header", f"Authorization: Bearer {token}"]
+    process = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE,
+                                                   stderr=asyncio.subprocess.STDOUT)
+    output, _ = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, output.decode(errors="replace")
+
+
+async def test_every_role_finds_no_server_error_and_no_answer_off_the_document(database_url, tmp_path):
+    server = hallq_serve("schemathesis", DEFAULT_CONFIG_DIR, tmp_path, database_url=database_url)
+    server.start()
+    started = time.monotonic()
+    failures = []
+    try:
+        await server.ready()
+        async with aiohttp.ClientSession() as http:
+            for role in ROLES:
+                code, output = await schemathesis_run(server.url, await role.token(http, server.url))
+                if code != 0:
+                    failures.append(f"--- {role.name} ---\n{output[-6000:]}")
+    finally:
+        server.stop()
+    elapsed = time.monotonic() - started
+    assert not failures, "\n".join(failures) + f"\n--- server log ---\n{server.log_tail()}"
+    assert elapsed < BUDGET_S, f"the run took {elapsed:.0f} s"
