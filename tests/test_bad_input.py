@@ -201,3 +201,28 @@ async def test_the_device_agent_gets_an_error_for_what_postgresql_cannot_hold_an
             assert field in answer["message"], answer
         await agent.send_json({"type": "ping"})
         assert (await agent.receive_json())["type"] == "pong"
+
+
+async def test_the_openapi_document_covers_every_route_with_typed_parameters(client):
+    document = await (await client.get("/api/v1/openapi.json")).json()
+    paths = document["paths"]
+    documented = {(method.upper(), path) for path, ops in paths.items() for method in ops}
+    served = {(r.method, r.resource.canonical) for r in client.app.router.routes()
+              if r.resource is not None and r.resource.canonical.startswith("/api/") and r.method != "HEAD"}
+    assert served <= documented, served - documented
+    for path in ("/api/v1/agent", "/api/v1/live"):
+        assert "101" in paths[path]["get"]["responses"]
+    assert "audio/wav" in paths["/api/v1/announcements/chime.wav"]["get"]["responses"]["200"]["content"]
+    audio = {p["name"]: p for p in paths["/api/v1/announcements/audio"]["get"]["parameters"]}
+    assert audio["text"]["required"] and audio["text"]["in"] == "query"
+    stats = {p["name"]: p["schema"] for p in paths["/api/v1/stats"]["get"]["parameters"]}
+    assert stats["by"]["enum"] == ["window", "staff", "service", "zone"] and stats["from"]["format"] == "date"
+    live = {p["name"]: p["schema"] for p in paths["/api/v1/live"]["get"]["parameters"]}
+    assert (live["since"]["type"], live["since"]["maximum"]) == ("integer", 2**63 - 1)
+    ticket_id = paths["/api/v1/tickets/{id}"]["get"]["parameters"][0]["schema"]
+    assert (ticket_id["minimum"], ticket_id["maximum"]) == (1, 2**63 - 1)
+    # {} is a valid sign-in (post A), not a valid pause (a reason is needed)
+    assert not paths["/api/v1/windows/{no}/sign-in"]["post"]["requestBody"]["required"]
+    assert paths["/api/v1/windows/{no}/pause"]["post"]["requestBody"]["required"]
+    issued = paths["/api/v1/tickets"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    assert issued["$ref"].endswith("/Issued")
