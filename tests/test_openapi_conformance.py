@@ -16,7 +16,7 @@ from tests.processes import hallq_serve
 from tests.support import PASSWORD
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-EXAMPLES = 6  # per operation and role: the whole run stays well under two minutes
+EXAMPLES = 10  # per operation and role: the whole run stays well under two minutes
 BUDGET_S = 120
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 
@@ -49,16 +49,17 @@ ROLES = [
 ]
 
 
-async def schemathesis_run(base_url: str, token: str | None) -> tuple[int, str]:
+async def schemathesis_run(base_url: str, token: str | None, workdir: Path) -> tuple[int, str]:
+    """One bounded run; its cache and reports stay in `workdir`, out of the checkout."""
     argv = [str(SCHEMATHESIS), "--no-color", "run", f"{base_url}/api/v1/openapi.json",
-            "--checks", CHECKS, "--max-examples", str(EXAMPLES), "--phases", "examples,fuzzing",
+            "--checks", CHECKS, "--max-examples", str(EXAMPLES), "--phases", "examples,coverage,fuzzing",
             "--seed", "20261123", "--suppress-health-check", "all",
             # Signing out would leave the rest of a staff role's run anonymous.
             "--exclude-path", "/api/v1/staff/logout"]
     if token:
         argv += ["--header", f"Authorization: Bearer {token}"]
     process = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE,
-                                                   stderr=asyncio.subprocess.STDOUT)
+                                                   stderr=asyncio.subprocess.STDOUT, cwd=workdir)
     output, _ = await process.communicate()
     assert process.returncode is not None
     return process.returncode, output.decode(errors="replace")
@@ -73,7 +74,11 @@ async def test_every_role_finds_no_server_error_and_no_answer_off_the_document(d
         async with aiohttp.ClientSession() as http:
             tokens = [await role.token(http, server.url) for role in ROLES]
         # The roles run side by side: one server answering several callers, as in a hall.
-        runs = await asyncio.gather(*(schemathesis_run(server.url, token) for token in tokens))
+        workdirs = [tmp_path / role.name for role in ROLES]
+        for workdir in workdirs:
+            workdir.mkdir()
+        runs = await asyncio.gather(*(schemathesis_run(server.url, token, workdir)
+                                      for token, workdir in zip(tokens, workdirs, strict=True)))
         elapsed = time.monotonic() - started
     finally:
         server.stop()

@@ -10,10 +10,10 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from server import inputs
 from server.auth import Access, Principal
@@ -23,7 +23,10 @@ from server.services import SERVICES, Services
 Body = TypeVar("Body", bound=BaseModel)
 
 # Every path parameter of the API by name: `{id}` is a ticket id wherever it appears.
-PATH_PARAMETERS: dict[str, Any] = {"id": inputs.Int64Id, "no": inputs.Int64Id, "token": inputs.SafeText}
+# The examples (the reference hall's first ticket and window 41) let generated calls reach real rows.
+TicketId = Annotated[inputs.Int64Id, Field(examples=[1])]
+WindowNo = Annotated[inputs.Int64Id, Field(examples=[41])]
+PATH_PARAMETERS: dict[str, Any] = {"id": TicketId, "no": WindowNo, "token": inputs.SafeText}
 _NUMBER = re.compile(r"-?[0-9]+")
 WEBSOCKET = "websocket"  # the media type of a route that upgrades to a websocket
 
@@ -144,7 +147,7 @@ def _path(request: web.Request) -> dict[str, Any]:
     found = {}
     for name, raw in request.match_info.items():
         kind = PATH_PARAMETERS[name]
-        if kind is inputs.Int64Id and not _NUMBER.fullmatch(raw):
+        if kind in (TicketId, WindowNo) and not _NUMBER.fullmatch(raw):
             # names nothing, like an unknown route
             raise NotFound(f"没有这个编号 ({name} must be a number, got {raw!r})")
         found[name] = inputs.parse(name, raw, kind)

@@ -23,8 +23,9 @@ class Identity(Strict):
 
 
 class IssueBody(Strict):
-    service: SafeText | None = Field(default=None, max_length=20, description="service code, or give zone")
-    zone: SafeText | None = Field(default=None, max_length=8)
+    service: SafeText | None = Field(default=None, max_length=20, description="service code, or give zone",
+                                     examples=["B01"])
+    zone: SafeText | None = Field(default=None, max_length=8, examples=["B"])
     priority: Priority = Priority.NORMAL
     appointment_at: HallTime | None = Field(default=None, description="slot start for an appointment ticket")
     appointment_code: SafeText | None = Field(default=None, max_length=40)
@@ -44,8 +45,8 @@ class IssueBody(Strict):
 
 
 class LoginBody(Strict):
-    hall: SafeText = Field(max_length=40)
-    staff_id: SafeText = Field(max_length=40)
+    hall: SafeText = Field(max_length=40, examples=["city"])
+    staff_id: SafeText = Field(max_length=40, examples=["zhangwei"])
     password: SafeText = Field(max_length=200)
 
 
@@ -55,15 +56,15 @@ class SignInBody(Strict):
 
 
 class PauseBody(Strict):
-    reason: FreeText = Field(min_length=1, max_length=100)
+    reason: FreeText = Field(min_length=1, max_length=100, examples=["午休"])
 
 
 class CallBody(Strict):
-    number: SafeText = Field(min_length=2, max_length=8, description="ticket number, e.g. A023")
+    number: SafeText = Field(min_length=2, max_length=8, description="ticket number", examples=["B001"])
 
 
 class TransferBody(Strict):
-    service: SafeText | None = Field(default=None, max_length=20)
+    service: SafeText | None = Field(default=None, max_length=20, examples=["B02"])
     zone: SafeText | None = Field(default=None, max_length=8)
     window: Int64Id | None = None
     note: FreeText | None = Field(default=None, max_length=200)
