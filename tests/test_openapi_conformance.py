@@ -11,9 +11,10 @@ from pathlib import Path
 
 import aiohttp
 
+from server.api.answers import Issued, NextTicketAnswer, PublicStatus, TicketHistory
 from server.config import DEFAULT_CONFIG_DIR
 from tests.processes import hallq_serve
-from tests.support import PASSWORD
+from tests.support import KIOSK, PASSWORD, signed_in
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 EXAMPLES = 10  # per operation and role: the whole run stays well under two minutes
@@ -86,3 +87,17 @@ async def test_every_role_finds_no_server_error_and_no_answer_off_the_document(d
                 for role, (code, output) in zip(ROLES, runs, strict=True) if code != 0]
     assert not failures, "\n".join(failures) + f"\n--- server log ---\n{server.log_tail()}"
     assert elapsed < BUDGET_S, f"the run took {elapsed:.0f} s"
+
+
+async def test_answers_schemathesis_cannot_reach_match_their_documented_models(client):
+    """A random token finds no ticket, so the citizen's and the clerk's answers are checked here."""
+    issued = await client.post("/api/v1/tickets", json={"service": "B01"}, headers=KIOSK)
+    Issued.model_validate_json(await issued.text())
+    ticket = await issued.json()
+    public = await client.get(f"/api/v1/public/tickets/{ticket['status_token']}")
+    PublicStatus.model_validate_json(await public.text())
+    clerk = await signed_in(client, "zhangwei", 41)
+    called = await clerk.client.post("/api/v1/windows/41/call-next", headers=clerk.headers)
+    NextTicketAnswer.model_validate_json(await called.text())
+    history = await clerk.client.get(f"/api/v1/tickets/{ticket['ticket']['id']}", headers=clerk.headers)
+    TicketHistory.model_validate_json(await history.text())

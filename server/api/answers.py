@@ -64,6 +64,18 @@ class Issued(BaseModel):
     created: bool
 
 
+class PublicStatus(BaseModel):
+    """What the citizen's phone shows (server.public_ticket.public_status)."""
+
+    ticket: TicketView
+    people_ahead: int
+    estimated_wait_minutes: int
+    hall_name: str
+    service_name: str
+    zone_name: str
+    floor: int | None
+
+
 class TicketAnswer(BaseModel):
     ticket: StaffTicketView
 

@@ -7,7 +7,7 @@ import qrcode
 import qrcode.image.svg
 from aiohttp import web
 
-from server.api.answers import Issued, TicketAnswer, TicketHistory
+from server.api.answers import Issued, PublicStatus, TicketAnswer, TicketHistory
 from server.api.endpoint import Api, Call
 from server.api.schemas import IssueBody, TransferBody
 from server.auth import Access
@@ -73,7 +73,7 @@ async def transfer(call: Call[TransferBody]) -> dict[str, Any]:
     return {"ticket": ticket.for_staff()}
 
 
-@api.get("/api/v1/public/tickets/{token}", access=Access.PUBLIC,
+@api.get("/api/v1/public/tickets/{token}", access=Access.PUBLIC, answer=PublicStatus,
          summary="Live status of one ticket for the citizen's phone (the QR code's link)")
 async def public_status(call: Call) -> dict[str, Any]:
     return await call.services.tickets.public_status(call.text_param("token"))
