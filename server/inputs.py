@@ -21,8 +21,8 @@ LATEST = datetime(2100, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 # C0 controls (NUL among them) and lone surrogates: PostgreSQL text cannot hold NUL,
 # UTF-8 cannot hold a surrogate, and no name, code or number has a control character.
-_LINE_BREAKERS = re.compile(r"[\x00-\x1f\ud800-\udfff]")
-_BREAKERS_BUT_TAB_AND_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff]")
+_CONTROLS = re.compile(r"[\x00-\x1f\ud800-\udfff]")
+_CONTROLS_BUT_TAB_AND_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff]")
 
 
 def _refuse(pattern: re.Pattern[str], what: str) -> AfterValidator:
@@ -40,10 +40,11 @@ def _in_range(value: datetime) -> datetime:
 
 
 # One line of text: names, codes, ticket numbers, keys, tokens.
-SafeText = Annotated[str, _refuse(_LINE_BREAKERS, "control characters (NUL, tab, line breaks ...) or lone surrogates"),
+SafeText = Annotated[str, _refuse(_CONTROLS, "control characters (NUL, tab, line breaks ...) or lone surrogates"),
                      Field(json_schema_extra={"pattern": r"^[^\x00-\x1F]*$"})]
 # Free text a clerk types (a pause reason, a transfer note): tabs and line breaks allowed.
-FreeText = Annotated[str, _refuse(_BREAKERS_BUT_TAB_AND_NEWLINE, "control characters other than tab and newline"),
+FreeText = Annotated[str, _refuse(_CONTROLS_BUT_TAB_AND_NEWLINE,
+                                  "control characters other than tab and newline, or lone surrogates"),
                      Field(json_schema_extra={"pattern": r"^[^\x00-\x08\x0B-\x1F]*$"})]
 # A database row id or any other positive number kept in a bigint.
 Int64Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
