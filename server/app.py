@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 CLIENT_LEFT = 499  # as nginx logs it: the client closed the connection before its answer; never sent
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
-                   announcements_api.api, agent_api.api, audit_api.api]
+                   announcements_api.api, agent_api.api, audit_api.api, live_api.api]
 
 
 @dataclass
@@ -84,7 +84,9 @@ async def json_errors(request: web.Request,
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return _error_response(request, exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+        # Allow (on 405) and the like belong to the answer; the body becomes the JSON error.
+        kept = {k: v for k, v in exc.headers.items() if k.lower() not in ("content-type", "content-length")}
+        return _error_response(request, exc.status, exc.reason.lower().replace(" ", "_"), exc.reason, kept)
     except asyncio.CancelledError:
         raise
     except OUTAGE_ERRORS as exc:
@@ -155,25 +157,8 @@ def create_app(settings: Settings) -> web.Application:
     async def openapi(_request: web.Request) -> web.Response:
         return web.json_response(document)
 
-    async def alive(request: web.Request) -> web.Response:
-        """Liveness for load balancers and scripts: the process answers; no database needed."""
-        hub = request.app[SERVICES].hub
-        halls = [{"id": h.id, "name": h.name, "zones": len(h.zones), "windows": len(h.windows),
-                  "event_seq": hub.last_seq(h.id)} for h in settings.halls.values()]
-        return web.json_response({"ok": True, "halls": halls, "api": "/api/v1/openapi.json"}, dumps=dumps)
-
-    async def ready(request: web.Request) -> web.Response:
-        """Readiness: the database answers now (503 database_unavailable when it does not)."""
-        if not await health.ready():
-            raise DatabaseUnavailable()
-        return web.json_response({"ok": True, "database": "ok"})
-
     add_pages(app, settings.halls, settings.demo)
     app.router.add_get("/api/v1/openapi.json", openapi)
-    app.router.add_get("/api/v1/health", alive)
-    app.router.add_get("/api/v1/ready", ready)
-    app.router.add_get("/api/v1/live", live_api.live)
-    app.router.add_get("/api/v1/agent", agent_api.agent_socket)
     app.router.add_get("/metrics", metrics_api.metrics)
     app[live_api.OPEN_SOCKETS] = weakref.WeakSet()
     app.on_shutdown.append(live_api.close_open_sockets)

@@ -14,6 +14,7 @@ from server import credentials
 from server.context import HallContext
 from server.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from server.hall import DeviceKind, StaffRole
+from server.inputs import INT64_MAX
 from server.model import Ticket
 from server.store import sessions, tickets, windows
 
@@ -27,6 +28,7 @@ class Access(str, Enum):
     MANAGER = "manager"  # a manager or an admin of the hall
     ADMIN = "admin"
     ISSUER = "issuer"  # a kiosk, or staff issuing on a citizen's behalf
+    KIOSK = "kiosk"  # a kiosk's own device token: its device agent
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def permits(access: Access, principal: Principal | None) -> bool:
         Access.MANAGER: principal.is_manager,
         Access.ADMIN: principal.role is StaffRole.ADMIN,
         Access.ISSUER: principal.kind == "staff" or principal.role is DeviceKind.KIOSK,
+        Access.KIOSK: principal.kind == "device" and principal.role is DeviceKind.KIOSK,
     }[access]
 
 
@@ -120,7 +123,7 @@ class Authenticator:
 
     # -- live sockets -------------------------------------------------------------
 
-    async def live_access(self, token: str | None, ticket_link: str | None, topics: str,
+    async def live_access(self, principal: Principal | None, ticket_link: str | None, topics: str,
                           hall: str | None = None) -> LiveAccess:
         """The hall and topics a live socket may follow; raises before the upgrade."""
         if ticket_link:  # the citizen's phone follows one ticket, and nothing else
@@ -129,10 +132,9 @@ class Authenticator:
             if ticket is None:
                 raise NotFound("no such ticket")
             return LiveAccess(ticket.hall, frozenset({f"ticket:{ticket.id}"}), ticket)
-        found = await self.principal(token)
-        if found is None:
+        if principal is None:
             raise Unauthorized("websocket needs ?token= (device token or staff session)")
-        principal = found.acting_in(hall)
+        principal = principal.acting_in(hall)
         wanted = frozenset(t.strip() for t in topics.split(",") if t.strip())
         for topic in wanted:
             await self._check_topic(topic, principal)
@@ -145,15 +147,16 @@ class Authenticator:
             return
         if kind == "zone" and hall.zone(arg):
             return
-        if kind in ("window", "staff") and arg.isascii() and arg.isdigit() and hall.window(int(arg)):
-            if kind == "window" or principal.is_manager or await self._holds(principal, int(arg)):
+        number = _topic_number(arg)
+        if kind in ("window", "staff") and number is not None and hall.window(number):
+            if kind == "window" or principal.is_manager or await self._holds(principal, number):
                 return
             raise Forbidden(f"topic {topic}: only the staff of window {arg} may follow it")
         if kind == "managers" and not arg:
             if principal.is_manager:
                 return
             raise Forbidden("topic managers: managers only")
-        if kind == "ticket" and arg.isascii() and arg.isdigit() and principal.kind == "staff":
+        if kind == "ticket" and number is not None and principal.kind == "staff":
             return
         device = hall.device(arg) if kind == "kiosk" else None
         if device is not None and device.kind is DeviceKind.KIOSK:
@@ -170,3 +173,11 @@ class Authenticator:
         async with self.ctx.pool.acquire() as con:
             held = await windows.held_by(con, principal.hall, principal.id)
         return held is not None and held.number == window_no
+
+
+def _topic_number(arg: str) -> int | None:
+    """The <n> of window:<n>, staff:<n> or ticket:<n>, None when it is not a positive int64."""
+    if not (arg.isascii() and arg.isdigit()):  # "²".isdigit() is true, and int("²") fails
+        return None
+    number = int(arg)
+    return number if 0 < number <= INT64_MAX else None

@@ -45,6 +45,10 @@ from server.hall import (
 DEFAULT_CONFIG_DIR = SHIPPED_HALLS
 
 _Problem = tuple[str, str]  # (key path, what is wrong)
+# Window numbers fit a window sign (and PostgreSQL's integer); a range stays a hall's size.
+MAX_WINDOW_NUMBER = 99_999
+# Minutes fit a timedelta: "inf" is valid TOML, and no wait or handling time lasts ten weeks.
+MAX_MINUTES = 100_000
 
 
 class ConfigError(Exception):
@@ -88,6 +92,8 @@ def _window_range(value: object) -> range:
     match = re.fullmatch(r"(\d+)-(\d+)", value) if isinstance(value, str) else None
     if not match or not 1 <= int(match[1]) <= int(match[2]):
         raise ValueError(f'bad window range {value!r}: expected "first-last", e.g. "1-40"')
+    if int(match[2]) > MAX_WINDOW_NUMBER:
+        raise ValueError(f"bad window range {value!r}: window numbers go up to {MAX_WINDOW_NUMBER}")
     return range(int(match[1]), int(match[2]) + 1)
 
 
@@ -103,7 +109,7 @@ def _service_entry(value: object) -> tuple[str, int | None]:
 
 
 Text = Annotated[str, Field(min_length=1)]
-Minutes = Annotated[float, Field(gt=0)]
+Minutes = Annotated[float, Field(gt=0, le=MAX_MINUTES, allow_inf_nan=False)]
 Slug = Annotated[str, _shaped(r"[a-z0-9-]+", "lowercase letters, digits and '-'")]
 Prefix = Annotated[str, _shaped(r"[A-Z]", "one uppercase letter A-Z")]
 PasswordHash = Annotated[str, _shaped(
@@ -168,7 +174,7 @@ class _Service(_Strict):
 
 
 class _Window(_Strict):
-    number: Annotated[int, Field(ge=1)] | None = None
+    number: Annotated[int, Field(ge=1, le=MAX_WINDOW_NUMBER)] | None = None
     numbers: WindowRange | None = None
     zone: Text | None = None
     universal: bool = False
@@ -300,6 +306,13 @@ def _check_alarms(alarms: _Alarms) -> Iterator[_Problem]:
         yield "alarms.yellow_wait_minutes", f"yellow alarm ({yellow:g} min) must come before red ({red:g} min)"
 
 
+def _check_queue(queue: _Queue) -> Iterator[_Problem]:
+    if queue.rejoin is RejoinPolicy.BEHIND and queue.rejoin_places < 1:
+        # places - 1 is an OFFSET into the queue: 0 places cannot be found
+        yield "queue.rejoin_places", ('rejoin = "behind" puts a returning no-show this many places behind the'
+                                      ' head: give 1 or more, or rejoin = "back"')
+
+
 def _check_window_entry(path: str, entry: _Window, raw: _HallFile) -> Iterator[_Problem]:
     if (entry.number is None) == (entry.numbers is None):
         yield path, 'give exactly one of number = 5 or numbers = "1-40"'
@@ -416,6 +429,7 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
     yield from _check_announcement(raw.hall.announcement)
     yield from _check_hours(raw.hours)
     yield from _check_alarms(raw.alarms)
+    yield from _check_queue(raw.queue)
     yield from _check_references(raw)
     for index, entry in enumerate(raw.windows):
         yield from _check_window_entry(f"windows[{index}]", entry, raw)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from server.cli import main
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_hall, load_halls
 from server.credentials import hash_token
 from server.hall import ServiceRank
@@ -300,6 +301,22 @@ BROKEN = [
         "staff[0].halls: only a manager or an admin acts in further halls",
         id="clerk of further halls",
     ),
+    pytest.param(
+        lambda doc: doc.update(queue={"rejoin": "behind", "rejoin_places": 0}),
+        'queue.rejoin_places: rejoin = "behind" puts a returning no-show this many places behind the head:'
+        ' give 1 or more, or rejoin = "back"',
+        id="rejoin behind zero places",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"][1].update(number=100_000),
+        "windows[1].number: input should be less than or equal to 99999",
+        id="window number beyond a window sign",
+    ),
+    pytest.param(
+        lambda doc: doc["windows"][0].update(numbers="1-2147483648"),
+        "windows[0].numbers: bad window range '1-2147483648': window numbers go up to 99999",
+        id="window range of billions",
+    ),
 ]
 
 
@@ -379,3 +396,21 @@ def test_invalid_toml_names_the_file(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text("[hall\nid = 'x'\n", encoding="utf-8")
     assert_problem(problems_of(path), path, "(file)", "not valid TOML")
+
+
+def test_rejoin_at_the_back_needs_no_places(tmp_path):
+    hall = load_hall(write_hall(tmp_path, lambda doc: doc.update(queue={"rejoin": "back", "rejoin_places": 0})))
+    assert hall.queue.rejoin_places == 0
+
+
+def test_infinite_minutes_are_refused_not_a_crash(tmp_path):
+    path = write_hall(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("typical_minutes = 20", "typical_minutes = inf"),
+                    encoding="utf-8")
+    assert problems_of(path) == [f"{path}: services[0].typical_minutes: input should be a finite number"]
+
+
+def test_check_config_refuses_rejoin_behind_zero_places_naming_the_key(tmp_path, capsys):
+    path = write_hall(tmp_path, lambda doc: doc.update(queue={"rejoin_places": 0}))
+    assert main(["check-config", "--config", str(path)]) == 2
+    assert f"{path}: queue.rejoin_places: " in capsys.readouterr().err

@@ -18,13 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from printers.status import PrinterState
 from server.agent_status import AgentState, new_session
-from server.api.endpoint import Api, Call, bearer_token, describe_validation, dumps
+from server.api.endpoint import WEBSOCKET, Api, Call, Query, describe_validation, dumps
 from server.auth import Access, Principal
 from server.database_health import OUTAGE_ERRORS
-from server.errors import DatabaseUnavailable, Forbidden, HallqError, NotFound, Unauthorized
-from server.hall import DeviceKind
+from server.errors import DatabaseUnavailable, HallqError, NotFound
 from server.hub import Subscription
-from server.services import SERVICES, Services
+from server.inputs import FreeText, Int64Id, SafeText
+from server.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -42,26 +42,26 @@ class _Message(BaseModel):
 
 class Hello(_Message):
     type: Literal["hello"]
-    agent: str = Field(default="", max_length=200)
+    agent: SafeText = Field(default="", max_length=200)
     reader: ReaderValue | None = None
     printer: PrinterValue | None = None
-    printer_detail: str | None = Field(default=None, max_length=40)
+    printer_detail: SafeText | None = Field(default=None, max_length=40)
 
 
 class Status(_Message):
     type: Literal["status"]
     reader: ReaderValue | None = None
     printer: PrinterValue | None = None
-    printer_detail: str | None = Field(default=None, max_length=40)
+    printer_detail: SafeText | None = Field(default=None, max_length=40)
 
 
 class Card(_Message):
     """The card as the reader parsed it. Address, photo and the like are not sent."""
 
-    name: str = Field(min_length=1, max_length=60)
-    id_number: str = Field(min_length=6, max_length=36)
+    name: SafeText = Field(min_length=1, max_length=60)
+    id_number: SafeText = Field(min_length=6, max_length=36)
     birth_date: date | None = None
-    sex: str | None = Field(default=None, max_length=8)
+    sex: SafeText | None = Field(default=None, max_length=8)
     card_type: Literal["resident", "residence_permit", "foreign_permanent"] = "resident"
 
 
@@ -72,15 +72,15 @@ class CardRead(_Message):
 
 class CardError(_Message):
     type: Literal["card_error"]
-    error: str = Field(max_length=60)
-    message: str = Field(default="", max_length=200)
+    error: SafeText = Field(max_length=60)
+    message: FreeText = Field(default="", max_length=200)
 
 
 class JobResult(_Message):
     type: Literal["job_result"]
-    job_id: int
+    job_id: Int64Id
     ok: bool
-    error: str | None = Field(default=None, max_length=200)
+    error: FreeText | None = Field(default=None, max_length=200)
 
 
 class Ping(_Message):
@@ -91,18 +91,16 @@ AgentMessage = TypeAdapter(Annotated[Hello | Status | CardRead | CardError | Job
                                      Field(discriminator="type")])
 
 
-async def agent_socket(request: web.Request) -> web.WebSocketResponse:
-    services = request.app[SERVICES]
-    principal = await services.auth.principal(bearer_token(request))
-    if principal is None:
-        raise Unauthorized("the agent needs the kiosk's device token")
-    if principal.kind != "device" or principal.role is not DeviceKind.KIOSK:
-        raise Forbidden("only a kiosk's device token may connect a device agent")
+@api.get("/api/v1/agent", access=Access.KIOSK, media_type=WEBSOCKET,
+         query={"token": Query("the kiosk's device token, when the Authorization header cannot be sent")},
+         summary="Websocket of a kiosk's device agent: card reads and printer status in, print jobs out")
+async def agent_socket(call: Call) -> web.WebSocketResponse:
+    assert call.principal is not None
     ws = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
-    await ws.prepare(request)
-    if request.transport is None:  # the client left during the upgrade
+    await ws.prepare(call.request)
+    if call.request.transport is None:  # the client left during the upgrade
         return ws
-    await AgentConnection(services, principal, ws, request.transport).run()
+    await AgentConnection(call.services, call.principal, ws, call.request.transport).run()
     return ws
 
 
@@ -239,11 +237,11 @@ async def device_list(call: Call) -> dict[str, Any]:
     return {"devices": await call.services.agents.statuses(call.hall_id, only)}
 
 
-@api.get("/api/v1/public/tickets/{token}/preview.png", access=Access.PUBLIC,
+@api.get("/api/v1/public/tickets/{token}/preview.png", access=Access.PUBLIC, media_type="image/png",
          summary="The ticket as printed (PNG), for the kiosk screen when its printer could not print it")
 async def ticket_preview(call: Call) -> web.Response:
     base_url = f"{call.request.scheme}://{call.request.host}"
-    png = await call.services.print_jobs.preview_png(call.request.match_info["token"], base_url)
+    png = await call.services.print_jobs.preview_png(call.text_param("token"), base_url)
     if png is None:
         raise NotFound("no such ticket")
     return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=600"})

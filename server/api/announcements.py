@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from display.voice import BadAnnouncement, VoiceUnavailable, chime_wav
-from server.api.endpoint import Api, Call
+from server.api.endpoint import Api, Call, Query
 from server.auth import Access
 from server.errors import HallqError, Unprocessable
 
@@ -23,14 +23,14 @@ class NoVoice(HallqError):
     code = "voice_unavailable"
 
 
-@api.get("/api/v1/announcements/audio", access=Access.ANY,
+@api.get("/api/v1/announcements/audio", access=Access.ANY, media_type="audio/wav",
+         query={"text": Query("the announcement, at most 60 characters, e.g. 请 A023 号 到 15 号窗口 办理",
+                              required=True)},
+         errors={503: "espeak-ng is not installed on the server: the screen speaks or shows the text itself"},
          summary="The announcement ?text= (at most 60 characters) spoken in Mandarin, as WAV")
 async def audio(call: Call) -> web.Response:
-    text = call.query("text")
-    if text is None:
-        raise Unprocessable("text: required, e.g. ?text=请 A023 号 到 15 号窗口 办理")
     try:
-        wav = await call.services.voice.wav(text)
+        wav = await call.services.voice.wav(call.query("text"))
     except BadAnnouncement as exc:
         raise Unprocessable(f"text: {exc}") from None
     except VoiceUnavailable as exc:
@@ -38,6 +38,7 @@ async def audio(call: Call) -> web.Response:
     return web.Response(body=wav, content_type="audio/wav", headers=_CACHE)
 
 
-@api.get("/api/v1/announcements/chime.wav", access=Access.PUBLIC, summary="The two-tone chime played before each call")
+@api.get("/api/v1/announcements/chime.wav", access=Access.PUBLIC, media_type="audio/wav",
+         summary="The two-tone chime played before each call")
 async def chime(_call: Call) -> web.Response:
     return web.Response(body=chime_wav(), content_type="audio/wav", headers=_CACHE)

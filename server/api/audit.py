@@ -1,19 +1,21 @@
 """The audit trail, for the hall's managers."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from server.api.endpoint import Api, Call
+from pydantic import Field
+
+from server.api.endpoint import Api, Call, Query
 from server.auth import Access
-from server.errors import Unprocessable
 
 api = Api("audit")
 
+AuditLimit = Annotated[int, Field(ge=1, le=1000)]
 
-@api.get("/api/v1/audit", access=Access.MANAGER, query={"limit": "entries, newest first (1-1000, default 100)"},
+
+@api.get("/api/v1/audit", access=Access.MANAGER,
+         query={"limit": Query("entries, newest first (1-1000, default 100)", AuditLimit)},
          summary="The latest audit entries: sign-ins and their failures, lockouts, unlocks, sign-outs, take-overs")
 async def recent(call: Call) -> dict[str, Any]:
-    raw = call.query("limit", "100") or "100"
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
-        raise Unprocessable("limit: a whole number from 1 to 1000")
-    return {"entries": await call.services.audit.recent(call.hall_id, int(raw))}
+    limit = call.query("limit")
+    return {"entries": await call.services.audit.recent(call.hall_id, 100 if limit is None else limit)}

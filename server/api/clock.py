@@ -3,24 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AwareDatetime
-
+from server.api.answers import ClockAnswer
 from server.api.endpoint import Api, Call
-from server.api.schemas import Strict
+from server.api.schemas import ClockBody
 from server.auth import Access
 from server.clock import SteppedClock
 from server.errors import Conflict
-
-
-class ClockBody(Strict):
-    now: AwareDatetime
-
 
 # Registered only when the server runs on a SteppedClock: a production server has no clock to set.
 api = Api("clock")
 
 
-@api.post("/api/v1/clock", access=Access.MANAGER, body=ClockBody,
+@api.post("/api/v1/clock", access=Access.MANAGER, body=ClockBody, answer=ClockAnswer,
           summary="Move the stepped clock forward to `now` (only with `hallq serve --clock stepped`)")
 async def step_clock(call: Call[ClockBody]) -> dict[str, Any]:
     clock = call.services.ctx.clock

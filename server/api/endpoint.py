@@ -7,18 +7,40 @@ the OpenAPI document, so the docs cannot drift from the code.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Generic, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
+from server import inputs
 from server.auth import Access, Principal
 from server.errors import BadRequest, NotFound, Unprocessable
 from server.services import SERVICES, Services
 
 Body = TypeVar("Body", bound=BaseModel)
+
+# Every path parameter of the API by name: `{id}` is a ticket id wherever it appears.
+# The examples (the reference hall's first ticket and window 41) let generated calls reach real rows.
+TicketId = Annotated[inputs.Int64Id, Field(examples=[1])]
+WindowNo = Annotated[inputs.Int64Id, Field(examples=[41])]
+PATH_PARAMETERS: dict[str, Any] = {"id": TicketId, "no": WindowNo, "token": inputs.SafeText,
+                                  "staff_id": inputs.SafeText}
+_NUMBER = re.compile(r"-?[0-9]+")
+WEBSOCKET = "websocket"  # the media type of a route that upgrades to a websocket
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query parameter: its type (see server.inputs), what it means, and more of its
+    OpenAPI schema where the handler checks it further (a date, a choice)."""
+
+    description: str
+    kind: Any = inputs.SafeText
+    schema: Mapping[str, Any] = field(default_factory=dict)
+    required: bool = False
 
 
 @dataclass
@@ -29,6 +51,8 @@ class Call(Generic[Body]):
     principal: Principal | None
     body: Body
     services: Services
+    path: dict[str, Any]
+    params: dict[str, Any]
 
     @property
     def hall_id(self) -> str:
@@ -46,14 +70,16 @@ class Call(Generic[Body]):
         return self.request.remote
 
     def int_param(self, name: str) -> int:
-        raw = self.request.match_info[name]
-        try:
-            return int(raw)
-        except ValueError:
-            raise NotFound(f"{name} must be a number, got {raw!r}") from None
+        value: int = self.path[name]
+        return value
 
-    def query(self, name: str, default: str | None = None) -> str | None:
-        return self.request.query.get(name, default)
+    def text_param(self, name: str) -> str:
+        value: str = self.path[name]
+        return value
+
+    def query(self, name: str) -> Any:
+        """The declared query parameter, checked against its type; None when not given."""
+        return self.params.get(name)
 
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -69,7 +95,10 @@ class Endpoint:
     body: type[BaseModel] | None
     status: int
     tag: str
-    query: dict[str, str]  # query parameter -> description, for the OpenAPI document
+    query: dict[str, Query]
+    answer: type[BaseModel] | None  # the JSON answer's shape, for the OpenAPI document
+    media_type: str  # of the answer: application/json, audio/wav, ... or WEBSOCKET
+    errors: dict[int, str]  # error statuses beyond 4xx, for the OpenAPI document
     no_store: bool = False  # the answer carries a secret (a token): no cache may keep it
 
 
@@ -79,11 +108,15 @@ class Api:
         self.endpoints: list[Endpoint] = []
 
     def route(self, method: str, path: str, *, access: Access, summary: str,
-              body: type[BaseModel] | None = None, status: int = 200,
-              query: dict[str, str] | None = None, no_store: bool = False) -> Callable[[Handler], Handler]:
+              body: type[BaseModel] | None = None, status: int = 200, query: dict[str, Query] | None = None,
+              answer: type[BaseModel] | None = None, media_type: str = "application/json",
+              errors: dict[int, str] | None = None, no_store: bool = False) -> Callable[[Handler], Handler]:
+        unknown = set(re.findall(r"{(\w+)}", path)) - set(PATH_PARAMETERS)
+        assert not unknown, f"{path}: declare the type of {unknown} in PATH_PARAMETERS"
+
         def register(handler: Handler) -> Handler:
             self.endpoints.append(Endpoint(method, path, handler, access, summary, body, status, self.tag,
-                                           query or {}, no_store))
+                                           query or {}, answer, media_type, errors or {}, no_store))
             return handler
         return register
 
@@ -117,6 +150,25 @@ async def _read_body(request: web.Request, model: type[BaseModel] | None) -> Bas
         raise Unprocessable(describe_validation(exc), code="invalid") from None
 
 
+def _path(request: web.Request) -> dict[str, Any]:
+    found = {}
+    for name, raw in request.match_info.items():
+        kind = PATH_PARAMETERS[name]
+        if kind in (TicketId, WindowNo) and not _NUMBER.fullmatch(raw):
+            # names nothing, like an unknown route
+            raise NotFound(f"没有这个编号 ({name} must be a number, got {raw!r})")
+        found[name] = inputs.parse(name, raw, kind)
+    return found
+
+
+def _query(request: web.Request, declared: dict[str, Query]) -> dict[str, Any]:
+    for name, spec in declared.items():
+        if spec.required and name not in request.query:
+            raise Unprocessable(f"缺少参数 {name} ({name}: required: {spec.description})", code="invalid")
+    return {name: inputs.parse(name, request.query[name], spec.kind)
+            for name, spec in declared.items() if name in request.query}
+
+
 def describe_validation(exc: ValidationError) -> str:
     """`field.path: what is wrong` for each problem, on one line."""
     parts = []
@@ -130,8 +182,9 @@ def aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web
     async def handle(request: web.Request) -> web.StreamResponse:
         services = request.app[SERVICES]
         principal = await services.auth.require(endpoint.access, bearer_token(request), request.query.get("hall"))
+        path, params = _path(request), _query(request, endpoint.query)
         body = await _read_body(request, endpoint.body)
-        result = await endpoint.handler(Call(request, principal, body, services))
+        result = await endpoint.handler(Call(request, principal, body, services, path, params))
         if isinstance(result, web.StreamResponse):
             return result
         headers = {"Cache-Control": "no-store"} if endpoint.no_store else None

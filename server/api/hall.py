@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from server import health
+from server.api.answers import Health, Readiness
 from server.api.endpoint import Api, Call
 from server.auth import Access
 from server.hall import Hall
@@ -31,6 +33,18 @@ def layout(hall: Hall) -> dict[str, Any]:
         "hours": {"weekdays": sorted(hall.hours.weekdays), "lunch_service": hall.hours.lunch_service,
                   "sessions": [[s.start.strftime("%H:%M"), s.end.strftime("%H:%M")] for s in hall.hours.sessions]},
     }
+
+
+@api.get("/api/v1/health", access=Access.PUBLIC, answer=Health,
+         summary="Liveness for load balancers and scripts: the process answers (no database needed)")
+async def get_health(call: Call) -> dict[str, Any]:
+    return health.report(call.services.ctx, call.services.hub)
+
+
+@api.get("/api/v1/ready", access=Access.PUBLIC, answer=Readiness, errors={503: "database_unavailable"},
+         summary="Readiness: the database answers now (503 database_unavailable when it does not)")
+async def get_ready(call: Call) -> dict[str, Any]:
+    return await health.ready(call.services.hub)
 
 
 @api.get("/api/v1/hall", access=Access.ANY, summary="The caller's hall: zones, services, windows, notices")

@@ -1,12 +1,16 @@
-"""Request bodies: validated up front, so handlers only see well-formed input."""
+"""Request bodies: validated up front, so handlers only see well-formed input.
+
+Every string, id and moment is typed with server.inputs, so what PostgreSQL
+or Python cannot hold is refused here, naming the field.
+"""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.hall import Priority
+from server.inputs import FreeText, HallTime, Int64Id, SafeText
 from server.model import PauseReason
 
 _NOTE = "internal, for staff and managers only; ID and mobile numbers are masked"
@@ -18,24 +22,26 @@ class Strict(BaseModel):
 
 
 class Identity(Strict):
-    id_number: str = Field(min_length=1, max_length=40,
-                           description="18-character resident ID number (GB 11643, any digits, spaces ignored);"
-                                       " stored only hashed")
-    name: str | None = Field(default=None, max_length=40)
+    id_number: SafeText = Field(min_length=1, max_length=40,
+                                description="18-character resident ID number (GB 11643, any digits, spaces ignored);"
+                                            " stored only hashed")
+    name: SafeText | None = Field(default=None, max_length=40)
 
 
 class IssueBody(Strict):
-    service: str | None = Field(default=None, max_length=20, description="service code, or give zone")
-    zone: str | None = Field(default=None, max_length=8)
+    service: SafeText | None = Field(default=None, max_length=20, description="service code, or give zone",
+                                     examples=["B01"])
+    zone: SafeText | None = Field(default=None, max_length=8, examples=["B"])
     priority: Priority = Priority.NORMAL
-    appointment_at: datetime | None = Field(default=None, description="slot start for an appointment ticket")
-    appointment_code: str | None = Field(default=None, max_length=40)
+    appointment_at: HallTime | None = Field(default=None, description="slot start for an appointment ticket")
+    appointment_code: SafeText | None = Field(default=None, max_length=40)
     identity: Identity | None = None
-    identity_token: str | None = Field(default=None, min_length=16, max_length=100,
-                                       description="from the kiosk's ID-card read (event kiosk.identity);"
-                                                   " single use, valid a few minutes; instead of identity")
-    idempotency_key: str | None = Field(default=None, min_length=8, max_length=100,
-                                        description="a retried request with the same key returns the same ticket")
+    identity_token: SafeText | None = Field(default=None, min_length=16, max_length=100,
+                                            description="from the kiosk's ID-card read (event kiosk.identity);"
+                                                        " single use, valid a few minutes; instead of identity")
+    idempotency_key: SafeText | None = Field(default=None, min_length=8, max_length=100,
+                                             description="a retried request with the same key returns the same"
+                                                         " ticket")
 
     @model_validator(mode="after")
     def _one_identity(self) -> IssueBody:
@@ -45,9 +51,9 @@ class IssueBody(Strict):
 
 
 class LoginBody(Strict):
-    hall: str = Field(max_length=40)
-    staff_id: str = Field(max_length=40)
-    password: str = Field(max_length=200)
+    hall: SafeText = Field(max_length=40, examples=["city"])
+    staff_id: SafeText = Field(max_length=40, examples=["zhangwei"])
+    password: SafeText = Field(max_length=200)
 
 
 class SignInBody(Strict):
@@ -57,17 +63,21 @@ class SignInBody(Strict):
 
 class PauseBody(Strict):
     reason: PauseReason = Field(description="reason code; screens show its label")
-    note: str | None = Field(default=None, max_length=200, description=_NOTE)
-    message: str | None = Field(default=None, max_length=100, description=_MESSAGE)
+    note: FreeText | None = Field(default=None, max_length=200, description=_NOTE)
+    message: FreeText | None = Field(default=None, max_length=100, description=_MESSAGE)
 
 
 class CallBody(Strict):
-    number: str = Field(min_length=2, max_length=8, description="ticket number, e.g. A023")
+    number: SafeText = Field(min_length=2, max_length=8, description="ticket number", examples=["B001"])
 
 
 class TransferBody(Strict):
-    service: str | None = Field(default=None, max_length=20)
-    zone: str | None = Field(default=None, max_length=8)
-    window: int | None = Field(default=None, ge=1)
-    note: str | None = Field(default=None, max_length=200, description=_NOTE)
-    message: str | None = Field(default=None, max_length=200, description=_MESSAGE)
+    service: SafeText | None = Field(default=None, max_length=20, examples=["B02"])
+    zone: SafeText | None = Field(default=None, max_length=8)
+    window: Int64Id | None = None
+    note: FreeText | None = Field(default=None, max_length=200, description=_NOTE)
+    message: FreeText | None = Field(default=None, max_length=200, description=_MESSAGE)
+
+
+class ClockBody(Strict):
+    now: HallTime

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from server import stats
+from server.api.answers import Done, LoginAnswer, MeAnswer
 from server.api.endpoint import Api, Call, bearer_token
 from server.api.schemas import LoginBody
 from server.auth import Access
@@ -18,7 +19,7 @@ def member_json(member: StaffMember) -> dict[str, Any]:
             "halls": list(member.halls)}
 
 
-@api.post("/api/v1/staff/login", access=Access.PUBLIC, body=LoginBody, no_store=True,
+@api.post("/api/v1/staff/login", access=Access.PUBLIC, body=LoginBody, answer=LoginAnswer, no_store=True,
           summary="Sign in with staff id and password; returns a bearer token. Repeated failures are"
                   " answered 429 too_many_attempts with Retry-After, and lock the account")
 async def login(call: Call[LoginBody]) -> dict[str, Any]:
@@ -27,7 +28,7 @@ async def login(call: Call[LoginBody]) -> dict[str, Any]:
     return {"token": signed_in.token, "hall": signed_in.hall.id, "staff": member_json(signed_in.member)}
 
 
-@api.post("/api/v1/staff/logout", access=Access.STAFF, summary="End this session")
+@api.post("/api/v1/staff/logout", access=Access.STAFF, answer=Done, summary="End this session")
 async def logout(call: Call) -> dict[str, Any]:
     assert call.principal is not None
     await call.services.sign_ins.sign_out(call.principal, bearer_token(call.request) or "", call.address)
@@ -43,7 +44,7 @@ async def unlock(call: Call) -> dict[str, Any]:
     return {"staff_id": staff_id, "was_locked": was_locked}
 
 
-@api.get("/api/v1/staff/me", access=Access.STAFF, summary="Who is signed in, and at which window")
+@api.get("/api/v1/staff/me", access=Access.STAFF, answer=MeAnswer, summary="Who is signed in, and at which window")
 async def me(call: Call) -> dict[str, Any]:
     assert call.principal is not None
     member = call.services.ctx.hall(call.principal.home).staff_member(call.staff_id)

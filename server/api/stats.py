@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from server import stats
-from server.api.endpoint import Api, Call
+from server.api.endpoint import Api, Call, Query
 from server.auth import Access
 
 api = Api("stats")
@@ -15,11 +15,14 @@ def _days(call: Call) -> stats.DayRange:
     return stats.DayRange.parse(call.query("from"), call.query("to"), ctx.today(ctx.hall(call.hall_id)))
 
 
-_RANGE = {"from": "first business day, YYYY-MM-DD (default: to)", "to": "last business day (default: today)"}
+_DAY = {"format": "date"}  # stats.DayRange parses it, with its own messages
+_RANGE = {"from": Query("first business day, YYYY-MM-DD (default: to)", schema=_DAY),
+          "to": Query("last business day (default: today)", schema=_DAY)}
 
 
 @api.get("/api/v1/stats", access=Access.MANAGER,
-         query={"by": "window | staff | service | zone (default window)", **_RANGE},
+         query={"by": Query("window | staff | service | zone (default window)",
+                           schema={"enum": [g.value for g in stats.Grouping]}), **_RANGE},
          summary="Served, transferred and no-show counts with mean/p90 waiting and handling seconds and mean"
                  " walk-up seconds, ?by=window|staff|service|zone&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_stats(call: Call) -> dict[str, Any]:

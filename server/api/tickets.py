@@ -7,6 +7,7 @@ import qrcode
 import qrcode.image.svg
 from aiohttp import web
 
+from server.api.answers import Issued, PublicStatus, TicketAnswer, TicketHistory
 from server.api.endpoint import Api, Call
 from server.api.schemas import IssueBody, TransferBody
 from server.auth import Access
@@ -28,7 +29,7 @@ def issued_json(issued: IssuedTicket, hall_name: str) -> dict[str, Any]:
     }
 
 
-@api.post("/api/v1/tickets", access=Access.ISSUER, body=IssueBody, status=201, no_store=True,
+@api.post("/api/v1/tickets", access=Access.ISSUER, body=IssueBody, status=201, answer=Issued, no_store=True,
           summary="Issue a ticket (取号); retrying with the same idempotency_key returns the same ticket")
 async def issue(call: Call[IssueBody]) -> dict[str, Any]:
     body = call.body
@@ -43,14 +44,14 @@ async def issue(call: Call[IssueBody]) -> dict[str, Any]:
     return issued_json(issued, call.services.ctx.hall(call.hall_id).name)
 
 
-@api.get("/api/v1/tickets/{id}", access=Access.STAFF,
+@api.get("/api/v1/tickets/{id}", access=Access.STAFF, answer=TicketHistory,
          summary="A ticket with its full event history (全程留痕) and its waiting, walk-up and handling seconds")
 async def get_ticket(call: Call) -> dict[str, Any]:
     return await call.services.tickets.history(call.hall_id, call.int_param("id"))
 
 
 def _ticket_action(path: str, summary: str, method_name: str) -> None:
-    @api.post(f"/api/v1/tickets/{{id}}/{path}", access=Access.STAFF, summary=summary)
+    @api.post(f"/api/v1/tickets/{{id}}/{path}", access=Access.STAFF, answer=TicketAnswer, summary=summary)
     async def act(call: Call) -> dict[str, Any]:
         action = getattr(call.services.lifecycle, method_name)
         ticket = await action(call.hall_id, call.staff_id, call.int_param("id"))
@@ -78,7 +79,7 @@ async def cancel(call: Call) -> dict[str, Any]:
     return {"ticket": (await call.services.lifecycle.cancel(call.principal, call.int_param("id"))).for_staff()}
 
 
-@api.post("/api/v1/tickets/{id}/transfer", access=Access.STAFF, body=TransferBody,
+@api.post("/api/v1/tickets/{id}/transfer", access=Access.STAFF, body=TransferBody, answer=TicketAnswer,
           summary="Transfer (转办) the ticket to another service, zone or window; it keeps its number and history")
 async def transfer(call: Call[TransferBody]) -> dict[str, Any]:
     target = TransferTarget(**call.body.model_dump())
@@ -86,16 +87,16 @@ async def transfer(call: Call[TransferBody]) -> dict[str, Any]:
     return {"ticket": ticket.for_staff()}
 
 
-@api.get("/api/v1/public/tickets/{token}", access=Access.PUBLIC,
+@api.get("/api/v1/public/tickets/{token}", access=Access.PUBLIC, answer=PublicStatus,
          summary="Live status of one ticket for the citizen's phone (the QR code's link)")
 async def public_status(call: Call) -> dict[str, Any]:
-    return await call.services.tickets.public_status(call.request.match_info["token"])
+    return await call.services.tickets.public_status(call.text_param("token"))
 
 
-@api.get("/api/v1/public/tickets/{token}/qr.svg", access=Access.PUBLIC,
+@api.get("/api/v1/public/tickets/{token}/qr.svg", access=Access.PUBLIC, media_type="image/svg+xml",
          summary="QR code (SVG) of the ticket's status page /t/{token}, for the kiosk's ticket screen")
 async def public_qr(call: Call) -> web.Response:
-    ticket = await call.services.tickets.by_link(call.request.match_info["token"])
+    ticket = await call.services.tickets.by_link(call.text_param("token"))
     request = call.request
     url = f"{request.scheme}://{request.host}/t/{ticket.status_token}"
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)

@@ -1,0 +1,152 @@
+"""The shapes of the main JSON answers, for the OpenAPI document.
+
+Handlers build their answers from the domain objects' `public()` views; these
+models say what those views hold, and the schemathesis run in
+tests/test_openapi_conformance.py holds every real answer to them.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from server.hall import Priority
+from server.model import TicketStatus, WindowStateName
+
+
+class TicketView(BaseModel):
+    """A ticket as any screen may show it (server.model.Ticket.public): the holder's name masked."""
+
+    id: int
+    number: str
+    service: str
+    zone: str
+    priority: Priority
+    status: TicketStatus
+    window: int | None
+    target_window: int | None
+    issued_at: datetime
+    day: date
+    queued_at: datetime
+    arrival_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    call_count: int
+    holder: str | None
+    note: str | None
+
+
+class StaffTicketView(TicketView):
+    """What the window clerk sees (Ticket.for_staff): adds the masked ID number."""
+
+    identity: str | None
+    first_called_at: datetime | None
+
+
+class WindowView(BaseModel):
+    number: int
+    state: WindowStateName
+    staff_id: str | None
+    post: str | None
+    pause_reason: str | None
+    current_ticket: int | None
+    changed_at: datetime | None
+
+
+class Issued(BaseModel):
+    ticket: TicketView
+    status_token: str
+    people_ahead: int
+    estimated_wait_minutes: int
+    windows: list[int]
+    hall_name: str
+    created: bool
+
+
+class PublicStatus(BaseModel):
+    """What the citizen's phone shows (server.public_ticket.public_status)."""
+
+    ticket: TicketView
+    people_ahead: int
+    estimated_wait_minutes: int
+    hall_name: str
+    service_name: str
+    zone_name: str
+    floor: int | None
+
+
+class TicketAnswer(BaseModel):
+    ticket: StaffTicketView
+
+
+class NextTicketAnswer(BaseModel):
+    ticket: StaffTicketView | None  # nobody waits
+
+
+class TicketEvent(BaseModel):
+    seq: int
+    at: datetime
+    kind: str
+    window: int | None
+    staff_id: str | None
+
+
+class TicketHistory(BaseModel):
+    ticket: StaffTicketView
+    times: dict[str, float | None]
+    events: list[TicketEvent]
+
+
+class WindowAnswer(BaseModel):
+    window: WindowView
+
+
+class WindowsAnswer(BaseModel):
+    windows: list[WindowView]
+
+
+class StaffView(BaseModel):
+    id: str
+    name: str
+    role: str
+
+
+class LoginAnswer(BaseModel):
+    token: str
+    hall: str
+    staff: StaffView
+
+
+class MeAnswer(BaseModel):
+    staff: StaffView
+    hall: str
+    window: WindowView | None
+
+
+class Done(BaseModel):
+    ok: bool
+
+
+class HallHealth(BaseModel):
+    id: str
+    name: str
+    zones: int
+    windows: int
+    event_seq: int
+
+
+class Health(BaseModel):
+    ok: bool
+    halls: list[HallHealth]
+    api: str
+
+
+class Readiness(BaseModel):
+    ok: bool
+    database: Literal["ok"]
+
+
+class ClockAnswer(BaseModel):
+    now: datetime
