@@ -74,7 +74,7 @@ def permits(access: Access, principal: Principal | None) -> bool:
 
 
 _NEEDS = {Access.ANY: "登录", Access.STAFF: "工作人员", Access.MANAGER: "管理人员", Access.ADMIN: "系统管理员",
-          Access.ISSUER: "取号"}
+          Access.ISSUER: "取号", Access.KIOSK: "取号机设备"}
 
 
 @dataclass(frozen=True)

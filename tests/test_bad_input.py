@@ -116,8 +116,8 @@ async def test_what_postgresql_cannot_hold_is_refused_naming_the_field_and_write
 
 async def test_free_text_keeps_its_line_breaks(client):
     clerk = await signed_in(client, "zhangwei", 41)
-    paused = await clerk.window_action("pause", reason="系统升级\n稍候")
-    assert paused["window"]["pause_reason"] == "系统升级\n稍候"
+    paused = await clerk.window_action("pause", reason="system", note="系统升级\n稍候")
+    assert paused["window"]["pause_note"] == "系统升级\n稍候"
 
 
 async def test_a_nul_in_a_public_ticket_link_is_refused_anonymously(client):

@@ -82,7 +82,7 @@ async def test_a_transfer_goes_only_to_an_open_window(client):
     await clerk.call_next()
     assert code(await clerk.ticket_action(ticket["id"], "transfer", 409, window=42)) == "window_closed"
     colleague = await signed_in(client, "liyang", 42)
-    await colleague.window_action("pause", reason="午休")
+    await colleague.window_action("pause", reason="meal")
     assert code(await clerk.ticket_action(ticket["id"], "transfer", 409, window=42)) == "window_closed"
     await colleague.window_action("resume")
     moved = (await clerk.ticket_action(ticket["id"], "transfer", window=42))["ticket"]

@@ -236,7 +236,7 @@ async def test_bad_parameters_are_4xx_naming_the_parameter(client, query, status
         if "by=" in query and path.endswith("ranking"):
             continue
         error = (await boss.get(f"{path}{query}", status))["error"]
-        assert set(error) == {"code", "message"}
+        assert set(error) == {"code", "message", "request_id"}
         assert error["message"].startswith(f"{parameter}:")
 
 
