@@ -101,7 +101,7 @@ async def test_what_postgresql_cannot_hold_is_refused_naming_the_field_and_write
         ("POST", "/api/v1/tickets/9223372036854775808/cancel", None, "id"),
         ("POST", "/api/v1/tickets/0/cancel", None, "id"),
         ("POST", "/api/v1/windows/41/call", {"number": "B0\x0001"}, "number"),
-        ("POST", "/api/v1/windows/41/pause", {"reason": "午休\x00"}, "reason"),
+        ("POST", "/api/v1/windows/41/pause", {"reason": "meal", "note": "午休\x00"}, "note"),
         ("POST", f"/api/v1/tickets/{ticket['id']}/transfer", {"service": "B02", "note": "转\x00"}, "note"),
         ("POST", f"/api/v1/tickets/{ticket['id']}/transfer", {"window": 2**63}, "window"),
     ]

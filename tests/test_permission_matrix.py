@@ -104,7 +104,7 @@ async def _nothing(cell: Cell) -> None:
 
 async def _paused(cell: Cell) -> None:
     await cell.hold()
-    await cell.post("clerk here", f"/api/v1/windows/{cell.k}/pause", reason="午休")
+    await cell.post("clerk here", f"/api/v1/windows/{cell.k}/pause", reason="meal")
 
 
 async def _held_and_waiting(cell: Cell) -> None:
@@ -146,7 +146,7 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/windows/{no}/sign-in": (_nothing, lambda c: {"post": "A"}),
     "POST /api/v1/windows/{no}/sign-in take_over": (Cell.hold, lambda c: {"post": "B", "take_over": True}),
     "POST /api/v1/windows/{no}/sign-out": (Cell.hold, _none),
-    "POST /api/v1/windows/{no}/pause": (Cell.hold, lambda c: {"reason": "午休"}),
+    "POST /api/v1/windows/{no}/pause": (Cell.hold, lambda c: {"reason": "meal"}),
     "POST /api/v1/windows/{no}/resume": (_paused, _none),
     "POST /api/v1/windows/{no}/call-next": (Cell.hold, _none),
     "POST /api/v1/windows/{no}/call": (_held_and_waiting, lambda c: {"number": c.ticket["number"]}),

@@ -129,6 +129,7 @@ async def test_a_morning_leaves_no_id_number_name_or_birth_date_behind(session, 
     link = await listen(session, f"{base}/api/v1/live?ticket={issued['status_token']}")
 
     clerk = await staff(session, base, "zhangwei", 41)
+    await staff(session, base, "liyang", 42)  # a transfer goes to an open window only
     number = issued["ticket"]["number"]
     called = await expect(await session.post(f"{base}/api/v1/windows/41/call", json={"number": number},
                                              headers=clerk), 200)

@@ -75,6 +75,11 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/announcements/audio", "?text=请 A001 号 到 1 号窗口 办理", _ANY),
     _row("GET /api/v1/announcements/chime.wav", "", _PUBLIC),
     _row("GET /api/v1/audit", "", _MANAGER),
+    _row("GET /api/v1/health", "", _PUBLIC),
+    _row("GET /api/v1/ready", "", _PUBLIC),
+    # Websockets asked without the upgrade: 400 once the caller may follow the hall.
+    _row("GET /api/v1/live", "topics=hall; no websocket upgrade", "401 400 400 400 400 400 400 400 400 403"),
+    _row("GET /api/v1/agent", "no websocket upgrade", "401 400 400 403 403 403 403 403 403 403"),
 )
 
 
