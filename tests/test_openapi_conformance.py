@@ -47,6 +47,7 @@ ROLES = [
     Role("screen", device_token="demo-screen-hall"),
     Role("clerk", staff_id="zhangwei"),
     Role("manager", staff_id="wangfang"),
+    Role("admin", staff_id="chenjing"),
 ]
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from server.hall import Priority
-from server.model import TicketStatus, WindowStateName
+from server.model import PauseReason, TicketStatus, WindowStateName
 
 
 class TicketView(BaseModel):
@@ -35,13 +35,14 @@ class TicketView(BaseModel):
     finished_at: datetime | None
     call_count: int
     holder: str | None
-    note: str | None
+    message: str | None  # from the clerk to the citizen, ID and mobile numbers masked
 
 
 class StaffTicketView(TicketView):
-    """What the window clerk sees (Ticket.for_staff): adds the masked ID number."""
+    """What the window clerk sees (Ticket.for_staff): adds the masked ID number and the internal note."""
 
     identity: str | None
+    note: str | None
     first_called_at: datetime | None
 
 
@@ -50,9 +51,11 @@ class WindowView(BaseModel):
     state: WindowStateName
     staff_id: str | None
     post: str | None
-    pause_reason: str | None
+    pause_reason: PauseReason | None
+    pause_message: str | None  # for the citizens waiting
     current_ticket: int | None
     changed_at: datetime | None
+    pause_note: str | None = None  # internal: in staff answers only
 
 
 class Issued(BaseModel):
