@@ -2,6 +2,9 @@
 step after a no-show, and no offline badge once the ticket is final."""
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 from playwright.async_api import Page, expect
 
@@ -14,18 +17,23 @@ pytestmark = pytest.mark.browser
 OFFLINE = "网络中断，正在重连…"
 
 
-async def open_phone(tabs: Tabs, token: str) -> Tab:
+async def open_phone(tabs: Tabs, token: str, setup: Any = None) -> Tab:
     """The page as a phone whose clock runs on UTC opens it: hall time must not follow the phone's zone."""
-    tab = await tabs.open(f"/t/{token}", PHONE_SIZE, timezone_id="UTC")
+    tab = await tabs.open(f"/t/{token}", PHONE_SIZE, setup, timezone_id="UTC")
     assert await tab.page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "UTC"
     return tab
+
+
+async def without_live_socket(page: Page) -> None:
+    """A network that lets plain requests through but drops every websocket."""
+    await page.route_web_socket("**/api/v1/live*", lambda ws: ws.close())
 
 
 async def assert_final_without_badge(page: Page) -> None:
     """Followed to its end: the socket closed on purpose, and no outage shown for it, also a while later."""
     await expect(page.locator("body")).to_have_attribute("data-live", "final")
     await page.wait_for_timeout(1500)  # longer than the first reconnect would wait
-    await expect(page.locator("body")).not_to_have_class("offline")
+    await expect(page.locator("body")).not_to_have_class(re.compile(r"\boffline\b"))
     await expect(page.get_by_text(OFFLINE)).to_be_hidden()
 
 
@@ -71,7 +79,11 @@ async def test_hall_time_next_step_after_a_no_show_and_no_badge_once_finished(ta
         reopened = await open_phone(tabs, issued["status_token"])  # the link opened again later
         await expect(reopened.page.locator("#phone-status")).to_have_text("已办结")
         await assert_final_without_badge(reopened.page)
-    for tab in (phone, reopened):
+        # No socket at all: the page asks once, learns the ticket is finished, and stops trying.
+        unlinked = await open_phone(tabs, issued["status_token"], without_live_socket)
+        await expect(unlinked.page.locator("#phone-status")).to_have_text("已办结")
+        await assert_final_without_badge(unlinked.page)
+    for tab in (phone, reopened, unlinked):
         tab.assert_clean()
 
 
