@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import sys
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from server.clock import Clock, ScaledClock, SteppedClock, SystemClock
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_halls
 from server.credentials import hash_password
 from server.demo import is_shipped, warnings
+from server.hall import Hall
 from server.logs import ACCESS, AccessLog, configure
 
 log = logging.getLogger(__name__)
@@ -62,11 +64,19 @@ def clock_from(args: argparse.Namespace) -> Clock:
     return ScaledClock(start, args.clock_speed)
 
 
+def local_link_warnings(halls: Iterable[Hall]) -> list[str]:
+    """One line per hall whose QR codes lead to the address a kiosk reached the server by:
+    a hall LAN address that a phone on mobile data cannot open."""
+    return [f"hall {hall.id} sets no public_url: its tickets' QR codes lead to the address each kiosk uses,"
+            " which phones outside the hall network cannot open; set [hall] public_url in its config"
+            for hall in halls if hall.public_url is None]
+
+
 def serve(args: argparse.Namespace) -> int:
     from server.app import Settings, create_app
 
     halls = load_halls(args.config)
-    for line in warnings(halls.values()):
+    for line in [*warnings(halls.values()), *local_link_warnings(halls.values())]:
         log.warning(line)
     data_dir = Path(args.data_dir)
     settings = Settings(halls=halls, database_url=database_url(args, data_dir), identity_key=identity_key(data_dir),

@@ -18,6 +18,7 @@ from datetime import time, timedelta
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Literal, NamedTuple
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
@@ -88,6 +89,16 @@ def _time_zone(value: object) -> ZoneInfo:
         raise ValueError(f'unknown timezone {value!r}: expected an IANA name like "Asia/Shanghai"') from None
 
 
+def _public_url(value: str) -> str:
+    # Printed on paper and scanned on mobile data: an absolute web address, nothing after its path.
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment \
+            or parts.username or parts.password or any(c.isspace() for c in value):
+        raise ValueError('expected the address phones reach the server at, like "https://zwfw.example.gov.cn/hallq"'
+                         " (http or https, a host, no query)")
+    return value.rstrip("/")
+
+
 def _window_range(value: object) -> range:
     match = re.fullmatch(r"(\d+)-(\d+)", value) if isinstance(value, str) else None
     if not match or not 1 <= int(match[1]) <= int(match[2]):
@@ -116,6 +127,7 @@ PasswordHash = Annotated[str, _shaped(
     r"\$argon2id\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+|pbkdf2_sha256\$\d+\$\w+\$[0-9a-f]+",
     "made by hallq hash-password")]
 TokenHash = Annotated[str, _shaped(r"sha256\$[0-9a-f]{64}", "made by server.credentials.hash_token")]
+PublicUrl = Annotated[str, AfterValidator(_public_url)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 TimeZone = Annotated[ZoneInfo, BeforeValidator(_time_zone)]
 WindowRange = Annotated[range, BeforeValidator(_window_range)]
@@ -131,6 +143,7 @@ class _HallSection(_Strict):
     id: Slug
     name: Text
     timezone: TimeZone = ZoneInfo("Asia/Shanghai")
+    public_url: PublicUrl | None = None
     announcement: str = Hall.announcement
     notices: list[Text] = []
 
@@ -478,6 +491,7 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
         id=raw.hall.id,
         name=raw.hall.name,
         timezone=raw.hall.timezone,
+        public_url=raw.hall.public_url,
         zones=tuple(Zone(**z.model_dump()) for z in raw.zones),
         services=tuple(Service(**s.model_dump()) for s in raw.services),
         windows=tuple(sorted(windows, key=attrgetter("number"))),

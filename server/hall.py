@@ -172,6 +172,7 @@ class Hall:
     alarms: AlarmThresholds
     staff: tuple[StaffMember, ...]
     devices: tuple[Device, ...]
+    public_url: str | None = None  # where phones reach the server, no trailing "/"; None: unset
     notices: tuple[str, ...] = ()  # 电子公告屏 texts for idle screens
     announcement: str = "请 {number} 号 到 {window} 号窗口 办理"
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
@@ -208,6 +209,12 @@ class Hall:
 
     def services_in(self, zone: str) -> tuple[Service, ...]:
         return tuple(s for s in self.services if s.zone == zone)
+
+    def status_url(self, status_token: str, request_base: str) -> str:
+        """The ticket's status page, the QR code's link: under the hall's public address, or
+        (unset) under the address the request came in by, which a phone outside the hall's
+        network may not reach."""
+        return f"{self.public_url or request_base}/t/{status_token}"
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.timezone)

@@ -43,7 +43,8 @@ class PendingJob:
 
 
 def ticket_print(hall: Hall, ticket: Ticket, place: Place, base_url: str) -> TicketPrint:
-    """What the kiosk's printer puts on paper; `base_url` leads to the ticket's status page."""
+    """What the kiosk's printer puts on paper; its QR code leads to the ticket's status page
+    (`base_url`, the request's own address, only when the hall sets no public_url)."""
     zone, service = hall.zone(ticket.zone), hall.service(ticket.service)
     return TicketPrint(
         hall_name=hall.name,
@@ -54,7 +55,7 @@ def ticket_print(hall: Hall, ticket: Ticket, place: Place, base_url: str) -> Tic
         people_ahead=place.people_ahead,
         estimated_wait_minutes=place.estimated_wait_minutes,
         issued_at=hall.local(ticket.issued_at),
-        status_url=f"{base_url}/t/{ticket.status_token}",
+        status_url=hall.status_url(ticket.status_token, base_url),
         notice=NOTICES.get(ticket.priority.value),
         holder_masked=ticket.holder_masked,
         windows=window_label(place.windows),

@@ -1,11 +1,20 @@
 """One ticket as its citizen sees it on the phone: no staff, no other tickets."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from server.hall import Hall
 from server.queue_state import HallQueue, Waiting
+
+_FINAL = {"done", "cancelled"}
+
+
+def is_final(ticket: dict[str, Any], today: date) -> bool:
+    """Nothing more can happen to the ticket: finished, cancelled, or a no-show of a past
+    hall day (a no-show of today may still rejoin the queue)."""
+    status = ticket["status"]
+    return status in _FINAL or (status == "no_show" and date.fromisoformat(ticket["day"]) < today)
 
 
 def public_status(hall: Hall, ticket: dict[str, Any], queue: HallQueue, now: datetime) -> dict[str, Any]:
@@ -20,4 +29,8 @@ def public_status(hall: Hall, ticket: dict[str, Any], queue: HallQueue, now: dat
         "service_name": service.name if service else ticket["service"],
         "zone_name": zone.name if zone else ticket["zone"],
         "floor": zone.floor if zone else None,
+        "timezone": hall.timezone.key,
+        "final": is_final(ticket, hall.local(now).date()),
+        # What a no-show who comes back is told: the hall's rejoin rule.
+        "rejoin": {"policy": hall.queue.rejoin.value, "places": hall.queue.rejoin_places},
     }

@@ -38,6 +38,11 @@ class TicketReads:
             raise NotFound("no such ticket")
         return ticket
 
+    async def status_url(self, status_token: str, request_base: str) -> str:
+        """The link of the ticket's QR code (see Hall.status_url)."""
+        ticket = await self.by_link(status_token)
+        return self.ctx.hall(ticket.hall).status_url(ticket.status_token, request_base)
+
     async def public_status(self, status_token: str) -> dict[str, Any]:
         """What the citizen's phone shows: the ticket, its place now, where to go."""
         ticket = await self.by_link(status_token)

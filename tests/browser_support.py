@@ -53,8 +53,9 @@ class Tabs:
         self.browser, self.base = browser, base
         self.opened: list[Tab] = []
 
-    async def open(self, path: str, viewport: dict[str, int], setup: Any = None) -> Tab:
-        page = await self.browser.new_page(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+    async def open(self, path: str, viewport: dict[str, int], setup: Any = None,
+                   timezone_id: str = "Asia/Shanghai") -> Tab:
+        page = await self.browser.new_page(viewport=viewport, locale="zh-CN", timezone_id=timezone_id)
         tab = Tab(page)
         self.opened.append(tab)
         if setup:

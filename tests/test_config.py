@@ -317,6 +317,14 @@ BROKEN = [
         "windows[0].numbers: bad window range '1-2147483648': window numbers go up to 99999",
         id="window range of billions",
     ),
+    *[pytest.param(
+        lambda doc, url=url: doc["hall"].update(public_url=url),
+        'hall.public_url: expected the address phones reach the server at, like "https://zwfw.example.gov.cn/hallq"'
+        " (http or https, a host, no query)",
+        id=f"public_url {why}",
+    ) for url, why in [("zwfw.example.gov.cn/hallq", "without a scheme"), ("ftp://zwfw.example.gov.cn", "not web"),
+                       ("https:///hallq", "without a host"), ("https://zwfw.example.gov.cn/q?t=1", "with a query"),
+                       ("https://zwfw.example.gov.cn/hall q", "with a space")]],
 ]
 
 
@@ -324,6 +332,12 @@ BROKEN = [
 def test_broken_file_is_refused_naming_file_key_path_and_reason(tmp_path, change, problem):
     path = write_hall(tmp_path, change)
     assert problems_of(path) == [f"{path}: {problem}"]
+
+
+def test_the_public_url_is_kept_without_its_trailing_slash(tmp_path):
+    path = write_hall(tmp_path, lambda doc: doc["hall"].update(public_url="https://zwfw.example.gov.cn/hallq/"))
+    assert load_hall(path).public_url == "https://zwfw.example.gov.cn/hallq"
+    assert load_hall(write_hall(tmp_path, name="unset")).public_url is None
 
 
 def test_every_session_inside_a_long_session_is_named(tmp_path):

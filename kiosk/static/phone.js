@@ -1,7 +1,9 @@
 // The citizen's phone page, opened from the ticket's QR code: /t/<status token>.
 // Shows the place in the queue and, when called, the window to go to. Live
 // through the ticket's own feed: a snapshot of its status, its own events, and
-// the status the server pushes whenever its place in the queue changes.
+// the status the server pushes whenever its place in the queue changes. Once
+// the ticket is final it stops following: a closed socket is then no outage.
+// Times are the hall's (status.timezone), whatever zone the phone is set to.
 import { floorName } from "/static/common/dom.js";
 import { api } from "/static/common/api.js";
 import { clockTime } from "/static/common/format.js";
@@ -10,7 +12,7 @@ import { LiveFeed } from "/static/common/live.js";
 
 const TOKEN = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
 
-const t = makeTranslator({
+const MESSAGES = {
   title: { zh: "排队进度", en: "Queue status" },
   yourNumber: { zh: "您的号码", en: "Your number" },
   service: { zh: "办理事项", en: "Service" },
@@ -18,6 +20,8 @@ const t = makeTranslator({
   holder: { zh: "取号人", en: "Holder" },
   note: { zh: "备注", en: "Note" },
   updated: { zh: "更新于", en: "Updated" },
+  issuedAt: { zh: "取号时间", en: "Issued" },
+  nextStep: { zh: "下一步", en: "What to do next" },
   tip: {
     zh: "本页会自动刷新，叫号时会提示您到哪个窗口办理。过号请到窗口或服务台咨询。",
     en: "This page updates by itself and tells you which window to go to when you are called.",
@@ -35,18 +39,40 @@ const t = makeTranslator({
   done: { zh: "已办结", en: "Finished" },
   doneDetail: { zh: "感谢您的耐心等待，欢迎对本次服务作出“好差评”评价。", en: "Thank you for waiting. Please rate our service." },
   noShow: { zh: "已过号", en: "Missed" },
-  noShowDetail: { zh: "请到窗口或服务台咨询重新排队。", en: "Ask at the window or the service desk to rejoin the queue." },
+  noShowDetail: { zh: "您未在叫号后及时到窗口，此号已过号。", en: "You were called but did not come to the window." },
+  rejoinBack: {
+    zh: "请尽快回到{where}说明情况，工作人员可为您重新排队，重新排在队尾。",
+    en: "Go back to {where} soon: staff can put you back in the queue, at its end.",
+  },
+  rejoinBehind: {
+    zh: "请尽快回到{where}说明情况，工作人员可为您重新排队，前面约有 {n} 人。",
+    en: "Go back to {where} soon: staff can put you back in the queue, about {n} places from its head.",
+  },
+  atWindow: { zh: " {w} 号窗口或服务台", en: "window {w} or the service desk" },
+  atDesk: { zh: "服务台", en: "the service desk" },
+  noShowOver: {
+    zh: "当日办理已结束，此号不能再重新排队；如需办理，请在办公时间重新取号。",
+    en: "That day is over and this ticket cannot rejoin the queue: take a new ticket during opening hours.",
+  },
   cancelled: { zh: "已取消", en: "Cancelled" },
   cancelledDetail: { zh: "此号已取消，如需办理请重新取号。", en: "This ticket was cancelled; take a new one if needed." },
   notFound: { zh: "找不到这张号票，请核对二维码或到服务台咨询。", en: "Ticket not found: check the QR code or ask at the desk." },
-});
+  database_unavailable: { zh: "服务暂时繁忙，本页稍后自动重试。", en: "The service is busy: this page retries by itself." },
+  failed: { zh: "暂时查不到此号的进度，请稍后再试或到服务台咨询。", en: "Cannot show this ticket now: try again later or ask at the desk." },
+};
+const t = makeTranslator(MESSAGES);
 
-const FINAL = new Set(["done", "cancelled"]);
+const FINAL = new Set(["done", "cancelled"]); // a no-show is final only once the server says so (a past day)
 const $ = (id) => document.getElementById(id);
 
-let last = null; // the status shown: {ticket, people_ahead, estimated_wait_minutes, hall_name, …}
+let last = null; // the status shown: {ticket, people_ahead, estimated_wait_minutes, hall_name, timezone, final, rejoin, …}
 let live = null;
 let lastCallCount = 0;
+let finished = false; // the ticket is final and no longer followed
+
+function isFinal(status) {
+  return FINAL.has(status.ticket.status) || status.final === true;
+}
 
 function describe(status) {
   const ticket = status.ticket;
@@ -71,8 +97,18 @@ function describe(status) {
   }
 }
 
+/** What a no-show can do now: go back and rejoin as the hall's rule says, or, its day over, take a new ticket. */
+function nextStep(status) {
+  if (status.ticket.status !== "no_show") return "";
+  if (status.final) return t("noShowOver");
+  const where = status.ticket.window ? t("atWindow", { w: status.ticket.window }) : t("atDesk");
+  const rule = status.rejoin || { policy: "back" };
+  return rule.policy === "behind" ? t("rejoinBehind", { where, n: rule.places }) : t("rejoinBack", { where });
+}
+
 function render(status) {
   const ticket = status.ticket;
+  const inHall = { lang: t.lang(), timeZone: status.timezone };
   $("hall-name").textContent = status.hall_name;
   document.title = `${ticket.number} · ${t("title")}`;
   $("phone-number").textContent = ticket.number;
@@ -81,13 +117,17 @@ function render(status) {
   box.textContent = headline;
   box.className = `phone-status ${ticket.status}`;
   $("phone-detail").textContent = detail;
+  const next = nextStep(status);
+  $("phone-next").hidden = !next;
+  $("phone-next-text").textContent = next;
   $("phone-service").textContent = status.service_name;
   $("phone-zone").textContent = [status.zone_name, floorName(t, status.floor)].filter(Boolean).join(" · ");
+  $("phone-issued").textContent = clockTime(ticket.issued_at, inHall);
   $("phone-holder-row").hidden = !ticket.holder;
   $("phone-holder").textContent = ticket.holder || "";
   $("phone-note-row").hidden = !ticket.message;
   $("phone-note").textContent = ticket.message || "";
-  $("phone-updated").textContent = clockTime(new Date(), { lang: t.lang(), seconds: true });
+  $("phone-updated").textContent = clockTime(new Date(), { ...inHall, seconds: true });
   $("phone-ticket").hidden = false;
   $("phone-error").hidden = true;
   if (ticket.status === "called" && ticket.call_count > lastCallCount && navigator.vibrate) navigator.vibrate([400, 150, 400]);
@@ -97,7 +137,15 @@ function render(status) {
 function show(status) {
   last = status;
   render(status);
-  if (FINAL.has(status.ticket.status)) live.stop();
+  if (isFinal(status)) stopFollowing();
+}
+
+/** Nothing more will happen to the ticket: close its socket on purpose, and so show no outage. */
+function stopFollowing() {
+  finished = true;
+  live.stop();
+  document.body.classList.remove("offline");
+  document.body.dataset.live = "final";
 }
 
 /** The ticket's own event: its new state at once; its place in the queue follows in the next status. */
@@ -112,7 +160,7 @@ async function explain() {
   } catch (err) {
     if (err.status === 0) return;
     const box = $("phone-error");
-    box.textContent = err.status === 404 ? t("notFound") : err.message;
+    box.textContent = err.status === 404 ? t("notFound") : t(err.code in MESSAGES ? err.code : "failed");
     box.hidden = false;
     $("phone-ticket").hidden = true;
     if (err.status === 404) {
@@ -137,6 +185,8 @@ function main() {
     onTicketStatus: show,
     onEvent: showEvent,
     onStatus: (status) => {
+      if (finished) return;
+      document.body.dataset.live = status;
       document.body.classList.toggle("offline", status !== "online");
       if (status !== "online" && !last && !explained) {
         explained = true;

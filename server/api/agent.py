@@ -240,8 +240,7 @@ async def device_list(call: Call) -> dict[str, Any]:
 @api.get("/api/v1/public/tickets/{token}/preview.png", access=Access.PUBLIC, media_type="image/png",
          summary="The ticket as printed (PNG), for the kiosk screen when its printer could not print it")
 async def ticket_preview(call: Call) -> web.Response:
-    base_url = f"{call.request.scheme}://{call.request.host}"
-    png = await call.services.print_jobs.preview_png(call.text_param("token"), base_url)
+    png = await call.services.print_jobs.preview_png(call.text_param("token"), call.base_url)
     if png is None:
         raise NotFound("no such ticket")
     return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=600"})

@@ -65,7 +65,15 @@ class Issued(BaseModel):
     estimated_wait_minutes: int
     windows: list[int]
     hall_name: str
+    status_url: str  # the QR code's link: the ticket's status page under the hall's public_url
     created: bool
+
+
+class RejoinRule(BaseModel):
+    """How a no-show who comes back rejoins (queue.rejoin in the hall file)."""
+
+    policy: Literal["back", "behind"]  # the end of the queue, or `places` behind its head
+    places: int
 
 
 class PublicStatus(BaseModel):
@@ -78,6 +86,9 @@ class PublicStatus(BaseModel):
     service_name: str
     zone_name: str
     floor: int | None
+    timezone: str  # the hall's IANA zone: the page shows times in hall time
+    final: bool  # nothing more will happen to the ticket: the page stops following it
+    rejoin: RejoinRule
 
 
 class TicketAnswer(BaseModel):

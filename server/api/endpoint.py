@@ -69,6 +69,11 @@ class Call(Generic[Body]):
         """The client's address, for the audit trail and sign-in throttling."""
         return self.request.remote
 
+    @property
+    def base_url(self) -> str:
+        """The address this request came in by: a status link's base when its hall sets no public_url."""
+        return f"{self.request.scheme}://{self.request.host}"
+
     def int_param(self, name: str) -> int:
         value: int = self.path[name]
         return value

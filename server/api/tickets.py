@@ -11,20 +11,22 @@ from server.api.answers import Issued, PublicStatus, TicketAnswer, TicketHistory
 from server.api.endpoint import Api, Call
 from server.api.schemas import IssueBody, TransferBody
 from server.auth import Access
+from server.hall import Hall
 from server.issuing import IssuedTicket, IssueRequest, TypedIdentity
 from server.lifecycle import TransferTarget
 
 api = Api("tickets")
 
 
-def issued_json(issued: IssuedTicket, hall_name: str) -> dict[str, Any]:
+def issued_json(issued: IssuedTicket, hall: Hall, base: str) -> dict[str, Any]:
     return {
         "ticket": issued.ticket.public(),
         "status_token": issued.ticket.status_token,
         "people_ahead": issued.people_ahead,
         "estimated_wait_minutes": issued.estimated_wait_minutes,
         "windows": list(issued.windows),
-        "hall_name": hall_name,
+        "hall_name": hall.name,
+        "status_url": hall.status_url(issued.ticket.status_token, base),
         "created": issued.created,
     }
 
@@ -40,8 +42,8 @@ async def issue(call: Call[IssueBody]) -> dict[str, Any]:
         appointment_code=body.appointment_code, identity_token=body.identity_token, typed_identity=typed,
         idempotency_key=body.idempotency_key,
     )
-    issued = await call.services.issuer.issue(call.principal, request, f"{call.request.scheme}://{call.request.host}")
-    return issued_json(issued, call.services.ctx.hall(call.hall_id).name)
+    issued = await call.services.issuer.issue(call.principal, request, call.base_url)
+    return issued_json(issued, call.services.ctx.hall(call.hall_id), call.base_url)
 
 
 @api.get("/api/v1/tickets/{id}", access=Access.STAFF, answer=TicketHistory,
@@ -96,9 +98,7 @@ async def public_status(call: Call) -> dict[str, Any]:
 @api.get("/api/v1/public/tickets/{token}/qr.svg", access=Access.PUBLIC, media_type="image/svg+xml",
          summary="QR code (SVG) of the ticket's status page /t/{token}, for the kiosk's ticket screen")
 async def public_qr(call: Call) -> web.Response:
-    ticket = await call.services.tickets.by_link(call.text_param("token"))
-    request = call.request
-    url = f"{request.scheme}://{request.host}/t/{ticket.status_token}"
+    url = await call.services.tickets.status_url(call.text_param("token"), call.base_url)
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     return web.Response(body=image.to_string(), content_type="image/svg+xml",
                         headers={"Cache-Control": "private, max-age=86400"})

@@ -64,6 +64,7 @@ def index_html(halls: dict[str, Hall], demo: bool) -> str:
         demo_section = f"<h2>演示设备 (demo devices)</h2><ul>{items or '<li>—</li>'}</ul>"
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>hallq</title>'
+        '<link rel="icon" href="/static/common/favicon.svg" type="image/svg+xml">'
         '<link rel="stylesheet" href="/static/common/base.css"></head><body class="index">'
         "<h1>hallq 排队叫号</h1>"
         '<p><a href="/console">窗口工作台 (staff console)</a></p>'
