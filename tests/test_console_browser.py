@@ -261,4 +261,8 @@ async def test_one_key_per_citizen_with_messages_that_stay_put_and_a_no_show_tak
     await page.locator("#lang").click()  # the same codes, in English
     await press(page, "t")
     await expect(banner).to_have_text(re.compile("No ticket at this window"))
+    await press(page, "c")
+    await page.locator("#number-input").fill("z999")
+    await page.locator("#number-input").press("Enter")
+    await expect(banner).to_have_text(re.compile("No such ticket or window"))  # the server's code, not its words
     console.assert_clean()
