@@ -28,6 +28,7 @@ class Kind(str, Enum):
     TICKET_STARTED = "ticket.started"
     TICKET_FINISHED = "ticket.finished"
     TICKET_NO_SHOW = "ticket.no_show"
+    TICKET_NO_SHOW_UNDONE = "ticket.no_show_undone"  # back at its window as called, its window_state given
     TICKET_TRANSFERRED = "ticket.transferred"
     TICKET_CANCELLED = "ticket.cancelled"
     TICKET_REJOINED = "ticket.rejoined"

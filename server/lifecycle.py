@@ -1,5 +1,5 @@
-"""The ticket lifecycle at the windows: call, recall, no-show, rejoin, start,
-finish, transfer, cancel.
+"""The ticket lifecycle at the windows: call, recall, no-show (and its undo),
+rejoin, start, finish, finish-and-call-next, transfer, cancel.
 
 A ticket is acted on by the holder of its window; cancel and rejoin also by a
 manager, and for a ticket back in the queue "its window" is the one that
@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 
@@ -30,6 +31,15 @@ from server.routing import Candidate, choose_ticket, servable
 from server.store import events, tickets, windows
 
 _CLAIM_ATTEMPTS = 25  # heads skipped because another window is claiming them right now
+UNDO_NO_SHOW = timedelta(seconds=10)  # a mistaken 过号 is taken back at once, before the citizen is lost
+
+
+@dataclass(frozen=True)
+class Served:
+    """One key per citizen: the ticket finished at the window (if any) and the one called next (if any)."""
+
+    finished: Ticket | None
+    called: Ticket | None
 
 
 @dataclass(frozen=True)
@@ -65,19 +75,43 @@ class Lifecycle:
         """Call the ticket the routing policy picks for this window; None if nobody waits."""
         hall, window = self._window(hall_id, window_no)
         now = self.ctx.clock.now()
-        day = self.ctx.today(hall, now)
-        services = None if window.universal else [rank.service for rank in window.profile]
         async with self.ctx.transaction() as con:
             await self._lock_callable_window(con, hall, window_no, staff_id)
-            skipped: list[int] = []
-            for _ in range(_CLAIM_ATTEMPTS):
-                heads = await tickets.waiting_heads(con, hall.id, day, services, window_no, skipped)
-                chosen = choose_ticket(window, [candidate(r, now) for r in heads], now, hall.queue.starvation)
-                if chosen is None:
-                    return None
-                if await tickets.claim_waiting(con, chosen.ticket_id):
-                    return await self._call(con, hall, chosen.ticket_id, window_no, staff_id, now)
-                skipped.append(chosen.ticket_id)
+            chosen = await self._claim_next(con, hall, window, now)
+            return None if chosen is None else await self._call(con, hall, chosen, window_no, staff_id, now)
+
+    async def serve_next(self, hall_id: str, window_no: int, staff_id: str) -> Served:
+        """Finish the ticket at the window (called or being served), then call the next: one transaction."""
+        hall, window = self._window(hall_id, window_no)
+        now = self.ctx.clock.now()
+        async with self.ctx.transaction() as con:
+            state = await self._lock_open_window(con, hall, window_no, staff_id)
+            finished = None
+            if state.current_ticket is not None:
+                ticket = await self._lock_ticket(con, hall, state.current_ticket)
+                if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
+                    raise self._wrong_state(ticket, "finish")
+                finished = await self._end_stay(con, hall, ticket, now, "done", **self._done(ticket, now))
+            chosen = await self._claim_next(con, hall, window, now)
+            # the events go last, in the order they happened: the counter row is locked until commit
+            if finished is not None:
+                await self._record(con, hall, Kind.TICKET_FINISHED, finished, now, window_no, staff_id)
+            called = None if chosen is None else await self._call(con, hall, chosen, window_no, staff_id, now)
+            return Served(finished, called)
+
+    async def _claim_next(self, con: asyncpg.Connection, hall: Hall, window: Window, now: datetime) -> int | None:
+        """Claim the ticket routing picks for the window; None if nobody waits."""
+        services = None if window.universal else [rank.service for rank in window.profile]
+        day = self.ctx.today(hall, now)
+        skipped: list[int] = []
+        for _ in range(_CLAIM_ATTEMPTS):
+            heads = await tickets.waiting_heads(con, hall.id, day, services, window.number, skipped)
+            chosen = choose_ticket(window, [candidate(r, now) for r in heads], now, hall.queue.starvation)
+            if chosen is None:
+                return None
+            if await tickets.claim_waiting(con, chosen.ticket_id):
+                return chosen.ticket_id
+            skipped.append(chosen.ticket_id)
         raise Conflict("其他窗口正在叫号，请重试 (other windows are calling the same tickets; try again)", code="busy")
 
     async def call_ticket(self, hall_id: str, window_no: int, staff_id: str, number: str) -> Ticket:
@@ -96,7 +130,7 @@ class Lifecycle:
                                f" (ticket is {ticket.status.value}, not waiting)", code="invalid_state")
             if not servable(window, candidate(ticket, now)):
                 raise Conflict(f"{window_no} 号窗口不办理 {ticket.number} 号的事项，请转办"
-                               " (this window does not serve that ticket; transfer it instead)")
+                               " (this window does not serve that ticket; transfer it instead)", code="not_served_here")
             return await self._call(con, hall, ticket.id, window_no, staff_id, now)
 
     async def recall(self, hall_id: str, window_no: int, staff_id: str) -> Ticket:
@@ -106,7 +140,7 @@ class Lifecycle:
         async with self.ctx.transaction() as con:
             state = await lock_own_window(con, hall, window_no, staff_id)
             if state.current_ticket is None:
-                raise Conflict("本窗口当前没有已叫的号 (no ticket has been called at this window)")
+                raise Conflict("本窗口当前没有已叫的号 (no ticket has been called at this window)", code="no_ticket")
             ticket = await tickets.get(con, hall.id, state.current_ticket, lock=True)
             assert ticket is not None
             if ticket.status is not TicketStatus.CALLED:
@@ -143,10 +177,19 @@ class Lifecycle:
             return ticket
 
     async def finish(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
-        allowed = (TicketStatus.SERVING,)
+        """办结 the ticket being served, or a called one straight away (no separate start)."""
+        allowed = (TicketStatus.CALLED, TicketStatus.SERVING)
         async with self._own_ticket(hall_id, staff_id, ticket_id, "finish", allowed) as (con, hall, ticket, now):
             return await self._close(con, hall, ticket, staff_id, now, "done", Kind.TICKET_FINISHED,
-                                     status="done", finished_at=now)
+                                     **self._done(ticket, now))
+
+    @staticmethod
+    def _done(ticket: Ticket, now: datetime) -> dict[str, Any]:
+        """The changes that finish a ticket. One finished without a start was served from its call:
+        the stay's handling counts from the call, its walk-up is 0."""
+        if ticket.status is TicketStatus.SERVING:
+            return {"status": "done", "finished_at": now}
+        return {"status": "done", "finished_at": now, "started_at": ticket.called_at}
 
     async def no_show(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
         """过号: the called citizen did not come to the window."""
@@ -154,6 +197,31 @@ class Lifecycle:
         async with self._own_ticket(hall_id, staff_id, ticket_id, "no-show", allowed) as (con, hall, ticket, now):
             return await self._close(con, hall, ticket, staff_id, now, "no_show", Kind.TICKET_NO_SHOW,
                                      status="no_show")
+
+    async def undo_no_show(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:
+        """Take a 过号 back within UNDO_NO_SHOW: the ticket is called at its window again, as it was,
+        and its stay goes on (it no longer counts as a no-show)."""
+        hall, now = self.ctx.hall(hall_id), self.ctx.clock.now()
+        async with self.ctx.transaction() as con:
+            held = await windows.held_by(con, hall.id, staff_id)
+            state = await lock_own_window(con, hall, held.number, staff_id) if held else None
+            ticket = await self._lock_ticket(con, hall, ticket_id)
+            if ticket.status is not TicketStatus.NO_SHOW:
+                raise self._wrong_state(ticket, "undo no-show")
+            stay = await tickets.last_stay(con, ticket.id)
+            assert stay is not None  # a no-show was called somewhere
+            self._check_own(ticket, held, stay["window_no"])
+            assert state is not None  # _check_own refuses a caller holding no window
+            if stay["outcome"] != "no_show" or now - stay["ended_at"] > UNDO_NO_SHOW:
+                raise Conflict(f"{ticket.number} 号过号已超过 {UNDO_NO_SHOW.seconds} 秒，不能撤销"
+                               " (too late to undo the no-show)", code="undo_expired")
+            self._check_idle(state)
+            await tickets.reopen_serving(con, stay["id"])
+            ticket = await tickets.update(con, ticket.id, status="called", window_no=state.number)
+            state = await windows.update(con, hall.id, state.number, current_ticket=ticket.id)
+            await self._record(con, hall, Kind.TICKET_NO_SHOW_UNDONE, ticket, now, state.number, staff_id,
+                               window_state=state.public())
+            return ticket
 
     async def transfer(self, hall_id: str, staff_id: str, ticket_id: int, target: TransferTarget) -> Ticket:
         """Send the ticket to another service, zone or window; it keeps its number and issue time.
@@ -241,13 +309,22 @@ class Lifecycle:
 
     async def _close(self, con: asyncpg.Connection, hall: Hall, ticket: Ticket, staff_id: str, now: datetime,
                      outcome: str, kind: Kind, extra: dict | None = None, **changes: object) -> Ticket:
-        """End the ticket's stay at its window with `outcome` and free the window."""
+        """End the ticket's stay at its window with `outcome`, free the window, record `kind`."""
+        window_no = ticket.window_no
+        ticket = await self._end_stay(con, hall, ticket, now, outcome, **changes)
+        await self._record(con, hall, kind, ticket, now, window_no, staff_id, **(extra or {}))
+        return ticket
+
+    @staticmethod
+    async def _end_stay(con: asyncpg.Connection, hall: Hall, ticket: Ticket, now: datetime, outcome: str,
+                        **changes: object) -> Ticket:
         window_no = ticket.window_no
         assert window_no is not None  # only a ticket at a window is closed here
+        if "started_at" in changes:
+            await tickets.start_serving(con, ticket.id, changes["started_at"])  # type: ignore[arg-type]
         await tickets.close_serving(con, ticket.id, outcome, now)
         ticket = await tickets.update(con, ticket.id, **changes)
         await windows.update(con, hall.id, window_no, current_ticket=None)
-        await self._record(con, hall, kind, ticket, now, window_no, staff_id, **(extra or {}))
         return ticket
 
     # -- guards ---------------------------------------------------------------
@@ -259,18 +336,35 @@ class Lifecycle:
             raise NotFound(f"unknown window {window_no}")
         return hall, window
 
+    async def _lock_open_window(self, con: asyncpg.Connection, hall: Hall, window_no: int,
+                                staff_id: str) -> WindowState:
+        state = await lock_own_window(con, hall, window_no, staff_id)
+        self._check_not_paused(state)
+        return state
+
+    @staticmethod
+    def _check_not_paused(state: WindowState) -> None:
+        if state.state is WindowStateName.PAUSED:
+            raise Conflict(f"{state.number} 号窗口已暂停，请先恢复 (window is paused: resume it first)",
+                           code="window_paused")
+
     async def _lock_callable_window(self, con: asyncpg.Connection, hall: Hall, window_no: int,
                                     staff_id: str) -> WindowState:
-        state = await lock_own_window(con, hall, window_no, staff_id)
-        if state.state is WindowStateName.PAUSED:
-            raise Conflict(f"{window_no} 号窗口已暂停，请先恢复 (window is paused: resume it first)",
-                           code="window_paused")
+        state = await self._lock_open_window(con, hall, window_no, staff_id)
         if state.current_ticket is not None:
             current = await tickets.get(con, hall.id, state.current_ticket)
             number = current.number if current else state.current_ticket
             raise Conflict(f"{number} 号还在本窗口办理，请先办结、过号或转办"
                            " (finish, no-show or transfer the current ticket first)", code="window_busy")
         return state
+
+    @classmethod
+    def _check_idle(cls, state: WindowState) -> None:
+        """Nothing at the window and not paused: a ticket may be put back at it."""
+        cls._check_not_paused(state)
+        if state.current_ticket is not None:
+            raise Conflict("本窗口已有号在办理，不能撤销过号 (another ticket is at the window now)",
+                           code="window_busy")
 
     async def _lock_ticket(self, con: asyncpg.Connection, hall: Hall, ticket_id: int) -> Ticket:
         ticket = await tickets.get(con, hall.id, ticket_id, lock=True)

@@ -1,7 +1,11 @@
-"""The staff console in a real browser: shortcuts, the server's refusals in words, text-only rendering."""
+"""The staff console in a real browser: one key per citizen, shortcuts, refusals in words from their codes,
+messages that stay without moving the desk, a no-show taken back, text-only rendering."""
 from __future__ import annotations
 
+import re
+
 import aiohttp
+import asyncpg
 import pytest
 from playwright.async_api import Page, expect
 
@@ -28,6 +32,23 @@ async def press(page: Page, key: str) -> None:
     await page.locator("body").press(key)
 
 
+async def enabled(page: Page) -> set[str]:
+    """The desk's buttons that may be pressed now."""
+    return set(await page.eval_on_selector_all("#actions [data-action]:not([disabled])",
+                                               "buttons => buttons.map((b) => b.dataset.action)"))
+
+
+async def steps(database_url: str) -> list[tuple[str, int]]:
+    """The hall's ticket events, in order: (kind, ticket id)."""
+    con = await asyncpg.connect(database_url)
+    try:
+        rows = await con.fetch("SELECT kind, ticket_id FROM events WHERE kind LIKE 'ticket.%'"
+                               " AND kind <> 'ticket.issued' ORDER BY seq")
+    finally:
+        await con.close()
+    return [(row["kind"], row["ticket_id"]) for row in rows]
+
+
 async def test_shortcut_keys_drive_the_window_and_refusals_are_shown_in_words(tabs: Tabs, artifacts):
     async with aiohttp.ClientSession(tabs.base) as http:
         for n in range(1, 4):
@@ -42,13 +63,9 @@ async def test_shortcut_keys_drive_the_window_and_refusals_are_shown_in_words(ta
     await expect(page.locator("#current-number")).to_have_text("B001")
     await expect(page.locator("#queue-total")).to_have_text("共 2 人等候")
 
-    await press(page, "f")  # finishing before starting: the server says why not
-    await expect(banner).to_have_class("banner error")
-    await expect(banner).to_contain_text("B001 号当前状态为 called，不能执行 finish")
-
     await press(page, "r")
     await expect(page.locator("#current-calls")).to_have_text("2")
-    await expect(banner).to_be_hidden()
+    await expect(banner).to_have_text(re.compile("已重呼 B001 号"))
     await press(page, "s")
     await expect(page.locator("#current-status")).to_have_text("办理中")
     await page.screenshot(path=artifacts / "console-serving.png")
@@ -73,12 +90,19 @@ async def test_shortcut_keys_drive_the_window_and_refusals_are_shown_in_words(ta
     await expect(page.locator("#who-state")).to_have_text("暂停：用餐 · 十分钟")  # the note is for staff
     await expect(page.locator("#pause-label")).to_have_text("恢复")
 
-    await press(page, "n")  # calling while paused is refused by the server, in words
-    await expect(banner).to_contain_text("41 号窗口已暂停，请先恢复")
+    await expect(page.locator("#current-status")).to_have_text("暂停中，恢复后可叫号")
+    assert await enabled(page) == {"pause"}
+    await press(page, "n")  # a key whose button is off says why
+    await expect(banner).to_contain_text("窗口已暂停，请先按 P 恢复")
     await expect(page.locator("#current-number")).to_have_text("—")
 
     await press(page, "p")
     await expect(page.locator("#who-state")).to_have_text("在岗")
+    await press(page, "c")  # the server's refusal, said from its code in the page's words
+    await page.locator("#number-input").fill("z999")
+    await page.locator("#number-input").press("Enter")
+    await expect(banner).to_have_class("banner error")
+    await expect(banner).to_have_text(re.compile("没有这个号码或窗口"))
     await press(page, "c")
     await page.locator("#number-input").fill("b002")
     await page.locator("#number-input").press("Enter")
@@ -159,7 +183,7 @@ async def test_a_held_window_and_a_bad_password_are_explained(tabs: Tabs):
     await page.locator("#login-password").press("Enter")
     await page.locator("#window-number").fill("89")
     await page.locator("#window-number").press("Enter")
-    await expect(page.locator("#banner")).to_contain_text("89 号窗口由 liyang（A岗）在岗")
+    await expect(page.locator("#banner")).to_contain_text("89 号窗口已有同事在岗")
     await page.locator("#window-takeover").check()
     await page.locator("#window-number").press("Enter")  # only the A/B partner, on the other post, takes over
     await expect(page.locator("#banner")).to_contain_text("AB 岗搭档")
@@ -173,4 +197,72 @@ async def test_a_held_window_and_a_bad_password_are_explained(tabs: Tabs):
     await expect(page.locator("#view-desk")).to_be_visible()
     await page.locator("#btn-sign-out").click()
     await expect(page.locator("#view-window")).to_be_visible()
+    console.assert_clean()
+
+
+async def test_one_key_per_citizen_with_messages_that_stay_put_and_a_no_show_taken_back(tabs: Tabs, artifacts,
+                                                                                     database_url):
+    async with aiohttp.ClientSession(tabs.base) as http:
+        ids = [(await issue(http, "B01", f"console-one-key-{n:04d}"))["ticket"]["id"] for n in range(1, 6)]
+    console = await tabs.open("/console", CONSOLE_SIZE)
+    page = console.page
+    await sign_in_on_console(console, "zhangwei", 41)
+    await expect(page.locator("#queue-total")).to_have_text("共 5 人等候")
+    banner, number = page.locator("#banner"), page.locator("#current-number")
+    assert await enabled(page) == {"next", "number", "pause"}
+    desk = await page.locator("#view-desk").bounding_box()
+
+    await press(page, "n")
+    await expect(number).to_have_text("B001")
+    await expect(banner).to_have_text(re.compile("已叫 B001 号"))
+    assert await page.locator("#view-desk").bounding_box() == desk  # the message floats: the desk stays put
+    assert await enabled(page) == {"next", "recall", "noshow", "start", "finish", "transfer"}
+    await page.wait_for_timeout(2000)
+    await expect(banner).to_have_text(re.compile("已叫 B001 号"))  # still there to be read
+    for done, called in (("B001", "B002"), ("B002", "B003"), ("B003", "B004")):
+        await press(page, "n")  # one key: the citizen at the window is finished, the next one called
+        await expect(number).to_have_text(called)
+        await expect(banner).to_have_text(re.compile(f"{done} 号已办结，已叫 {called} 号"))
+    await expect(page.locator("#today-served")).to_have_text("3")
+    assert await steps(database_url) == [
+        ("ticket.called", ids[0]), ("ticket.finished", ids[0]), ("ticket.called", ids[1]),
+        ("ticket.finished", ids[1]), ("ticket.called", ids[2]), ("ticket.finished", ids[2]), ("ticket.called", ids[3])]
+
+    await press(page, "f")  # a called ticket is finished without a separate start
+    await expect(number).to_have_text("—")
+    await expect(page.locator("#today-served")).to_have_text("4")
+    await expect(banner).to_have_text(re.compile("B004 号已办结"))
+
+    await press(page, "n")
+    await expect(number).to_have_text("B005")
+    await press(page, "x")
+    await expect(number).to_have_text("—")
+    await expect(banner).to_have_text(re.compile("B005 号已过号"))
+    await expect(page.locator("#banner-undo")).to_be_visible()
+    await expect(page.locator("#today-noshow")).to_have_text("1")
+    assert await page.locator("#view-desk").bounding_box() == desk
+    await page.screenshot(path=artifacts / "console-no-show-undo.png")
+    await press(page, "u")
+    await expect(number).to_have_text("B005")
+    await expect(page.locator("#current-status")).to_have_text("已叫号，等候到窗")
+    await expect(banner).to_have_text(re.compile("已撤销过号，B005 号回到本窗口"))
+    await expect(page.locator("#today-noshow")).to_have_text("0")
+    assert (await steps(database_url))[-2:] == [("ticket.no_show", ids[4]), ("ticket.no_show_undone", ids[4])]
+
+    await press(page, "s")
+    await expect(page.locator("#current-status")).to_have_text("办理中")
+    assert await enabled(page) == {"next", "finish", "transfer"}
+    await press(page, "n")  # the last citizen served: nobody waits
+    await expect(banner).to_have_text(re.compile("B005 号已办结，当前没有等候的号"))
+    await expect(page.locator("#current-status")).to_have_text("空闲，可叫号")
+    await page.screenshot(path=artifacts / "console-one-key.png")
+    await assert_fits(page, ".top", "#current", "#actions", ".right", ".log-panel", "#banner")
+
+    await page.locator("#lang").click()  # the same codes, in English
+    await press(page, "t")
+    await expect(banner).to_have_text(re.compile("No ticket at this window"))
+    await press(page, "c")
+    await page.locator("#number-input").fill("z999")
+    await page.locator("#number-input").press("Enter")
+    await expect(banner).to_have_text(re.compile("No such ticket or window"))  # the server's code, not its words
     console.assert_clean()

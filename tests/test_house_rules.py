@@ -92,6 +92,8 @@ async def test_a_window_day_emits_only_declared_kinds_and_all_ticket_and_window_
     await clerk.ticket_action(first, "finish")
     await clerk.call_next()
     await clerk.ticket_action(second, "no-show")
+    await clerk.ticket_action(second, "undo-no-show")
+    await clerk.ticket_action(second, "no-show")
     await clerk.ticket_action(second, "rejoin")
     called = await clerk.call_next()
     assert called is not None

@@ -149,3 +149,78 @@ async def test_the_snapshot_gives_each_window_its_current_ticket(client):
     window = next(w for w in snapshot["windows"] if w["number"] == 41)
     assert window["ticket"]["number"] == "B001" and window["ticket"]["status"] == "serving"
     assert next(w for w in snapshot["windows"] if w["number"] == 42)["ticket"] is None
+
+
+async def test_next_finishes_the_ticket_at_the_window_and_calls_the_next_in_one_step(client, database_url, clock):
+    ids = [(await issue(client, "B01"))["ticket"]["id"] for _ in range(3)]
+    clerk = await signed_in(client, "zhangwei", 41)
+    first = await clerk.window_action("next")  # nothing at the window yet: a plain call
+    assert first["finished"] is None and first["ticket"]["id"] == ids[0]
+    clock.advance(minutes=3)
+    await clerk.ticket_action(ids[0], "start")  # served, or only called: N finishes either
+    second = await clerk.window_action("next")
+    assert second["finished"]["id"] == ids[0] and second["finished"]["status"] == "done"
+    assert second["ticket"]["id"] == ids[1] and second["ticket"]["status"] == "called"
+    clock.advance(minutes=5)
+    third = await clerk.window_action("next")
+    assert third["finished"]["id"] == ids[1] and third["ticket"]["id"] == ids[2]
+    last = await clerk.window_action("next")
+    assert last["finished"]["id"] == ids[2] and last["ticket"] is None
+    assert (await clerk.window_action("next"))["finished"] is None  # an empty window, nobody waiting
+    con = await asyncpg.connect(database_url)
+    try:
+        rows = await con.fetch("SELECT kind, ticket_id FROM events WHERE window_no = 41 AND kind LIKE 'ticket.%'"
+                               " ORDER BY seq")
+    finally:
+        await con.close()
+    assert [(r["kind"], ids.index(r["ticket_id"])) for r in rows] == [
+        ("ticket.called", 0), ("ticket.started", 0), ("ticket.finished", 0), ("ticket.called", 1),
+        ("ticket.finished", 1), ("ticket.called", 2), ("ticket.finished", 2)]
+    served = (await clerk.get(f"/api/v1/tickets/{ids[1]}"))
+    assert served["times"]["handling_s"] == 300  # finished straight from the call: handled from the call
+
+
+async def test_next_is_refused_at_a_paused_window_and_finish_takes_a_called_ticket(client):
+    ticket = (await issue(client, "B01"))["ticket"]
+    clerk = await signed_in(client, "zhangwei", 41)
+    await clerk.window_action("pause", reason="meal")
+    assert (await clerk.window_action("next", 409))["error"]["code"] == "window_paused"
+    await clerk.window_action("resume")
+    await clerk.call_next()
+    done = (await clerk.ticket_action(ticket["id"], "finish"))["ticket"]
+    assert done["status"] == "done" and done["started_at"] == done["called_at"]
+    assert (await clerk.get("/api/v1/staff/me/today"))["served"] == 1
+
+
+async def test_a_no_show_is_undone_within_ten_seconds_as_it_was(client, database_url, clock):
+    ticket = (await issue(client, "B01"))["ticket"]
+    clerk = await signed_in(client, "zhangwei", 41)
+    called = await clerk.call_next()
+    await clerk.ticket_action(ticket["id"], "no-show")
+    assert (await clerk.get("/api/v1/staff/me/today"))["no_shows"] == 1
+    clock.advance(seconds=9)
+    back = (await clerk.ticket_action(ticket["id"], "undo-no-show"))["ticket"]
+    assert back["status"] == "called" and back["window"] == 41
+    assert (back["called_at"], back["call_count"]) == (called["called_at"], called["call_count"])
+    windows = (await clerk.get("/api/v1/windows"))["windows"]
+    assert next(w for w in windows if w["number"] == 41)["current_ticket"] == ticket["id"]
+    assert (await clerk.get("/api/v1/staff/me/today"))["no_shows"] == 0  # the stay goes on
+    assert await event_kinds(database_url, ticket["id"]) == [
+        "ticket.issued", "ticket.called", "ticket.no_show", "ticket.no_show_undone"]
+    await clerk.ticket_action(ticket["id"], "finish")
+    assert (await clerk.get("/api/v1/staff/me/today"))["served"] == 1
+
+
+async def test_a_no_show_is_not_undone_late_at_a_busy_window_or_by_another_window(client, clock):
+    first, second = [(await issue(client, "B01"))["ticket"] for _ in range(2)]
+    clerk = await signed_in(client, "zhangwei", 41)
+    other = await signed_in(client, "liyang", 42)
+    await clerk.call_next()
+    await clerk.ticket_action(first["id"], "no-show")
+    assert (await other.ticket_action(first["id"], "undo-no-show", 409))["error"]["code"] == "not_your_ticket"
+    await clerk.call_next()
+    assert (await clerk.ticket_action(first["id"], "undo-no-show", 409))["error"]["code"] == "window_busy"
+    await clerk.ticket_action(second["id"], "no-show")
+    clock.advance(seconds=11)
+    assert (await clerk.ticket_action(second["id"], "undo-no-show", 409))["error"]["code"] == "undo_expired"
+    assert (await clerk.ticket_action(first["id"], "undo-no-show", 409))["error"]["code"] == "undo_expired"

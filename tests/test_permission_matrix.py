@@ -112,6 +112,11 @@ async def _held_and_waiting(cell: Cell) -> None:
     await cell.issue()
 
 
+async def _called_and_waiting(cell: Cell) -> None:
+    await cell.call()
+    await cell.issue()
+
+
 async def _serving(cell: Cell) -> None:
     await cell.call()
     await cell.act("start")
@@ -138,6 +143,7 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/tickets/{id}/finish": (_serving, _none),
     "POST /api/v1/tickets/{id}/no-show": (Cell.call, _none),
     "POST /api/v1/tickets/{id}/rejoin": (_no_show, _none),
+    "POST /api/v1/tickets/{id}/undo-no-show": (_no_show, _none),
     "POST /api/v1/tickets/{id}/cancel": (Cell.call, _none),
     "POST /api/v1/tickets/{id}/transfer": (Cell.call, lambda c: {"service": "A01"}),
     "GET /api/v1/public/tickets/{token}": (Cell.issue, _none),
@@ -149,6 +155,7 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/windows/{no}/pause": (Cell.hold, lambda c: {"reason": "meal"}),
     "POST /api/v1/windows/{no}/resume": (_paused, _none),
     "POST /api/v1/windows/{no}/call-next": (Cell.hold, _none),
+    "POST /api/v1/windows/{no}/next": (_called_and_waiting, _none),
     "POST /api/v1/windows/{no}/call": (_held_and_waiting, lambda c: {"number": c.ticket["number"]}),
     "POST /api/v1/windows/{no}/recall": (Cell.call, _none),
     "POST /api/v1/staff/login": (_nothing, lambda c: {"hall": HALL, "staff_id": f"here{c.k}", "password": PASSWORD}),

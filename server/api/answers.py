@@ -99,6 +99,11 @@ class NextTicketAnswer(BaseModel):
     ticket: StaffTicketView | None  # nobody waits
 
 
+class ServedAnswer(BaseModel):
+    finished: StaffTicketView | None  # nothing was at the window
+    ticket: StaffTicketView | None  # nobody waits
+
+
 class TicketEvent(BaseModel):
     seq: int
     at: datetime

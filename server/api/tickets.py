@@ -61,8 +61,10 @@ def _ticket_action(path: str, summary: str, method_name: str) -> None:
 
 
 _ticket_action("start", "Start serving the called ticket at your window", "start")
-_ticket_action("finish", "Finish (办结) the ticket being served at your window", "finish")
+_ticket_action("finish", "Finish (办结) the ticket at your window, being served or just called", "finish")
 _ticket_action("no-show", "Mark the called ticket as a no-show (过号)", "no_show")
+_ticket_action("undo-no-show", "Take back a no-show within 10 s: the ticket is called at your window again, as it"
+               " was", "undo_no_show")
 
 
 @api.post("/api/v1/tickets/{id}/rejoin", access=Access.STAFF,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.api.answers import NextTicketAnswer, TicketAnswer, WindowAnswer, WindowsAnswer
+from server.api.answers import NextTicketAnswer, ServedAnswer, TicketAnswer, WindowAnswer, WindowsAnswer
 from server.api.endpoint import Api, Call
 from server.api.schemas import CallBody, PauseBody, SignInBody
 from server.auth import Access
@@ -54,6 +54,15 @@ async def resume(call: Call) -> dict[str, Any]:
 async def call_next(call: Call) -> dict[str, Any]:
     ticket = await call.services.lifecycle.call_next(call.hall_id, call.int_param("no"), call.staff_id)
     return {"ticket": ticket.for_staff() if ticket else None}
+
+
+@api.post("/api/v1/windows/{no}/next", access=Access.STAFF, answer=ServedAnswer,
+          summary="One key per citizen: finish the ticket at the window (called or being served) and call the"
+                  " next, in one transaction; either is null when there was none")
+async def serve_next(call: Call) -> dict[str, Any]:
+    served = await call.services.lifecycle.serve_next(call.hall_id, call.int_param("no"), call.staff_id)
+    return {"finished": served.finished.for_staff() if served.finished else None,
+            "ticket": served.called.for_staff() if served.called else None}
 
 
 @api.post("/api/v1/windows/{no}/call", access=Access.STAFF, body=CallBody, answer=TicketAnswer,

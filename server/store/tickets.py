@@ -165,3 +165,15 @@ async def last_window(con: asyncpg.Connection, ticket_id: int) -> int | None:
     """The window the ticket was last called to, if it ever was."""
     return await con.fetchval(
         "SELECT window_no FROM servings WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1", ticket_id)
+
+
+async def last_stay(con: asyncpg.Connection, ticket_id: int) -> asyncpg.Record | None:
+    """The ticket's latest stay at a window: id, window_no, outcome, ended_at."""
+    return await con.fetchrow(
+        "SELECT id, window_no, outcome, ended_at FROM servings WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1",
+        ticket_id)
+
+
+async def reopen_serving(con: asyncpg.Connection, serving_id: int) -> None:
+    """The stay goes on as if it had not ended (an undone no-show)."""
+    await con.execute("UPDATE servings SET outcome = NULL, ended_at = NULL WHERE id = $1", serving_id)

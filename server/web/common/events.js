@@ -8,6 +8,7 @@ export const EVENT_KINDS = Object.freeze({
   TICKET_STARTED: "ticket.started",
   TICKET_FINISHED: "ticket.finished",
   TICKET_NO_SHOW: "ticket.no_show",
+  TICKET_NO_SHOW_UNDONE: "ticket.no_show_undone", // back at its window as called; carries window_state
   TICKET_TRANSFERRED: "ticket.transferred",
   TICKET_CANCELLED: "ticket.cancelled",
   TICKET_REJOINED: "ticket.rejoined",

@@ -31,10 +31,14 @@ export class StaffShell {
    * enter(me, hall): opens the page for the signed-in person (me from /api/v1/staff/me);
    * leave(): closes it when the session ends (stop live feeds);
    * beforeLogout(): runs first on log-out; when it throws, the error is shown and the session stays;
-   * onLanguage(): re-renders the page's texts after a language switch.
+   * onLanguage(): re-renders the page's texts after a language switch;
+   * describe(err): the words for an error, from its code in the page's dictionary (default: the server's).
    */
-  constructor({ page, t, admit = () => null, enter, leave = () => {}, beforeLogout = async () => {}, onLanguage = () => {} }) {
-    Object.assign(this, { t, admit, enter, leave, beforeLogout, onLanguage });
+  constructor({
+    page, t, admit = () => null, enter, leave = () => {}, beforeLogout = async () => {}, onLanguage = () => {},
+    describe = (err) => err.message || String(err),
+  }) {
+    Object.assign(this, { t, admit, enter, leave, beforeLogout, onLanguage, describe });
     this.sessionKey = `hallq.${page}.session`;
     this.lastKey = `hallq.${page}.last`;
     this.token = null;
@@ -61,10 +65,10 @@ export class StaffShell {
     $("banner").hidden = true;
   }
 
-  /** The server's refusal in its words; a session that has lapsed (401) goes back to the sign-in. */
+  /** A refusal in the page's words; a session that has lapsed (401) goes back to the sign-in. */
   showError(err) {
     if (err instanceof ApiError && err.status === 401) this.signedOut();
-    this.say(err.message || String(err), "error");
+    this.say(this.describe(err), "error");
   }
 
   showView(name) {

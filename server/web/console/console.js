@@ -2,21 +2,28 @@
 // call and serve tickets with buttons or single-key shortcuts as on a keypad
 // caller, and see the window's queue and one's own figures for the day.
 //
+// One key per citizen: N finishes the ticket at the window and calls the next.
 // The window and its queue come from the shared hall state, live on the
 // window's `staff:<n>` topic with the queue figures the server pushes.
-// Every refusal from the server (409 and friends) is shown in the server's
-// own words in the banner at the top; all texts are set with textContent.
+// Buttons are enabled only when the window's state allows them (allowed.js).
+// Every message, a refusal from the server included, is said from its code in
+// the page's dictionary (errors.js), in the message line that floats above the
+// desk and never moves it; all texts are set with textContent.
 import { el } from "/static/common/dom.js";
-import { ApiError } from "/static/common/api.js";
 import { EVENT_KINDS, PAUSE_REASONS, pauseText } from "/static/common/events.js";
 import { clockTime, duration } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { showLiveStatus } from "/static/common/live.js";
 import { STAFF_TEXTS, StaffShell } from "/static/common/staff.js";
+import { refusal } from "/static/console/allowed.js";
+import { ERROR_TEXTS, describeError } from "/static/console/errors.js";
+
+const UNDO_SECONDS = 10; // as long as the server takes a no-show back (lifecycle.UNDO_NO_SHOW)
 
 const t = makeTranslator({
   ...STAFF_TEXTS,
+  ...ERROR_TEXTS,
   title: { zh: "窗口工作台", en: "Window console" },
   signOut: { zh: "签退", en: "Sign out of window" },
   loginTitle: { zh: "工作人员登录", en: "Staff sign-in" },
@@ -36,6 +43,7 @@ const t = makeTranslator({
   statePaused: { zh: "暂停：{reason}", en: "Paused: {reason}" },
   current: { zh: "当前号", en: "Current ticket" },
   idle: { zh: "空闲，可叫号", en: "Idle: call the next ticket" },
+  pausedIdle: { zh: "暂停中，恢复后可叫号", en: "Paused: resume to call" },
   called: { zh: "已叫号，等候到窗", en: "Called, walking up" },
   serving: { zh: "办理中", en: "Being served" },
   green: { zh: "绿色通道", en: "Priority lane" },
@@ -78,9 +86,30 @@ const t = makeTranslator({
   pauseText: { zh: "说明（仅工作人员可见，可选）", en: "Details for colleagues (optional)" },
   needReason: { zh: "请选择或填写暂停原因", en: "Choose or type a reason" },
   needTarget: { zh: "请选择转办去向", en: "Choose where to transfer to" },
-  noTicket: { zh: "本窗口当前没有号 (no ticket at this window)", en: "No ticket at this window" },
-  nobody: { zh: "当前没有等候的号 (nobody is waiting)", en: "Nobody is waiting for this window" },
+  nobody: { zh: "当前没有等候的号", en: "Nobody is waiting for this window" },
   calledOk: { zh: "已叫 {number} 号", en: "Called {number}" },
+  finishedOk: { zh: "{number} 号已办结", en: "{number} finished" },
+  finishedCalled: { zh: "{done} 号已办结，已叫 {number} 号", en: "{done} finished, called {number}" },
+  finishedNobody: { zh: "{done} 号已办结，当前没有等候的号", en: "{done} finished; nobody is waiting" },
+  recalledOk: { zh: "已重呼 {number} 号", en: "Called {number} again" },
+  startedOk: { zh: "{number} 号开始办理", en: "Serving {number}" },
+  noShowOk: { zh: "{number} 号已过号", en: "{number} marked no-show" },
+  undo: { zh: "撤销", en: "Undo" },
+  undoneOk: { zh: "已撤销过号，{number} 号回到本窗口", en: "No-show undone: {number} is back at this window" },
+  transferredOk: { zh: "{number} 号已转办 → {to}", en: "{number} transferred → {to}" },
+  pausedOk: { zh: "本窗口已暂停", en: "Window paused" },
+  resumedOk: { zh: "本窗口已恢复，可叫号", en: "Window open again: call the next ticket" },
+  whyPaused: { zh: "窗口已暂停，请先按 P 恢复", en: "The window is paused: press P to resume first" },
+  whyNoTicket: { zh: "本窗口当前没有号", en: "No ticket at this window" },
+  whyServing: { zh: "当前号已在办理中", en: "The ticket is already being served" },
+  whyFinishFirst: { zh: "请先办结、过号或转办当前号", en: "Finish, no-show or transfer the current ticket first" },
+  doFinish: { zh: "办结", en: "finish" },
+  doStart: { zh: "开始办理", en: "start" },
+  doNoshow: { zh: "过号", en: "mark as no-show" },
+  doRecall: { zh: "重呼", en: "recall" },
+  doTransfer: { zh: "转办", en: "transfer" },
+  doUndo: { zh: "撤销过号", en: "undo the no-show of" },
+  doCall: { zh: "叫号", en: "call" },
   takenOver: { zh: "{n} 号窗口已由 {staff} 接岗，您已离开该窗口", en: "{staff} took over window {n}" },
   logTitle: { zh: "本次登录办理记录", en: "Handled this session" },
   logEmpty: { zh: "尚无记录", en: "Nothing yet" },
@@ -99,6 +128,7 @@ const shell = new StaffShell({
   leave: closeConsole,
   beforeLogout: leaveWindowForLogout,
   onLanguage: applyLang,
+  describe: (err) => describeError(t, err, { n: state.window?.number ?? $("window-number").value, number: "", action: "" }),
 });
 
 const state = {
@@ -108,6 +138,7 @@ const state = {
   offsetMs: 0, // server clock minus this PC's clock, learnt from server timestamps
   live: null, // the LiveFeed keeping `hallState` current while at the desk
   log: [], // what this session handled, newest first
+  undoable: null, // {ticket, timer}: the no-show that may still be taken back
 };
 let hallState = new HallState();
 
@@ -118,7 +149,12 @@ function learnClock(iso) {
 }
 
 const authed = (path, options) => shell.authed(path, options);
-const banner = (message, kind) => shell.say(message, kind);
+
+/** Say a message in the message line; any message but a no-show's ends its undo. */
+function banner(message, kind) {
+  forgetUndo();
+  shell.say(message, kind);
+}
 
 function showView(name) {
   shell.showView(name);
@@ -212,11 +248,21 @@ function renderDesk() {
   renderTicket();
 }
 
+/** Each button enabled exactly when the window's state allows it; the title says why not. */
+function renderActions() {
+  for (const button of document.querySelectorAll("#actions [data-action]")) {
+    const why = refusal(button.dataset.action, state.window, state.ticket);
+    button.disabled = why !== null;
+    button.title = why ? t(why) : "";
+  }
+}
+
 function renderTicket() {
   const ticket = state.ticket;
   document.body.dataset.ticket = ticket ? ticket.status : "none";
   $("current-number").textContent = ticket ? ticket.number : "—";
-  $("current-status").textContent = ticket ? t(ticket.status === "serving" ? "serving" : "called") : t("idle");
+  const idle = state.window?.state === "paused" ? t("pausedIdle") : t("idle");
+  $("current-status").textContent = ticket ? t(ticket.status === "serving" ? "serving" : "called") : idle;
   $("current-status").className = `chip ${ticket ? ticket.status : "idle"}`;
   const priority = $("current-priority");
   priority.hidden = !ticket || ticket.priority === "normal";
@@ -234,6 +280,7 @@ function renderTicket() {
   $("current-note").textContent = ticket?.note || "";
   $("row-message").hidden = !(ticket && ticket.message);
   $("current-message").textContent = ticket?.message || "";
+  renderActions();
   tickTimers();
 }
 
@@ -354,13 +401,15 @@ function followSnapshot() {
   renderTicket();
 }
 
+const AT_WINDOW = new Set([EVENT_KINDS.TICKET_CALLED, EVENT_KINDS.TICKET_NO_SHOW_UNDONE]);
+
 function followEvent(event) {
   learnClock(event.at);
   const ours = event.window === state.window.number;
   if (ours && event.window_state) windowChanged(event.window_state);
   if (!state.window) return;
-  if (ours && event.kind === EVENT_KINDS.TICKET_CALLED && !state.ticket) {
-    state.ticket = event.ticket; // called from another tab of this session
+  if (ours && AT_WINDOW.has(event.kind) && !state.ticket) {
+    state.ticket = event.ticket; // called (or a no-show undone) from another tab of this session
     renderTicket();
   } else if (event.ticket && state.ticket && event.ticket.id === state.ticket.id) {
     const status = event.ticket.status;
@@ -393,12 +442,14 @@ function leaveDesk() {
 
 // -- actions ------------------------------------------------------------------------
 
-async function act(run) {
+/** Run an action; a refusal is said from its code, with the window, ticket and action in words. */
+async function act(run, doing) {
+  const number = state.ticket?.number ?? "";
   try {
     await run();
-    shell.clearBanner();
   } catch (err) {
-    shell.showError(err);
+    if (err.status === 401) shell.showError(err); // back to the sign-in
+    else banner(describeError(t, err, { n: state.window?.number ?? "", number, action: doing ? t(doing) : "" }), "error");
   }
 }
 
@@ -408,70 +459,118 @@ function setTicket(ticket, { clock } = {}) {
   renderTicket();
 }
 
-function needTicket() {
-  if (!state.ticket) throw new ApiError(409, "no_ticket", t("noTicket"));
-  return state.ticket;
-}
-
 const windowPath = (action) => `/api/v1/windows/${state.window.number}/${action}`;
-const ticketPath = (action) => `/api/v1/tickets/${needTicket().id}/${action}`;
+const ticketPath = (action, ticket = state.ticket) => `/api/v1/tickets/${ticket.id}/${action}`;
+
+function finished(ticket) {
+  record(ticket, t("outDone"));
+  refreshToday();
+}
 
 const ACTIONS = {
   next: () => act(async () => {
-    const { ticket } = await authed(windowPath("call-next"), { method: "POST" });
-    if (!ticket) {
-      banner(t("nobody"), "info");
-      return;
-    }
-    setTicket(ticket, { clock: ticket.called_at });
-    banner(t("calledOk", { number: ticket.number }), "info");
-  }),
+    const { finished: done, ticket } = await authed(windowPath("next"), { method: "POST" });
+    if (done) finished(done);
+    setTicket(ticket, { clock: ticket?.called_at ?? done?.finished_at });
+    if (done) banner(t(ticket ? "finishedCalled" : "finishedNobody", { done: done.number, number: ticket?.number }), "info");
+    else banner(ticket ? t("calledOk", { number: ticket.number }) : t("nobody"), "info");
+  }, "doCall"),
   recall: () => act(async () => {
     const { ticket } = await authed(windowPath("recall"), { method: "POST" });
     setTicket(ticket, { clock: ticket.called_at });
-  }),
+    banner(t("recalledOk", { number: ticket.number }), "info");
+  }, "doRecall"),
   number: () => openDialog("dlg-number", () => $("number-input").focus()),
   noshow: () => act(async () => {
     const { ticket } = await authed(ticketPath("no-show"), { method: "POST" });
     record(ticket, t("outNoShow"));
     setTicket(null);
     refreshToday();
-  }),
+    offerUndo(ticket);
+  }, "doNoshow"),
   start: () => act(async () => {
     const { ticket } = await authed(ticketPath("start"), { method: "POST" });
     setTicket(ticket, { clock: ticket.started_at });
-  }),
+    banner(t("startedOk", { number: ticket.number }), "info");
+  }, "doStart"),
   finish: () => act(async () => {
     const { ticket } = await authed(ticketPath("finish"), { method: "POST" });
     setTicket(null, { clock: ticket.finished_at });
-    record(ticket, t("outDone"));
-    refreshToday();
-  }),
-  transfer: () => {
-    if (!state.ticket) return act(async () => needTicket());
-    return openDialog("dlg-transfer", () => $("transfer-service").focus());
-  },
+    finished(ticket);
+    banner(t("finishedOk", { number: ticket.number }), "info");
+  }, "doFinish"),
+  transfer: () => openDialog("dlg-transfer", () => $("transfer-service").focus()),
   pause: () => {
     if (state.window.state === "paused") {
       return act(async () => {
         const result = await authed(windowPath("resume"), { method: "POST" });
         windowChanged(result.window);
+        banner(t("resumedOk"), "info");
       });
     }
     return openDialog("dlg-pause", () => $("pause-reasons").querySelector("input")?.focus());
   },
 };
 
+// -- taking a no-show back ------------------------------------------------------------
+
+/** The no-show's message with its undo button, for as long as the server takes it back. */
+function offerUndo(ticket) {
+  banner(t("noShowOk", { number: ticket.number }), "undo");
+  $("banner-undo").hidden = false;
+  state.undoable = { ticket, timer: setTimeout(() => { forgetUndo(); shell.clearBanner(); }, UNDO_SECONDS * 1000) };
+}
+
+function forgetUndo() {
+  if (!state.undoable) return;
+  clearTimeout(state.undoable.timer);
+  state.undoable = null;
+  $("banner-undo").hidden = true;
+}
+
+function undoNoShow() {
+  const undoable = state.undoable;
+  if (!undoable) return;
+  const number = undoable.ticket.number;
+  forgetUndo();
+  act(async () => {
+    const { ticket } = await authed(ticketPath("undo-no-show", undoable.ticket), { method: "POST" });
+    const index = state.log.findIndex((entry) => entry.number === ticket.number);
+    if (index >= 0) state.log.splice(index, 1); // as if it had not been marked
+    renderLog();
+    setTicket(ticket, { clock: ticket.called_at });
+    refreshToday();
+    banner(t("undoneOk", { number }), "info");
+  }, "doUndo");
+}
+
 const SHORTCUTS = { n: "next", r: "recall", c: "number", x: "noshow", s: "start", f: "finish", t: "transfer", p: "pause" };
+const UNDO_KEY = "u";
 
 function onKey(event) {
   if (document.body.dataset.view !== "desk" || event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
   if (document.querySelector("dialog[open]")) return;
   const target = event.target;
   if (target instanceof HTMLElement && target.closest("input, textarea, select")) return;
-  const action = SHORTCUTS[event.key.toLowerCase()];
+  const key = event.key.toLowerCase();
+  if (key === UNDO_KEY && state.undoable) {
+    event.preventDefault();
+    undoNoShow();
+    return;
+  }
+  const action = SHORTCUTS[key];
   if (!action) return;
   event.preventDefault();
+  run(action);
+}
+
+/** A button or its key: done when the window's state allows it, else the reason is said. */
+function run(action) {
+  const why = refusal(action, state.window, state.ticket);
+  if (why) {
+    banner(t(why), "info");
+    return;
+  }
   flash(action);
   ACTIONS[action]();
 }
@@ -545,7 +644,8 @@ function submitTransfer(event) {
     record(ticket, t("outTransfer", { to }));
     setTicket(null);
     refreshToday();
-  });
+    banner(t("transferredOk", { number: ticket.number, to }), "info");
+  }, "doTransfer");
 }
 
 function fillReasons() {
@@ -577,6 +677,7 @@ function submitPause(event) {
     const body = note ? { reason, note } : { reason };
     const result = await authed(windowPath("pause"), { method: "POST", body });
     windowChanged(result.window);
+    banner(t("pausedOk"), "info");
   });
 }
 
@@ -589,7 +690,7 @@ function submitNumber(event) {
     const { ticket } = await authed(windowPath("call"), { method: "POST", body: { number } });
     setTicket(ticket, { clock: ticket.called_at });
     banner(t("calledOk", { number: ticket.number }), "info");
-  });
+  }, "doCall");
 }
 
 async function signOut() {
@@ -612,8 +713,9 @@ function wire() {
   $("btn-sign-out").addEventListener("click", signOut);
   $("actions").addEventListener("click", (event) => {
     const action = event.target.closest("[data-action]")?.dataset.action;
-    if (action) ACTIONS[action]();
+    if (action) run(action);
   });
+  $("banner-undo").addEventListener("click", undoNoShow);
   $("transfer-form").addEventListener("submit", submitTransfer);
   $("transfer-form").addEventListener("change", (event) => {
     if (event.target.name === "kind") showTransferKind(event.target.value);
