@@ -28,12 +28,12 @@ ZONE_FIGURES = """() => ['.stat-waiting', '.stat-open', '.stat-wait']
 
 def record_requests(page: Any) -> list[str]:
     """The path of every request the page sends the server from now on (not blob: URLs: the
-    speech it fetched, played from memory)."""
+    speech it fetched, played from memory; nor the favicon, which a browser asks for when it likes)."""
     paths: list[str] = []
 
     def on_request(request: Any) -> None:
         url = urlsplit(request.url)
-        if url.scheme in ("http", "https"):
+        if url.scheme in ("http", "https") and not url.path.endswith("/favicon.svg"):
             paths.append(url.path)
 
     page.on("request", on_request)
