@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import health
+from server import health, screens
 from server.api.answers import Health, Readiness
 from server.api.endpoint import Api, Call
 from server.auth import Access
@@ -82,6 +82,5 @@ async def get_device(call: Call) -> dict[str, Any]:
         "device": None,
     }
     if device:
-        body["device"] = {"id": device.id, "kind": device.kind.value, "zones": list(device.zones),
-                          "screen": device.screen, "window": device.window}
+        body["device"] = screens.settings(hall, device)
     return body
