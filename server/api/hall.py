@@ -17,6 +17,7 @@ def layout(hall: Hall) -> dict[str, Any]:
     return {
         "id": hall.id,
         "name": hall.name,
+        "timezone": hall.timezone.key,  # the hall's hours and clock are in it, wherever the device stands
         "zones": [{"code": z.code, "name": z.name, "floor": z.floor, "prefix": z.prefix} for z in hall.zones],
         "services": [{"code": s.code, "name": s.name, "zone": s.zone, "department": s.department,
                       "typical_minutes": s.typical_minutes} for s in hall.services],
