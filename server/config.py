@@ -219,6 +219,8 @@ class _Device(_Strict):
     screen: Literal["hall", "zone", "window"] | None = None
     window: int | None = None
     printer: Literal["58mm", "80mm"] | None = None
+    floor: int | None = None
+    voice: Literal["auto", "on", "off"] | None = None
 
 
 class _HallFile(_Strict):
@@ -368,18 +370,22 @@ def _check_profile(path: str, zone: str, codes: list[str], services: list[_Servi
 
 
 _SCREEN_ZONES = {
-    "hall": "a hall screen shows every zone: remove zones",
     "zone": "a zone screen shows exactly one zone: give zones = [\"A\"]",
     "window": "a window screen shows its window's zone: remove zones",
 }
 
 
-def _check_device(path: str, device: _Device, window_numbers: Collection[int]) -> Iterator[_Problem]:
+def _check_device(path: str, device: _Device, window_numbers: Collection[int],
+                  floors: Collection[int]) -> Iterator[_Problem]:
     if device.window is not None and device.screen != "window":
         yield f"{path}.window", 'only a window screen (screen = "window") names a window'
+    if device.floor is not None:
+        yield from _check_screen_floor(path, device, floors)
     if device.kind is DeviceKind.KIOSK:
         if device.screen is not None:
             yield f"{path}.screen", "a kiosk has no screen type"
+        if device.voice is not None:
+            yield f"{path}.voice", "a kiosk makes no announcements"
         return
     if device.printer is not None:
         yield f"{path}.printer", "only a kiosk has a ticket printer"
@@ -387,12 +393,22 @@ def _check_device(path: str, device: _Device, window_numbers: Collection[int]) -
         yield path, 'a screen needs screen = "hall", "zone" or "window"'
         return
     zones_wanted = 1 if device.screen == "zone" else 0
-    if len(device.zones) != zones_wanted:
+    if device.screen != "hall" and len(device.zones) != zones_wanted:
         yield f"{path}.zones", _SCREEN_ZONES[device.screen]
     if device.screen == "window" and device.window is None:
         yield path, "a window screen needs window = <number>"
     elif device.screen == "window" and device.window not in window_numbers:
         yield f"{path}.window", f"unknown window {device.window}"
+
+
+def _check_screen_floor(path: str, device: _Device, floors: Collection[int]) -> Iterator[_Problem]:
+    if device.screen != "hall":
+        yield f"{path}.floor", 'only a hall screen (screen = "hall") shows one floor'
+    elif device.zones:
+        yield f"{path}.floor", "a hall screen shows one floor or some zones, not both: remove floor or zones"
+    elif device.floor not in floors:
+        known = ", ".join(map(str, sorted(floors)))
+        yield f"{path}.floor", f"no window stands on floor {device.floor} (floors: {known})"
 
 
 def _check_staff(raw: _HallFile, window_numbers: Collection[int]) -> Iterator[_Problem]:
@@ -446,8 +462,9 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
     yield from _check_references(raw)
     for index, entry in enumerate(raw.windows):
         yield from _check_window_entry(f"windows[{index}]", entry, raw)
+    floors = {w.floor for w in windows}
     for index, device in enumerate(raw.devices):
-        yield from _check_device(f"devices[{index}]", device, {w.number for w in windows})
+        yield from _check_device(f"devices[{index}]", device, {w.number for w in windows}, floors)
     yield from _check_staff(raw, {w.number for w in windows})
     yield from _check_uniqueness(raw, placed)
     yield from _check_coverage(raw, windows)
@@ -506,7 +523,8 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
         staff=tuple(StaffMember(s.id, s.name, s.role, s.password_hash, s.window_numbers(), tuple(s.halls))
                     for s in raw.staff),
         devices=tuple(
-            Device(d.id, d.kind, d.token_hash, tuple(d.zones), d.screen or "", d.window, d.printer)
+            Device(d.id, d.kind, d.token_hash, tuple(d.zones), d.screen or "", d.window, d.printer, d.floor,
+                   d.voice or "auto")
             for d in raw.devices
         ),
         notices=tuple(raw.hall.notices),

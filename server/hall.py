@@ -156,6 +156,8 @@ class Device:
     screen: str = ""  # screen: "hall", "zone" or "window"
     window: int | None = None  # screen "window": the window it signs
     printer: str | None = None  # kiosk: its ticket printer's profile ("58mm", "80mm"); None: no printer
+    floor: int | None = None  # hall screen: the one floor it shows (None: the whole hall, or its zones)
+    voice: str = "auto"  # screen: "auto" (see server.screens), "on" or "off"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from server import screens
 from server.cli import main
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_hall, load_halls
 from server.credentials import hash_token
@@ -147,8 +148,21 @@ def test_listed_services_take_their_position_as_level_unless_given_one(tmp_path)
     assert hall.window(5).profile == (ServiceRank("A01", 0), ServiceRank("A02", 0))
 
 
+def test_hall_screens_show_one_floor_or_some_zones_and_leave_zone_screens_their_voice(tmp_path):
+    def change(doc):
+        doc["devices"] += [{**HALL_SCREEN, "floor": 1}, {**HALL_SCREEN, "id": "screen-b", "zones": ["B"]},
+                           {**HALL_SCREEN, "id": "screen-loud", "voice": "on"}, {**SIGN_9, "window": 4}]
+
+    hall = load_hall(write_hall(tmp_path, change))
+    floor, some, loud, sign = (hall.device(d) for d in ("screen-hall", "screen-b", "screen-loud", "sign-9"))
+    assert (floor.floor, some.zones) == (1, ("B",))
+    assert [screens.settings(hall, d)["quiet_zones"] for d in (floor, some, loud)] == [["A"], ["A"], []]
+    assert [screens.speaks(d) for d in (floor, loud, sign, hall.device("screen-a"))] == [True, True, False, True]
+
+
 # --- broken files ---------------------------------------------------------------
 
+HALL_SCREEN = {"id": "screen-hall", "kind": "screen", "token_hash": hash_token("h"), "screen": "hall"}
 SIGN_9 = {"id": "sign-9", "kind": "screen", "token_hash": hash_token("t"), "screen": "window", "window": 9}
 BOSS = {"id": "li", "name": "李", "role": "boss", "password_hash": "pbkdf2_sha256$1$ab$00"}
 CLERK = {"id": "li", "name": "李", "role": "clerk", "password_hash": "pbkdf2_sha256$1$ab$00"}
@@ -280,6 +294,26 @@ BROKEN = [
         lambda doc: doc["devices"][0].update(zones=["A", "B"]),
         'devices[0].zones: a zone screen shows exactly one zone: give zones = ["A"]',
         id="zone screen with two zones",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"].append({**HALL_SCREEN, "floor": 4}),
+        "devices[1].floor: no window stands on floor 4 (floors: 1)",
+        id="hall screen of a floor without windows",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"].append({**HALL_SCREEN, "floor": 1, "zones": ["A"]}),
+        "devices[1].floor: a hall screen shows one floor or some zones, not both: remove floor or zones",
+        id="hall screen of a floor and zones",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"][0].update(floor=1),
+        'devices[0].floor: only a hall screen (screen = "hall") shows one floor',
+        id="zone screen with a floor",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"].append({**HALL_SCREEN, "voice": "loud"}),
+        "devices[1].voice: input should be 'auto', 'on' or 'off'",
+        id="unknown voice setting",
     ),
     pytest.param(
         lambda doc: doc.update(staff=[BOSS]),

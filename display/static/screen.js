@@ -1,12 +1,16 @@
 // Calling screens (叫号屏): one page, three layouts chosen by the device's
 // settings from /api/v1/device —
-//   hall:   lobby TV with the latest call, the last calls of every zone and a
-//           waiting summary per zone; the hall's notices when nothing is called;
+//   hall:   lobby TV with the board of the latest calls (call_board.js) of the
+//           whole hall, one floor or some zones, and a waiting summary per
+//           zone; the hall's notices when nothing is called;
 //   zone:   the same for one zone;
 //   window: the small sign above one window (number called/served, paused).
-// Calls are announced (chime, then the server's Mandarin audio of the text the
-// hall's template made), one after another. Every text that comes from people
-// or events is set with textContent, never as HTML.
+// Outside the hall's hours (on the hall's clock) the board and the sign say so
+// instead of showing an old call. Calls are announced (chime, then the
+// server's Mandarin audio of the text the hall's template made), one after
+// another, by the screens the hall's settings make speak them; a screen that
+// falls behind drops stale ones (announce_queue.js). Every text that comes
+// from people or events is set with textContent, never as HTML.
 //
 // What is shown comes from the shared hall state: the live socket's snapshot,
 // events and the waiting figures the server pushes; nothing is re-read.
@@ -17,13 +21,17 @@ import { calendarDay, clockTime } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { showLiveStatus } from "/static/common/live.js";
+import { AnnouncementQueue } from "/static/display/announce_queue.js";
+import { BOARD_ROWS, CallBoard, HOLD_MS } from "/static/display/call_board.js";
+import { servicePhase } from "/static/display/hours.js";
 
 const params = new URLSearchParams(location.search);
 const token = tokenFromUrl();
 const IDLE_SECONDS = positive(params.get("idle"), 60); // no call for this long: show the notices
 const ROTATE_SECONDS = positive(params.get("rotate"), 12); // each notice stays this long
-const RECENT_ROWS = 10;
-const MAX_REPLAYED_SPOKEN = 4; // after an outage only the latest missed calls are spoken again
+const HOLD_SECONDS = positive(params.get("hold"), HOLD_MS / 1000); // each call stays on the board this long
+// After hours a board still shows calls this recent (the last citizens of the day), then says the day is over.
+const LATE_CALLS_MS = 120000;
 
 const t = makeTranslator({
   title_hall: { zh: "叫号信息", en: "Calling" },
@@ -37,6 +45,7 @@ const t = makeTranslator({
   col_window: { zh: "窗口", en: "Window" },
   col_zone: { zh: "区域", en: "Area" },
   col_counter: { zh: "办理窗口", en: "Counter" },
+  floor_short: { zh: "{floor}", en: "{floor}" },
   recalled: { zh: "重呼", en: "Again" },
   zone_code: { zh: "{code} 区", en: "Zone {code}" },
   floor: { zh: "{floor}楼", en: "Floor {floor}" },
@@ -48,7 +57,14 @@ const t = makeTranslator({
   est_wait: { zh: "预计等候", en: "Estimated wait" },
   minutes: { zh: "分钟", en: "min" },
   notices: { zh: "公告", en: "Notices" },
-  no_calls: { zh: "请留意叫号，听到号码后到对应窗口办理", en: "Please wait until your number is called" },
+  no_calls: { zh: "今天还没有叫号，请稍候，叫到您的号码时会在这里显示", en: "No calls yet today: your number will appear here when called" },
+  board_empty: { zh: "请留意叫号，听到号码后到对应窗口办理", en: "Please wait until your number is called" },
+  off_after: { zh: "今日服务已结束", en: "Service has ended for today" },
+  off_after_detail: { zh: "服务时间 {hours}，欢迎下次光临", en: "Opening hours {hours}" },
+  off_before: { zh: "今日服务尚未开始", en: "Service has not started yet" },
+  off_before_detail: { zh: "{time} 开始服务", en: "Service starts at {time}" },
+  off_break: { zh: "午间休息", en: "Lunch break" },
+  off_break_detail: { zh: "{time} 恢复服务", en: "Service resumes at {time}" },
   offline: { zh: "连接中断，正在重连…", en: "Offline, reconnecting…" },
   sign_idle: { zh: "欢迎光临", en: "Welcome" },
   sign_next: { zh: "请等候叫号", en: "Please wait to be called" },
@@ -69,6 +85,10 @@ const state = {
   kind: "hall", // "hall" | "zone" | "window"
   zone: null, // zone code for a zone screen
   window: null, // window number for a window sign
+  floor: null, // a hall screen of one floor
+  zones: [], // a hall screen of some zones
+  quiet: [], // zones whose calls this screen shows but other screens speak
+  openNow: true, // the server's word at boot, until the hall's clock arrives with the figures
   lastCallAt: 0, // performance.now() of the last call seen live
   noticeIndex: 0,
   noticeShownAt: 0,
@@ -118,30 +138,25 @@ window.hallqAnnouncements = announcements;
 class Announcer {
   constructor(enabled) {
     this.enabled = enabled;
-    this.queue = [];
+    this.queue = new AnnouncementQueue();
+    this.queue.onDrop = (item, why) => { item.via = why; };
     this.busy = false;
     this.serverVoiceDownUntil = 0;
   }
 
-  add(event, replayed) {
+  add(event, replayed, lateMs, spoken) {
     const item = {
       text: event.announcement, kind: event.kind, seq: event.seq, number: event.ticket?.number ?? null,
+      ticket: event.ticket?.id ?? null, recall: event.kind === EVENT_KINDS.TICKET_RECALLED,
       window: event.window, replayed, queuedAt: Date.now(), startedAt: null, endedAt: null, via: null,
     };
     announcements.push(item);
     if (announcements.length > 200) announcements.splice(0, announcements.length - 200); // screens run for days
-    if (!this.enabled || !item.text) {
+    if (!this.enabled || !item.text || !spoken) {
       item.via = "off";
       return;
     }
-    if (replayed) {
-      const waiting = this.queue.filter((q) => q.replayed);
-      if (waiting.length >= MAX_REPLAYED_SPOKEN) {
-        waiting[0].via = "skipped";
-        this.queue.splice(this.queue.indexOf(waiting[0]), 1);
-      }
-    }
-    this.queue.push(item);
+    this.queue.add(item, lateMs);
     this.pump();
   }
 
@@ -149,8 +164,7 @@ class Announcer {
     if (this.busy) return;
     this.busy = true;
     try {
-      while (this.queue.length) {
-        const item = this.queue.shift();
+      for (let item = this.queue.take(); item; item = this.queue.take()) {
         item.startedAt = Date.now();
         document.body.classList.add("speaking");
         try {
@@ -248,21 +262,48 @@ function speakLocally(text) {
 
 const hallState = new HallState();
 
+const board = new CallBoard({ rows: BOARD_ROWS, holdMs: HOLD_SECONDS * 1000 });
+
 function topics() {
   if (state.kind === "zone") return [`zone:${state.zone}`];
   if (state.kind === "window") return [`window:${state.window}`];
+  if (state.zones.length) return state.zones.map((code) => `zone:${code}`);
   return ["hall"];
 }
 
 function shows(call) {
   if (state.kind === "zone") return call.zone === state.zone;
   if (state.kind === "window") return call.window === state.window;
-  return true;
+  if (state.floor !== null) return windowInfo(call.window)?.floor === state.floor;
+  return !state.zones.length || state.zones.includes(call.zone);
 }
 
-/** The calls this screen lists, newest first. */
+/** The zones this screen's summary lists. */
+function shownZones() {
+  const zones = state.hall.zones;
+  if (state.floor !== null) return zones.filter((z) => z.floor === state.floor);
+  return state.zones.length ? zones.filter((z) => state.zones.includes(z.code)) : zones;
+}
+
+/** The calls this screen lists, newest first: the board's rows. */
 function calls() {
-  return hallState.calls.filter(shows);
+  return board.update(hallState.calls.filter(shows), (call) => hallState.tickets.get(call.ticket.id)?.status === "called");
+}
+
+/** The hall's time now (ms): the figures' `at` moved on by the time since they came. */
+function hallNow() {
+  const clock = hallState.hallClock;
+  return clock ? clock.at + (performance.now() - clock.received) : Date.now();
+}
+
+/** Where the hall's day stands, unless its last calls are still recent: "open", "before", "break", "after". */
+function offHours() {
+  if (!hallState.hallClock && state.openNow) return null; // no figures yet: the server said the hall is open
+  const { phase, resumes } = servicePhase(state.hall.hours, hallNow(), state.hall.timezone);
+  if (phase === "open") return null;
+  const newest = hallState.calls.find(shows);
+  if (newest && hallNow() - Date.parse(newest.at) < LATE_CALLS_MS) return null;
+  return { phase, resumes };
 }
 
 function onChange(change) {
@@ -270,7 +311,9 @@ function onChange(change) {
   const event = change.event;
   if (event && CALL_KINDS.has(event.kind) && shows(event)) {
     state.lastCallAt = performance.now();
-    announcer.add(event, change.replayed);
+    // how late the call reaches the page, on the hall's clock (unknown before its first figures)
+    const lateMs = hallState.hallClock ? hallNow() - Date.parse(event.at) : 0;
+    announcer.add(event, change.replayed, lateMs, !state.quiet.includes(event.zone));
     render({ flash: true });
     return;
   }
@@ -282,14 +325,29 @@ function onChange(change) {
 
 function render({ flash = false } = {}) {
   if (!state.hall) return;
-  if (state.kind === "window") renderSign(flash);
+  const off = offHours();
+  if (state.kind === "window") renderSign(flash, off);
   else {
-    renderNow(flash);
-    renderRecent();
+    const rows = calls();
+    renderOff(off);
+    renderNow(rows[0], flash);
+    renderRecent(rows);
     renderSummary();
-    renderIdle();
+    renderIdle(rows);
   }
   fitAll();
+}
+
+/** Outside the hours, the day's state instead of the board: never an old call as being called. */
+function renderOff(off) {
+  document.body.classList.toggle("off", Boolean(off));
+  if (!off) return;
+  $("off-title").textContent = t(`off_${off.phase}`);
+  $("off-detail").textContent = t(`off_${off.phase}_detail`, { time: off.resumes, hours: hoursText() });
+}
+
+function hoursText() {
+  return state.hall.hours.sessions.map(([start, end]) => `${start}-${end}`).join(" ");
 }
 
 function renderHeader() {
@@ -306,29 +364,31 @@ function renderHeader() {
     return;
   }
   $("hall-name").textContent = state.hall.name;
-  $("screen-title").textContent = t("title_hall");
+  const part = state.floor !== null ? floorName(t, state.floor)
+    : state.zones.length ? shownZones().map((z) => t("zone_code", { code: z.code })).join(" ") : "";
+  $("screen-title").textContent = part ? t("title_zone", { floor: part }) : t("title_hall");
 }
 
-function zoneLabel(code) {
-  const zone = zoneOf(code);
-  if (!zone) return code || "";
-  return `${zone.name} · ${floorName(t, zone.floor)}`;
+/** Where a call's citizen goes: the floor of its window, and the ticket's zone. */
+function whereLabel(call) {
+  const floor = floorName(t, windowInfo(call.window)?.floor);
+  const zone = zoneOf(call.zone)?.name || call.zone || "";
+  return [zone, floor].filter(Boolean).join(" · ");
 }
 
-function renderNow(flash) {
-  const call = calls()[0];
+function renderNow(call, flash) {
   $("now").classList.toggle("empty", !call);
   $("now-number").textContent = call ? call.ticket.number : "";
   $("now-window-before").textContent = call ? t("window_before") : "";
   $("now-window").textContent = call ? String(call.window) : "";
   $("now-window-after").textContent = call ? t("window_after") : "";
   $("now-holder").textContent = call?.ticket.holder || "";
-  // a zone screen names the counter; the hall screen the zone and its floor
-  const where = state.kind === "zone" ? windowInfo(call?.window)?.label : call && zoneLabel(call.zone);
+  // a zone screen names the counter; the hall screen the zone and the floor
+  const where = state.kind === "zone" ? windowInfo(call?.window)?.label : call && whereLabel(call);
   $("now-zone").textContent = where || "";
   $("now-zone").hidden = !where;
   $("now-caption").textContent = call?.announcement || "";
-  if (flash) restartAnimation($("now-call"), "flash");
+  if (flash) restartAnimation($("now"), "flash");
 }
 
 function restartAnimation(node, className) {
@@ -337,26 +397,27 @@ function restartAnimation(node, className) {
   node.classList.add(className);
 }
 
-function renderRecent() {
-  const list = $("recent-list");
-  const rows = calls().slice(0, RECENT_ROWS).map((call, i) => {
-    const row = el("li", i === 0 ? "latest" : "");
-    const number = el("span", "r-number", call.ticket.number);
-    if (call.kind === EVENT_KINDS.TICKET_RECALLED) number.append(el("small", "badge", t("recalled")));
-    row.append(number, el("span", "r-window", t("window_n", { n: call.window })));
-    const third = el("span", "r-third");
-    third.dataset.fit = "";
-    if (state.kind === "zone") {
-      if (call.ticket.holder) third.append(el("b", "r-holder", call.ticket.holder));
-      third.append(windowInfo(call.window)?.label || "");
-    } else {
-      third.textContent = zoneOf(call.zone)?.name || call.zone || "";
-    }
-    row.append(third);
-    return row;
-  });
-  list.replaceChildren(...rows);
-  $("col-third").textContent = t(state.kind === "zone" ? "col_counter" : "col_zone");
+function renderRecent(rows) {
+  $("calls").classList.toggle("empty", !rows.length);
+  $("recent-list").replaceChildren(...rows.map((call, i) => boardRow(call, i === 0)));
+}
+
+function boardRow(call, latest) {
+  const row = el("li", latest ? "latest" : "");
+  const line = el("div", "r-line");
+  const number = el("span", "r-number", call.ticket.number);
+  if (call.kind === EVENT_KINDS.TICKET_RECALLED) number.append(el("small", "badge", t("recalled")));
+  const win = el("span", "r-window", t("window_n", { n: call.window }));
+  win.dataset.fit = "";
+  line.append(number, win);
+  const where = el("div", "r-where");
+  where.dataset.fit = "";
+  where.append(el("span", "r-floor", floorName(t, windowInfo(call.window)?.floor)));
+  if (call.ticket.holder) where.append(el("b", "r-holder", call.ticket.holder));
+  const zone = zoneOf(call.zone)?.name || call.zone || "";
+  where.append(el("span", "r-zone", state.kind === "zone" ? windowInfo(call.window)?.label || zone : zone));
+  row.append(line, where);
+  return row;
 }
 
 function renderSummary() {
@@ -372,7 +433,7 @@ function renderSummary() {
     fitAll();
     return;
   }
-  const cards = state.hall.zones.map((zone) => {
+  const cards = shownZones().map((zone) => {
     const q = hallState.zones.get(zone.code) || {};
     const card = el("div", "zone-card");
     card.dataset.zone = zone.code;
@@ -400,9 +461,9 @@ function stat(label, value, unit, className) {
   return node;
 }
 
-function renderIdle() {
+function renderIdle(rows) {
   const notices = state.hall.notices || [];
-  const idle = notices.length > 0 && (!calls().length || performance.now() - state.lastCallAt > IDLE_SECONDS * 1000);
+  const idle = notices.length > 0 && (!rows.length || performance.now() - state.lastCallAt > IDLE_SECONDS * 1000);
   const wasIdle = document.body.classList.contains("idle");
   document.body.classList.toggle("idle", idle);
   if (!idle) return;
@@ -422,7 +483,7 @@ function renderIdle() {
   }
 }
 
-function renderSign(flash) {
+function renderSign(flash, off) {
   const number = state.window;
   const win = hallState.windows.get(number);
   const ticket = hallState.ticketAt(number);
@@ -431,7 +492,11 @@ function renderSign(flash) {
   let big = "";
   let detail = "";
   let mode = "idle";
-  if (!win || win.state === "closed") {
+  if (off && win?.current_ticket == null) {
+    mode = "off"; // a ticket still at the window is shown after hours; nothing else is
+    big = t(`off_${off.phase}`);
+    detail = t(`off_${off.phase}_detail`, { time: off.resumes, hours: hoursText() });
+  } else if (!win || win.state === "closed") {
     mode = "closed";
     big = t("closed");
     detail = t("closed_detail");
@@ -460,11 +525,11 @@ function renderSign(flash) {
 // ----------------------------------------------------------- clock, lang --
 
 function tick() {
-  const now = new Date();
+  const now = new Date(hallNow());
   const where = { lang: t.lang(), timeZone: state.hall?.timezone };
   $("clock-time").textContent = clockTime(now, where);
   $("clock-date").textContent = calendarDay(now, where);
-  if (state.hall && state.kind !== "window") renderIdle();
+  if (state.hall) render(); // the board's hold and the hall's hours move on with the clock
 }
 
 function switchLanguage() {
@@ -524,9 +589,13 @@ async function boot() {
   state.kind = params.get("screen") || device.screen || "hall";
   state.zone = params.get("zone") || device.zones?.[0] || state.hall.zones[0]?.code || null;
   state.window = Number(params.get("window") || device.window) || null;
+  state.floor = device.floor ?? null;
+  state.zones = state.kind === "hall" ? device.zones || [] : [];
+  state.quiet = device.quiet_zones || [];
+  state.openNow = info.open_now !== false;
   if (state.kind === "window" && !state.window) state.kind = "hall";
   if (state.kind === "zone" && !zoneOf(state.zone)) state.kind = "hall";
-  announcer.enabled = voiceParam ? !["off", "0", "false"].includes(voiceParam) : state.kind !== "window";
+  announcer.enabled = voiceParam ? !["off", "0", "false"].includes(voiceParam) : device.voice ?? state.kind !== "window";
   window.speechSynthesis?.getVoices(); // the list loads lazily; ask early for the fallback voice
 
   document.body.classList.remove("booting");

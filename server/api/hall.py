@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import health
+from server import health, screens
 from server.api.answers import Health, Readiness
 from server.api.endpoint import Api, Call
 from server.auth import Access
@@ -17,6 +17,7 @@ def layout(hall: Hall) -> dict[str, Any]:
     return {
         "id": hall.id,
         "name": hall.name,
+        "timezone": hall.timezone.key,  # the hall's hours and clock are in it, wherever the device stands
         "zones": [{"code": z.code, "name": z.name, "floor": z.floor, "prefix": z.prefix} for z in hall.zones],
         "services": [{"code": s.code, "name": s.name, "zone": s.zone, "department": s.department,
                       "typical_minutes": s.typical_minutes} for s in hall.services],
@@ -82,6 +83,5 @@ async def get_device(call: Call) -> dict[str, Any]:
         "device": None,
     }
     if device:
-        body["device"] = {"id": device.id, "kind": device.kind.value, "zones": list(device.zones),
-                          "screen": device.screen, "window": device.window}
+        body["device"] = screens.settings(hall, device)
     return body
