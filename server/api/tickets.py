@@ -67,20 +67,19 @@ _ticket_action("undo-no-show", "Take back a no-show within 10 s: the ticket is c
                " was", "undo_no_show")
 
 
-@api.post("/api/v1/tickets/{id}/rejoin", access=Access.STAFF,
-          summary="Put a no-show ticket back in the queue, as the hall's rejoin rule says (its window's holder,"
-                  " or a manager)")
-async def rejoin(call: Call) -> dict[str, Any]:
-    assert call.principal is not None
-    return {"ticket": (await call.services.lifecycle.rejoin(call.principal, call.int_param("id"))).for_staff()}
+def _managed_ticket_action(path: str, summary: str, method_name: str) -> None:
+    """An action its window's holder or a manager may take: the service decides, from the caller."""
+    @api.post(f"/api/v1/tickets/{{id}}/{path}", access=Access.STAFF, answer=TicketAnswer, summary=summary)
+    async def act(call: Call) -> dict[str, Any]:
+        assert call.principal is not None
+        action = getattr(call.services.lifecycle, method_name)
+        return {"ticket": (await action(call.principal, call.int_param("id"))).for_staff()}
 
 
-@api.post("/api/v1/tickets/{id}/cancel", access=Access.STAFF,
-          summary="Cancel the ticket at your window, or one back in the queue that your window called last"
-                  " (a manager: any)")
-async def cancel(call: Call) -> dict[str, Any]:
-    assert call.principal is not None
-    return {"ticket": (await call.services.lifecycle.cancel(call.principal, call.int_param("id"))).for_staff()}
+_managed_ticket_action("rejoin", "Put a no-show ticket back in the queue, as the hall's rejoin rule says (its"
+                       " window's holder, or a manager)", "rejoin")
+_managed_ticket_action("cancel", "Cancel the ticket at your window, or one back in the queue that your window"
+                       " called last (a manager: any)", "cancel")
 
 
 @api.post("/api/v1/tickets/{id}/transfer", access=Access.STAFF, body=TransferBody, answer=TicketAnswer,
