@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 import weakref
@@ -121,6 +122,14 @@ def measured(metrics: Metrics) -> Callable[..., Awaitable[web.StreamResponse]]:
     return measure
 
 
+async def freeze_startup_heap(_app: web.Application) -> None:
+    """Move what start-up built (libraries, halls, routes, the live queues) out of the collector's reach.
+    It lives as long as the server; left in, every full collection rescans it and holds the event loop
+    for ~40 ms, which every screen waiting for a call then feels."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings) -> web.Application:
     metrics = Metrics()
     app = web.Application(middlewares=[request_ids.request_id, measured(metrics), json_errors],
@@ -150,6 +159,7 @@ def create_app(settings: Settings) -> web.Application:
         await pool.close()
 
     app.cleanup_ctx.append(services_ctx)
+    app.on_startup.append(freeze_startup_heap)  # runs after services_ctx has built the services
     apis = APIS + ([clock_api.api] if isinstance(settings.clock, SteppedClock) else [])
     register(app, apis)
     document = openapi_document(apis)
