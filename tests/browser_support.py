@@ -132,3 +132,26 @@ async def open_screen(context: Any, server: Any, token: str, query: str = "") ->
     await page.goto(str(server.make_url(f"/screen?token={token}{query}")))
     await page.wait_for_selector("body[data-live=online]", timeout=10000)
     return page
+
+
+# Latin words a Chinese page may show: none of its own. Ticket numbers (A023) and zone letters are
+# one letter with digits or alone, so only runs of two or more letters count as English; text marked
+# as English (the language switch, lang="en") is meant to be.
+ENGLISH_WORDS = """() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const box = node.parentElement;
+    if (!box || box.closest("script, style, [hidden], [aria-hidden=true]") || box.offsetParent === null) continue;
+    if ((box.closest("[lang]")?.lang || "zh").startsWith("en")) continue;
+    if (getComputedStyle(box).visibility === "hidden") continue;
+    for (const word of node.textContent.match(/[A-Za-z]{2,}/g) || []) found.push(`${word} (${box.className || box.tagName})`);
+  }
+  return found;
+}"""
+
+
+async def english_words(page: Page, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """The Latin words on a Chinese page that are not names it may show as they are (e.g. "ID")."""
+    words = await page.evaluate(ENGLISH_WORDS)
+    return [word for word in words if word.split(" ", 1)[0] not in allowed]

@@ -14,6 +14,8 @@ export function makeTranslator(dictionary) {
     lang = next === "en" ? "en" : "zh";
     document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
     document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    // The switch (#lang on every page) names the other language in that language.
+    document.getElementById("lang")?.setAttribute("lang", lang === "en" ? "zh-CN" : "en");
   };
   return t;
 }
