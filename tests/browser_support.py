@@ -145,7 +145,8 @@ ENGLISH_WORDS = """() => {
     if (!box || box.closest("script, style, [hidden], [aria-hidden=true]") || box.offsetParent === null) continue;
     if ((box.closest("[lang]")?.lang || "zh").startsWith("en")) continue;
     if (getComputedStyle(box).visibility === "hidden") continue;
-    for (const word of node.textContent.match(/[A-Za-z]{2,}/g) || []) found.push(`${word} (${box.className || box.tagName})`);
+    const where = box.className || box.tagName;
+    for (const word of node.textContent.match(/[A-Za-z]{2,}/g) || []) found.push(`${word} (${where})`);
   }
   return found;
 }"""
