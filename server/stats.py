@@ -8,7 +8,7 @@ Per ticket
     walk-up   = first call -> start of service (the first stay that started)
     handling  = start of service -> finished_at
 
-Per window / staff / service / zone, from the ticket's stays at windows (the
+Per window / staff / service / zone / the whole hall, from the ticket's stays at windows (the
 `servings` rows: one per call of a ticket to a window until its outcome)
     served       stays that ended done
     transferred  stays that ended transferred (转办), counted apart from served
@@ -50,6 +50,7 @@ class Grouping(str, Enum):
     STAFF = "staff"
     SERVICE = "service"
     ZONE = "zone"
+    HALL = "hall"  # the whole hall: one group, keyed by the hall's id
 
     @classmethod
     def parse(cls, raw: str | None) -> Grouping:

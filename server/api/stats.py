@@ -22,10 +22,10 @@ _RANGE = {"from": Query("first business day, YYYY-MM-DD (default: to)", schema=_
 
 
 @api.get("/api/v1/stats", access=Access.MANAGER,
-         query={"by": Query("window | staff | service | zone (default window)",
+         query={"by": Query("window | staff | service | zone | hall (default window)",
                            schema={"enum": [g.value for g in stats.Grouping]}), **_RANGE},
          summary="Served, transferred and no-show counts with mean/p90 waiting and handling seconds and mean"
-                 " walk-up seconds, ?by=window|staff|service|zone&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
+                 " walk-up seconds, ?by=window|staff|service|zone|hall&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_stats(call: Call) -> dict[str, Any]:
     by = stats.Grouping.parse(call.query("by"))
     days = _days(call)

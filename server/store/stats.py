@@ -11,7 +11,7 @@ from datetime import date, datetime
 import asyncpg
 
 # The column a report groups stays by; the keys are the only groupings there are.
-GROUP_COLUMNS = {"window": "window_no", "staff": "staff_id", "service": "service", "zone": "zone"}
+GROUP_COLUMNS = {"window": "window_no", "staff": "staff_id", "service": "service", "zone": "zone", "hall": "hall"}
 
 
 async def servings_by(con: asyncpg.Connection, hall: str, first: date, last: date, by: str) -> list[asyncpg.Record]:
