@@ -121,8 +121,10 @@ class Hub:
         async with con.transaction(isolation="repeatable_read", readonly=True):
             seq = await event_store.last_seq(con, hall.id)
             waiting = await tickets.waiting(con, hall.id)
-            states = {s.number: s.state.value for s in await windows.list_all(con, hall.id)}
-        return HallQueue(hall, seq, [Waiting.of(t) for t in waiting], states)
+            listed = await windows.list_all(con, hall.id)
+        states = {s.number: s.state.value for s in listed}
+        shut_since = {s.number: s.changed_at for s in listed if s.changed_at is not None}
+        return HallQueue(hall, seq, [Waiting.of(t) for t in waiting], states, shut_since)
 
     def last_seq(self, hall: str) -> int:
         return self._last.get(hall, 0)

@@ -67,10 +67,13 @@ def _arrival_order(candidate: Candidate) -> tuple[datetime, int]:
 class HallQueue:
     """One hall's mirror: apply events in order, ask for places and figures."""
 
-    def __init__(self, hall: Hall, seq: int, waiting: Iterable[Waiting], window_states: dict[int, str]) -> None:
+    def __init__(self, hall: Hall, seq: int, waiting: Iterable[Waiting], window_states: dict[int, str],
+                 shut_since: dict[int, datetime] | None = None) -> None:
         self.hall = hall
         self.seq = seq
         self._open = {n for n, state in window_states.items() if state == WindowStateName.OPEN.value}
+        # When each window not open stopped being open: how long a queue has had nobody to call it.
+        self._shut_since = {n: at for n, at in (shut_since or {}).items() if n not in self._open}
         self._tickets: dict[int, Waiting] = {}
         # Queues in arrival order, by service and priority: walk-ins and the green channel.
         self._queues: dict[str, dict[Priority, list[Candidate]]] = {}
@@ -96,8 +99,10 @@ class HallQueue:
         if isinstance(state, dict):
             if state["state"] == WindowStateName.OPEN.value:
                 self._open.add(state["number"])
-            else:
+                self._shut_since.pop(state["number"], None)
+            else:  # paused then closed: shut since the pause
                 self._open.discard(state["number"])
+                self._shut_since.setdefault(state["number"], event.at)
             changed = True
         return changed
 
@@ -210,8 +215,18 @@ class HallQueue:
                 ahead += 1
         return ahead
 
+    def _unattended_since(self, since: datetime | None, serving: list[int], open_count: int) -> datetime | None:
+        """Since when people of a service have waited with no window open that serves them, or None.
+
+        The one rule for the dashboard's "nobody to call them" alarm: from the later of the
+        oldest wait and the moment the last of its windows stopped being open."""
+        if since is None or open_count:
+            return None
+        return max([since, *(self._shut_since[n] for n in serving if n in self._shut_since)])
+
     def figures(self, now: datetime) -> dict[str, Any]:
-        """Waiting count, longest wait and a rough wait estimate per service and per zone."""
+        """Waiting count, longest wait, a rough wait estimate and whether anyone is there to
+        call them (`unattended_since`), per service and per zone."""
         self._today(now)
         opened = self._open
         waiting: dict[str, int] = {}
@@ -221,26 +236,34 @@ class HallQueue:
             if ticket.service not in oldest or ticket.queued_at < oldest[ticket.service]:
                 oldest[ticket.service] = ticket.queued_at
         zones: dict[str, dict[str, Any]] = {
-            z.code: {"zone": z.code, "waiting": 0, "open_windows": 0, "estimated_wait_minutes": 0}
+            z.code: {"zone": z.code, "waiting": 0, "open_windows": 0, "estimated_wait_minutes": 0,
+                     "unattended_since": None}
             for z in self.hall.zones
         }
         services = []
+        unattended_zones: dict[str, datetime] = {}
         for service in self.hall.services:
             count = waiting.get(service.code, 0)
             serving = [w.number for w in self.hall.windows_serving(service.code)]
             open_count = sum(1 for n in serving if n in opened)
             estimate = estimated_wait_minutes(count, service.typical_minutes, open_count or len(serving))
             since = oldest.get(service.code)
+            unattended = self._unattended_since(since, serving, open_count)
             services.append({
                 "service": service.code, "zone": service.zone, "waiting": count, "open_windows": open_count,
                 "longest_wait_seconds": int((now - since).total_seconds()) if since else 0,
                 "waiting_since": since.isoformat() if since else None,
                 "estimated_wait_minutes": estimate,
+                "unattended_since": unattended.isoformat() if unattended else None,
             })
             zone = zones[service.zone]
             zone["waiting"] += count
             zone["estimated_wait_minutes"] = max(zone["estimated_wait_minutes"], estimate)
+            if unattended:  # the zone's alarm: since its service left unattended longest
+                unattended_zones[service.zone] = min(unattended, unattended_zones.get(service.zone, unattended))
         for window in self.hall.windows:
             if window.zone and window.number in opened:
                 zones[window.zone]["open_windows"] += 1
+        for code, unattended in unattended_zones.items():
+            zones[code]["unattended_since"] = unattended.isoformat()
         return {"at": now.isoformat(), "services": services, "zones": list(zones.values())}

@@ -8,7 +8,7 @@ Per ticket
     walk-up   = first call -> start of service (the first stay that started)
     handling  = start of service -> finished_at
 
-Per window / staff / service / zone, from the ticket's stays at windows (the
+Per window / staff / service / zone / the whole hall, from the ticket's stays at windows (the
 `servings` rows: one per call of a ticket to a window until its outcome)
     served       stays that ended done
     transferred  stays that ended transferred (转办), counted apart from served
@@ -50,6 +50,7 @@ class Grouping(str, Enum):
     STAFF = "staff"
     SERVICE = "service"
     ZONE = "zone"
+    HALL = "hall"  # the whole hall: one group, keyed by the hall's id
 
     @classmethod
     def parse(cls, raw: str | None) -> Grouping:
@@ -72,8 +73,8 @@ class DayRange:
     @classmethod
     def parse(cls, raw_from: str | None, raw_to: str | None, today: date) -> DayRange:
         """`to` defaults to today and `from` to `to`, so no parameters mean today."""
-        last = _parse_day("to", raw_to) if raw_to is not None else today
-        first = _parse_day("from", raw_from) if raw_from is not None else last
+        last = parse_day("to", raw_to) if raw_to is not None else today
+        first = parse_day("from", raw_from) if raw_from is not None else last
         if first > last:
             raise Unprocessable(f"from: {first} is after to: {last}", code="bad_range")
         if (last - first).days + 1 > MAX_RANGE_DAYS:
@@ -85,7 +86,7 @@ class DayRange:
         return {"from": self.first.isoformat(), "to": self.last.isoformat()}
 
 
-def _parse_day(name: str, raw: str) -> date:
+def parse_day(name: str, raw: str) -> date:
     if _ISO_DAY.match(raw):
         try:
             return date.fromisoformat(raw)

@@ -17,19 +17,21 @@ from tests.support import expect as expect_status
 pytestmark = pytest.mark.browser
 
 # Text that must show whole (numbers, tickets, figures) and boxes that must sit inside their parents.
+# The page may scroll down (its sections one below the other), never sideways.
 OVERFLOWS = """() => {
   const problems = [];
   const root = document.documentElement;
   if (root.scrollWidth > innerWidth) problems.push(`page is ${root.scrollWidth}px wide`);
-  if (root.scrollHeight > innerHeight) problems.push(`page is ${root.scrollHeight}px high`);
   const shown = (node) => node.offsetParent !== null;
   const name = (node) => `${node.className}: ${node.textContent.trim()}`;
-  const whole = '.w-no, .w-ticket, .z-code, .z-wait, .z-longest, .z-windows, .z-card, .totals > div, '
-    + '.alarms-title, .alarm, #stats-body td, #stats-body th, .r-rank, .r-figures, .panel h3';
+  const whole = '.w-no, .w-ticket, .z-code, .z-wait, .z-longest, .z-windows, .z-card, .z-alarm, .totals > div, '
+    + '.hall-clock, .alarms-title, .alarm, .w-group-head, #stats-body td, #stats-body th, .r-rank, .r-figures, '
+    + '.panel h3';
   for (const node of document.querySelectorAll(whole)) {
     if (shown(node) && node.scrollWidth > node.clientWidth + 1) problems.push(`cut: ${name(node)}`);
   }
-  const boxes = '.top > *, .board > *, .lower > *, .side > *, .panel > *, .zone > *, .w > *, .alarms > *';
+  const boxes = '.top > *, .board > *, .alarm-rows > *, .lower > *, .side > *, .panel > *, .zone > *, .w > *, '
+    + '.alarms > *, .w-group > *';
   for (const node of document.querySelectorAll(boxes)) {
     if (!shown(node)) continue;
     const box = node.getBoundingClientRect(), outer = node.parentElement.getBoundingClientRect();
@@ -82,7 +84,7 @@ async def test_dashboard_follows_the_hall_live(tabs: Tabs, clock: ManualClock, a
             await expect_status(await http.post("/api/v1/tickets", headers=KIOSK, json={
                 "service": "B01", "idempotency_key": f"dashboard-{n:04d}"}), 201)
         await expect(zone.locator(".z-wait")).to_have_text("2")
-        await expect(zone.locator(".z-windows")).to_have_attribute("title", "窗口：开放 1，暂停 0，未开放 7")
+        await expect(zone.locator(".z-windows")).to_have_attribute("title", "窗口：开放 1（空闲 1），暂停 0，未开放 7")
 
         called = await expect_status(await http.post("/api/v1/windows/41/call-next", headers=clerk), 200)
         ticket = called["ticket"]["id"]
@@ -113,7 +115,7 @@ async def test_dashboard_follows_the_hall_live(tabs: Tabs, clock: ManualClock, a
         await expect_status(await http.post("/api/v1/windows/41/pause", headers=clerk,
                                             json={"reason": "other", "message": XSS}), 200)
         await expect(w41.locator(".w-note")).to_have_text(f"其他：{XSS}")
-        await expect(zone.locator(".z-windows")).to_have_text("开 0停 2关 6")
+        await expect(zone.locator(".z-windows")).to_have_text("开 0闲 0停 2关 6")
         assert await page.locator("img").count() == 0
 
         await page.locator("#btn-refresh").click()
@@ -135,9 +137,10 @@ async def test_dashboard_follows_the_hall_live(tabs: Tabs, clock: ManualClock, a
             await expect(page.locator("#alarms-title")).to_have_text("设备告警 1")
 
             await page.evaluate("() => document.fonts.ready")
-            await page.screenshot(path=artifacts / "dashboard-1920x1080.png", animations="disabled")
+            await page.evaluate("() => scrollTo(0, 0)")  # the refresh button sits lower down
+            await page.screenshot(path=artifacts / "dashboard-1920x1080.png", animations="disabled", full_page=True)
             assert await page.evaluate(OVERFLOWS) == []
-            await assert_fits(page, ".top", "#alarms", "#zones", ".windows-panel", ".stats-panel", ".ranking-panel")
+            await assert_fits(page, ".top", "#trouble", "#alarms", "#zones")
 
             await agent_says(agent, {"type": "status", "reader": "ok", "printer": "ok"})
             await expect(page.locator("#alarms")).to_have_class("alarms ok")

@@ -161,6 +161,11 @@ SERVICE_B03 = group("B03", 0, 1, 0, (1020.0, 1020.0), (180.0, 180.0), 60.0)
 #   B walk-up [60, 120, 60, 60]: mean 75
 ZONE_A = {**WINDOW_1, "key": "A"}
 ZONE_B = group("B", 3, 1, 1, (576.0, 996.0), (570.0, 1020.0), 75.0)
+# The whole hall = S1..S7.
+#   waiting [120, 240, 540, 900, 960, 1020, 1320]: mean 5100 / 7 = 728.57; p90 at 5.4 -> 1020 + 0.4 * 300 = 1140
+#   handling [180, 300, 480, 600, 720, 1200]: mean 3480 / 6 = 580; p90 at 4.5 -> 720 + 0.5 * 480 = 960
+#   walk-up [60, 120, 60, 60, 60, 120]: mean 80
+HALL = group("city", 5, 1, 1, (728.6, 1140.0), (580.0, 960.0), 80.0)
 
 
 async def manager(client) -> Clerk:
@@ -182,6 +187,7 @@ async def test_waiting_and_handling_times_match_hand_computed_values(client, clo
     assert (await stats(boss, f"?by=service{monday}"))["groups"] == [
         SERVICE_A02, SERVICE_B01, SERVICE_B02, SERVICE_B03]
     assert (await stats(boss, f"?by=zone{monday}"))["groups"] == [ZONE_A, ZONE_B]
+    assert (await stats(boss, f"?by=hall{monday}"))["groups"] == [HALL]
 
     # Tuesday is today: no parameters mean today, grouped by window.
     assert await stats(boss, "") == {"by": "window", "from": TUESDAY, "to": TUESDAY, "groups": [WINDOW_42_TUESDAY]}

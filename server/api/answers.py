@@ -169,3 +169,27 @@ class Readiness(BaseModel):
 
 class ClockAnswer(BaseModel):
     now: datetime
+
+
+class ZoneCourseView(BaseModel):
+    zone: str
+    waiting: list[int]  # one figure per sample
+    longest_wait_s: list[float]
+
+
+class HourFlowView(BaseModel):
+    at: datetime  # the hour's start, hall time
+    arrivals: int  # tickets issued in the hour
+    served: int  # stays ended done in the hour
+
+
+class DayCourseAnswer(BaseModel):
+    """A business day's course (server.day_stats.DayCourse.public)."""
+
+    hall: str
+    day: date
+    timezone: str  # the hall's IANA zone: samples and hours are shown in hall time
+    bucket_minutes: int
+    samples: list[datetime]
+    zones: list[ZoneCourseView]
+    hours: list[HourFlowView]

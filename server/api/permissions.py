@@ -74,6 +74,7 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/devices", "", _ANY),
     _row("GET /api/v1/stats", "", _MANAGER),
     _row("GET /api/v1/stats/ranking", "", _MANAGER),
+    _row("GET /api/v1/stats/day", "", _MANAGER),
     _row("GET /api/v1/announcements/audio", "?text=请 A001 号 到 1 号窗口 办理", _ANY),
     _row("GET /api/v1/announcements/chime.wav", "", _PUBLIC),
     _row("GET /api/v1/audit", "", _MANAGER),

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import stats
+from server import day_stats, stats
+from server.api.answers import DayCourseAnswer
 from server.api.endpoint import Api, Call, Query
 from server.auth import Access
 
@@ -21,10 +22,10 @@ _RANGE = {"from": Query("first business day, YYYY-MM-DD (default: to)", schema=_
 
 
 @api.get("/api/v1/stats", access=Access.MANAGER,
-         query={"by": Query("window | staff | service | zone (default window)",
+         query={"by": Query("window | staff | service | zone | hall (default window)",
                            schema={"enum": [g.value for g in stats.Grouping]}), **_RANGE},
          summary="Served, transferred and no-show counts with mean/p90 waiting and handling seconds and mean"
-                 " walk-up seconds, ?by=window|staff|service|zone&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
+                 " walk-up seconds, ?by=window|staff|service|zone|hall&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_stats(call: Call) -> dict[str, Any]:
     by = stats.Grouping.parse(call.query("by"))
     days = _days(call)
@@ -37,3 +38,15 @@ async def get_stats(call: Call) -> dict[str, Any]:
 async def get_ranking(call: Call) -> dict[str, Any]:
     days = _days(call)
     return (await stats.ranking(call.services.ctx, call.services.ctx.hall(call.hall_id), days)).public()
+
+
+@api.get("/api/v1/stats/day", access=Access.MANAGER, answer=DayCourseAnswer,
+         query={"day": Query("business day, YYYY-MM-DD (default: today)", schema=_DAY),
+                "hall": Query("the hall, for a manager of several halls (default: their own)")},
+         summary="The day's course for charts: per zone people waiting and the longest wait every"
+                 " 10 minutes, tickets issued and served per hour, ?day=YYYY-MM-DD (default today)")
+async def get_day(call: Call) -> dict[str, Any]:
+    ctx = call.services.ctx
+    hall = ctx.hall(call.hall_id)
+    day = day_stats.parse_day(call.query("day"), ctx.today(hall))
+    return (await day_stats.day_course(ctx, hall, day)).public()

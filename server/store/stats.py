@@ -5,12 +5,13 @@ NULL where a group has nothing to measure.
 """
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 
 import asyncpg
 
 # The column a report groups stays by; the keys are the only groupings there are.
-GROUP_COLUMNS = {"window": "window_no", "staff": "staff_id", "service": "service", "zone": "zone"}
+GROUP_COLUMNS = {"window": "window_no", "staff": "staff_id", "service": "service", "zone": "zone", "hall": "hall"}
 
 
 async def servings_by(con: asyncpg.Connection, hall: str, first: date, last: date, by: str) -> list[asyncpg.Record]:
@@ -56,4 +57,58 @@ async def ticket_times(con: asyncpg.Connection, ticket_id: int) -> asyncpg.Recor
         "   WHERE ticket_id = t.id) AS s"
         " WHERE t.id = $1",
         ticket_id,
+    )
+
+
+# Every wait of a business day as (zone, since, until): each stay's wait for its call, the
+# waits going on (until NULL) and those a cancel ended. Tickets only: no table of samples.
+_WAITS = """
+    SELECT zone, queued_at AS since, called_at AS until FROM servings WHERE hall = $1 AND day = $2
+    UNION ALL
+    SELECT t.zone, t.queued_at,
+           CASE WHEN t.status = 'cancelled' THEN (SELECT max(e.at) FROM events AS e
+                WHERE e.ticket_id = t.id AND e.kind = 'ticket.cancelled') END
+    FROM tickets AS t
+    WHERE t.hall = $1 AND t.day = $2 AND (t.status = 'waiting' OR t.status = 'cancelled' AND NOT EXISTS (
+        SELECT 1 FROM servings AS s WHERE s.ticket_id = t.id AND s.called_at >= t.queued_at))
+"""
+
+
+async def waiting_samples(con: asyncpg.Connection, hall: str, day: date,
+                          samples: Sequence[datetime]) -> list[asyncpg.Record]:
+    """People waiting and the longest wait so far per zone at each moment of `samples`.
+
+    One row per sample and zone that had someone waiting: (at, zone, waiting, longest).
+    """
+    return await con.fetch(
+        f"WITH waits AS ({_WAITS})"
+        " SELECT s.at, w.zone, count(*) AS waiting, max(extract(epoch FROM s.at - w.since))::float8 AS longest"
+        " FROM unnest($3::timestamptz[]) AS s(at)"
+        " JOIN waits AS w ON w.since <= s.at AND (w.until IS NULL OR w.until > s.at)"
+        " GROUP BY s.at, w.zone ORDER BY s.at, w.zone",
+        hall, day, list(samples),
+    )
+
+
+async def hourly_flow(con: asyncpg.Connection, hall: str, day: date, timezone: str) -> list[asyncpg.Record]:
+    """Tickets issued and stays served (ended done) per hour of the hall's clock: (hour, arrivals, served)."""
+    return await con.fetch(
+        "SELECT hour, count(*) FILTER (WHERE what = 'arrival') AS arrivals,"
+        " count(*) FILTER (WHERE what = 'served') AS served FROM ("
+        "   SELECT date_part('hour', issued_at AT TIME ZONE $3)::int AS hour, 'arrival' AS what"
+        "   FROM tickets WHERE hall = $1 AND day = $2"
+        "   UNION ALL"
+        "   SELECT date_part('hour', ended_at AT TIME ZONE $3)::int, 'served'"
+        "   FROM servings WHERE hall = $1 AND day = $2 AND outcome = 'done') AS flow"
+        " GROUP BY hour ORDER BY hour",
+        hall, day, timezone,
+    )
+
+
+async def day_span(con: asyncpg.Connection, hall: str, day: date) -> asyncpg.Record:
+    """The first issue and the last call or finish of the day's tickets (NULL without tickets)."""
+    return await con.fetchrow(
+        "SELECT min(issued_at) AS first, max(greatest(issued_at, called_at, finished_at)) AS last"
+        " FROM tickets WHERE hall = $1 AND day = $2",
+        hall, day,
     )

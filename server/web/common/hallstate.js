@@ -19,9 +19,10 @@ export class HallState {
     this.windows = new Map(); // number -> public window state; current_ticket is the id at it
     this.tickets = new Map(); // ticket id -> latest public ticket seen, least recent first
     this.calls = []; // the latest call event of each ticket, newest first
-    // code -> {zone, waiting, open_windows, waiting_since, longest_wait_seconds, estimated_wait_minutes}
+    // code -> {zone, waiting, open_windows, waiting_since, longest_wait_seconds, estimated_wait_minutes,
+    //         unattended_since: people wait and no window serving them is open (null: not so)}
     this.services = new Map();
-    this.zones = new Map(); // code -> {waiting, open_windows, estimated_wait_minutes}
+    this.zones = new Map(); // code -> {waiting, open_windows, estimated_wait_minutes, unattended_since}
     this.figuresAsOf = null; // the event seq the figures reflect
     this.hallClock = null; // {at: the hall's time of the latest figures (ms), received: performance.now() then}
     this.listeners = new Set();
@@ -83,12 +84,16 @@ export class HallState {
     return id === null || id === undefined ? null : this.tickets.get(id) ?? null;
   }
 
+  /** The hall's time by now (ms since the epoch): the server's clock of the latest figures, counted on; null before any. */
+  now() {
+    return this.hallClock ? this.hallClock.at + (performance.now() - this.hallClock.received) : null;
+  }
+
   /** How long the longest-waiting ticket of `service` has waited by now, in seconds; null when nobody waits. */
   longestWait(service) {
     const figures = this.services.get(service);
     if (!figures?.waiting) return null;
-    const now = this.hallClock.at + (performance.now() - this.hallClock.received);
-    return Math.max(0, (now - Date.parse(figures.waiting_since)) / 1000);
+    return Math.max(0, (this.now() - Date.parse(figures.waiting_since)) / 1000);
   }
 
   /** The longest wait by now among the services of `zone`, in seconds; null when nobody waits there. */

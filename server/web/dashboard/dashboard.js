@@ -1,22 +1,29 @@
 // The hall manager's dashboard (大厅管理看板) on a desk or wall screen
-// (1920×1080): per zone the queue, its longest wait with the 电子监察 yellow
-// and red cards, and its windows; every window's state; kiosk device alarms;
-// today's figures per window and the window ranking.
+// (1366×768 up to 1920×1080; the page scrolls down, never sideways): the hall's
+// time; queue alarms (people waiting and no window open for them, windows idle
+// while another zone queues); per zone the queue, its longest wait with the
+// 电子监察 yellow and red cards, and its windows; every window's state, grouped
+// by floor and zone; the day's course in charts; kiosk device alarms; today's
+// figures per window with zone and day totals, and the window ranking.
 //
 // Windows and queue figures come from the shared hall state, live on the
 // `managers` topic (a snapshot, then every ticket, window and device event,
-// and the figures the server pushes); the statistics are read every 30 s or
-// on demand. All texts go in with textContent.
+// and the figures the server pushes); the statistics are read every 30 s, the
+// day's course every minute, both on demand too. All texts go in with textContent.
 import { el } from "/static/common/dom.js";
-import { EVENT_KINDS, pauseText } from "/static/common/events.js";
+import { EVENT_KINDS } from "/static/common/events.js";
 import { clockTime, duration } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { showLiveStatus } from "/static/common/live.js";
 import { STAFF_TEXTS, StaffShell } from "/static/common/staff.js";
+import { DayCharts } from "/static/dashboard/charts.js";
+import { renderStatsTable } from "/static/dashboard/statstable.js";
+import { idleByZone, idleHints, UNIVERSAL, unattendedZones } from "/static/dashboard/trouble.js";
+import { WindowGrid } from "/static/dashboard/windowgrid.js";
 
 const STATS_REFRESH_MS = 30 * 1000;
-const UNIVERSAL = "*"; // the zone card of the universal windows (无差别受理), which have no zone
+const CHARTS_REFRESH_MS = 60 * 1000; // the course moves in ten-minute steps: once a minute is plenty
 
 const t = makeTranslator({
   ...STAFF_TEXTS,
@@ -34,6 +41,13 @@ const t = makeTranslator({
   totalCards: { zh: "黄牌/红牌区域", en: "areas carded" },
   openOfAll: { zh: "{open}/{all}", en: "{open}/{all}" },
   offline: { zh: "实时连接中断，正在重连…", en: "Live connection lost, reconnecting…" },
+  hallTime: { zh: "大厅时间", en: "Hall time" },
+  // queue alarms
+  queuesOk: { zh: "排队正常", en: "Queues OK" },
+  queuesAlarm: { zh: "排队告警 {n}", en: "Queue alarms: {n}" },
+  unattended: { zh: "{code}区 {n}人等候，无窗口开放", en: "Zone {code}: {n} waiting, no window open" },
+  idleHint: { zh: "{idleZone}区 {idle}个窗口空闲，{queueZone}区 {waiting}人等候", en: "Zone {idleZone}: {idle} windows idle, zone {queueZone}: {waiting} waiting" },
+  zoneUnattended: { zh: "无窗口开放", en: "No window open" },
   // device alarms
   devicesOk: { zh: "设备状态正常：自助取号机 {n} 台", en: "Devices OK: {n} kiosks" },
   devicesAlarm: { zh: "设备告警 {n}", en: "Device alarms: {n}" },
@@ -54,10 +68,11 @@ const t = makeTranslator({
   waitingUnit: { zh: "人等候", en: "waiting" },
   longest: { zh: "最长等候 {d}", en: "Longest {d}" },
   noWait: { zh: "最长等候 —", en: "Longest —" },
-  windowsLine: { zh: "窗口：开放 {open}，暂停 {paused}，未开放 {closed}", en: "Windows: {open} open, {paused} paused, {closed} closed" },
+  windowsLine: { zh: "窗口：开放 {open}（空闲 {idle}），暂停 {paused}，未开放 {closed}", en: "Windows: {open} open ({idle} idle), {paused} paused, {closed} closed" },
   zw_open: { zh: "开", en: "open" },
   zw_paused: { zh: "停", en: "paused" },
   zw_closed: { zh: "关", en: "shut" },
+  zw_idle: { zh: "闲", en: "idle" },
   openUnit: { zh: "开放窗口", en: "open" },
   yellowCard: { zh: "黄牌", en: "Yellow" },
   redCard: { zh: "红牌", en: "Red" },
@@ -75,6 +90,8 @@ const t = makeTranslator({
   wPaused: { zh: "暂停", en: "paused" },
   wClosed: { zh: "未开放", en: "closed" },
   windowTitle: { zh: "{n} 号窗口", en: "Window {n}" },
+  groupZone: { zh: "{floor}楼 · {code}区 {name}", en: "Floor {floor} · zone {code} {name}" },
+  groupUniversal: { zh: "{floor}楼 · 无差别综合受理窗口", en: "Floor {floor} · universal windows" },
   staffOn: { zh: "在岗：{staff}（{post}岗）", en: "Staff: {staff} (post {post})" },
   pausedFor: { zh: "暂停原因：{reason}", en: "Paused: {reason}" },
   // statistics
@@ -88,6 +105,20 @@ const t = makeTranslator({
   colWaiting: { zh: "等候时长", en: "Waiting" },
   colHandling: { zh: "办理时长", en: "Handling" },
   colMean: { zh: "平均", en: "mean" },
+  colP90: { zh: "90分位", en: "P90" },
+  zoneTotal: { zh: "{code}区合计", en: "Zone {code}" },
+  zoneTotalHint: { zh: "本区事项的全部办理，含在无差别窗口办理的", en: "All the zone's services, universal windows included" },
+  dayTotal: { zh: "全天合计", en: "Day total" },
+  // charts
+  chartsTitle: { zh: "今日排队趋势", en: "Today's queues" },
+  chartWaiting: { zh: "各区等候人数", en: "Waiting by zone" },
+  chartLongest: { zh: "各区最长等候（分钟）", en: "Longest wait by zone (min)" },
+  chartFlow: { zh: "每小时取号与办结", en: "Issued and served per hour" },
+  seriesArrivals: { zh: "取号", en: "issued" },
+  seriesServed: { zh: "办结", en: "served" },
+  unitPeople: { zh: "人", en: "people" },
+  unitMinutes: { zh: "分钟", en: "min" },
+  unitTickets: { zh: "张", en: "tickets" },
   statsEmpty: { zh: "今日暂无办理记录", en: "Nothing handled today yet" },
   rankingTitle: { zh: "窗口服务排名公示", en: "Window ranking" },
   rangeWeek: { zh: "本周", en: "Week" },
@@ -114,27 +145,29 @@ const state = {
   live: null, // the LiveFeed keeping `hallState` current
   devices: new Map(), // kiosk id -> {alarms, since}
   kioskCount: 0,
-  stats: null,
+  stats: null, // {windows, zones, hall}: today's reports by window, by zone, for the whole hall
   ranking: null,
   rankingRange: "week",
-  statsAt: null,
+  statsAt: null, // hall time of the latest statistics
   focus: null, // zone code whose windows stand out, or null
-  cells: new Map(), // window number -> its grid cell's elements
 };
 let hallState = new HallState();
+const grid = new WindowGrid($("window-grid"), t);
+let charts = null; // made once the board shows: ECharts measures its boxes
 
 const clock = (moment, options) => clockTime(moment, { lang: t.lang(), timeZone: state.hall?.timezone, ...options });
 
 function openBoard(_me, hall) {
   state.hall = hall;
   buildZones();
-  buildGrid();
+  grid.build(hall);
   shell.showView("board");
-  layoutGrid();
+  charts ??= new DayCharts({ waiting: $("chart-waiting"), longest: $("chart-longest"), flow: $("chart-flow") }, t);
   hallState = new HallState();
   hallState.subscribe(onChange);
   state.live = hallState.follow({ token: shell.token, topics: ["managers"], onStatus: showLiveStatus });
   refreshStats();
+  refreshCharts();
 }
 
 function closeBoard() {
@@ -180,11 +213,12 @@ async function refreshStats() {
   statsBusy = true;
   $("btn-refresh").disabled = true;
   try {
-    const stats = await shell.authed("/api/v1/stats?by=window");
-    const query = state.rankingRange === "week" ? `?from=${mondayOf(stats.to)}&to=${stats.to}` : "";
+    const [windows, zones, hall] = await Promise.all(["window", "zone", "hall"].map(
+      (by) => shell.authed(`/api/v1/stats?by=${by}`)));
+    const query = state.rankingRange === "week" ? `?from=${mondayOf(windows.to)}&to=${windows.to}` : "";
     state.ranking = await shell.authed(`/api/v1/stats/ranking${query}`);
-    state.stats = stats;
-    state.statsAt = new Date();
+    state.stats = { windows, zones, hall };
+    state.statsAt = hallState.now();
     renderStats();
     renderRanking();
   } catch (err) {
@@ -192,6 +226,21 @@ async function refreshStats() {
   } finally {
     statsBusy = false;
     $("btn-refresh").disabled = false;
+  }
+}
+
+let chartsBusy = false;
+async function refreshCharts() {
+  if (!shell.token || chartsBusy) return;
+  chartsBusy = true;
+  try {
+    charts.show(await shell.authed("/api/v1/stats/day"), state.hall.timezone);
+    const now = hallState.now();
+    $("charts-updated").textContent = now === null ? "" : t("updated", { time: clock(now) });
+  } catch (err) {
+    shell.showError(err);
+  } finally {
+    chartsBusy = false;
   }
 }
 
@@ -216,9 +265,11 @@ function renderSoon() {
 
 function render() {
   if (!state.hall) return;
-  renderGrid();
+  grid.render(hallState, state.focus);
   renderZones();
   renderTotals();
+  renderTrouble();
+  renderHallClock();
 }
 
 /** "red", "yellow" or "" for a wait of `seconds` against the hall's 电子监察 limits. */
@@ -230,8 +281,8 @@ function card(seconds) {
   return "";
 }
 
-function windowCounts(zone) {
-  const counts = { open: 0, paused: 0, closed: 0, all: 0 };
+function windowCounts(zone, idle) {
+  const counts = { open: 0, idle: idle.get(zone) || 0, paused: 0, closed: 0, all: 0 };
   for (const info of state.hall.windows) {
     if ((info.zone || UNIVERSAL) !== zone) continue;
     counts.all += 1;
@@ -255,7 +306,7 @@ function buildZones() {
     head.append(el("b", "z-code"), el("span", "z-name"));
     const main = el("div", "z-main");
     main.append(el("span", "z-wait"), el("span", "z-unit"), el("span", "z-card"));
-    node.append(head, main, el("div", "z-longest"), el("div", "z-windows"));
+    node.append(head, main, el("div", "z-longest"), el("div", "z-windows"), el("div", "z-alarm"));
     node.addEventListener("click", () => {
       state.focus = state.focus === code ? null : code;
       renderSoon();
@@ -265,12 +316,13 @@ function buildZones() {
 }
 
 function renderZones() {
+  const idle = idleByZone(state.hall, hallState);
   for (const node of $("zones").children) {
     const code = node.dataset.zone;
     const universal = code === UNIVERSAL;
     const zone = state.hall.zones.find((z) => z.code === code);
     const queue = hallState.zones.get(code);
-    const counts = windowCounts(code);
+    const counts = windowCounts(code, idle);
     const longest = universal ? null : hallState.zoneLongestWait(code);
     const level = card(longest);
     node.dataset.card = level;
@@ -288,12 +340,42 @@ function renderZones() {
     node.querySelector(".z-longest").textContent = universal ? "" : (longest === null ? t("noWait") : t("longest", { d: duration(longest) }));
     const figures = node.querySelector(".z-windows");
     figures.title = t("windowsLine", counts);
-    figures.replaceChildren(...["open", "paused", "closed"].map((key) => {
+    figures.replaceChildren(...["open", "idle", "paused", "closed"].map((key) => {
       const item = el("span", key);
       item.append(`${t(`zw_${key}`)} `, el("b", "", String(counts[key])));
       return item;
     }));
+    const since = queue?.unattended_since;
+    node.dataset.alarm = since ? "unattended" : "";
+    node.querySelector(".z-alarm").textContent = since ? `${t("zoneUnattended")} · ${t("alarmSince", { time: clock(since) })}` : "";
   }
+}
+
+/** The queue alarms: zones nobody can call (red), and idle windows beside a long queue (hints). */
+function renderTrouble() {
+  const items = unattendedZones(hallState).map((z) => {
+    const item = el("li", "alarm red");
+    item.dataset.kind = "unattended";
+    item.dataset.zone = z.zone;
+    item.append(el("b", "", t("unattended", { code: z.zone, n: z.waiting })),
+      el("small", "", t("alarmSince", { time: clock(z.since) })));
+    return item;
+  });
+  for (const hint of idleHints(state.hall, hallState)) {
+    const item = el("li", "alarm hint", t("idleHint", hint));
+    item.dataset.kind = "idle";
+    item.dataset.zone = hint.idleZone;
+    items.push(item);
+  }
+  $("trouble-list").replaceChildren(...items);
+  const red = items.some((item) => item.classList.contains("red"));
+  $("trouble").className = `alarms ${items.length ? (red ? "red" : "hint") : "ok"}`;
+  $("trouble-title").textContent = items.length ? t("queuesAlarm", { n: items.length }) : t("queuesOk");
+}
+
+function renderHallClock() {
+  const now = hallState.now();
+  $("hall-clock").textContent = now === null ? "" : clock(now, { seconds: true });
 }
 
 function renderTotals() {
@@ -315,71 +397,6 @@ function renderTotals() {
   $("total-paused").textContent = String(paused);
   $("total-cards").textContent = String(carded);
   $("total-cards").parentElement.classList.toggle("alert", carded > 0);
-}
-
-// windows
-
-function buildGrid() {
-  const grid = $("window-grid");
-  state.cells = new Map();
-  grid.replaceChildren(...state.hall.windows.map((info) => {
-    const node = el("div", "w closed");
-    node.dataset.window = String(info.number);
-    const head = el("div", "w-head");
-    const number = el("b", "w-no", String(info.number));
-    const staff = el("span", "w-staff");
-    head.append(number, staff);
-    const ticket = el("div", "w-ticket");
-    const note = el("div", "w-note");
-    node.append(head, ticket, note);
-    state.cells.set(info.number, { node, staff, ticket, note, info });
-    return node;
-  }));
-}
-
-/** Columns for the window grid so that its cells come out about 1.3 times as wide as high. */
-function layoutGrid() {
-  const grid = $("window-grid");
-  const count = state.hall?.windows.length || 1;
-  const { width, height } = grid.getBoundingClientRect();
-  if (!width || !height) return;
-  const columns = Math.max(1, Math.min(count, Math.round(Math.sqrt((count * width) / (height * 1.3)))));
-  grid.style.setProperty("--columns", String(columns));
-  grid.style.setProperty("--rows", String(Math.ceil(count / columns)));
-}
-
-function renderGrid() {
-  for (const [number, cell] of state.cells) {
-    const w = hallState.windows.get(number) || { state: "closed" };
-    const ticket = hallState.ticketAt(number);
-    let look = w.state;
-    let line = "";
-    let note = "";
-    if (w.state === "paused") {
-      line = t("wPaused");
-      note = pauseText(w, t.lang());
-    } else if (w.state === "open" && ticket) {
-      look = ticket.status === "serving" ? "serving" : "called";
-      line = ticket.number;
-      note = t(look === "serving" ? "wServing" : "wCalled");
-    } else if (w.state === "open") {
-      look = "idle";
-      line = t("wIdle");
-    } else {
-      line = t("wClosed");
-    }
-    if (w.state === "paused" && ticket) line = ticket.number;
-    cell.node.className = `w ${look}`;
-    cell.node.classList.toggle("dim", state.focus !== null && (cell.info.zone || UNIVERSAL) !== state.focus);
-    cell.staff.textContent = w.staff_id || "";
-    cell.ticket.textContent = line;
-    cell.note.textContent = note;
-    const details = [t("windowTitle", { n: number }), cell.info.label || ""];
-    if (w.staff_id) details.push(t("staffOn", { staff: w.staff_id, post: w.post || "A" }));
-    if (ticket) details.push(`${ticket.number} · ${t(look === "serving" ? "wServing" : "wCalled")}`);
-    if (w.state === "paused") details.push(t("pausedFor", { reason: pauseText(w, t.lang()) }));
-    cell.node.title = details.filter(Boolean).join("\n");
-  }
 }
 
 // device alarms
@@ -406,37 +423,8 @@ function renderAlarms() {
 
 // statistics
 
-function timingCell(seconds) {
-  const cell = el("td", `time ${card(seconds)}`, duration(seconds));
-  return cell;
-}
-
 function renderStats() {
-  const body = $("stats-body");
-  const groups = state.stats?.groups || [];
-  if (!groups.length) {
-    const row = el("tr", "empty");
-    const cell = el("td", "", state.stats ? t("statsEmpty") : "");
-    cell.colSpan = 8;
-    row.append(cell);
-    body.replaceChildren(row);
-  } else {
-    body.replaceChildren(...groups.map((g) => {
-      const row = el("tr");
-      row.dataset.window = g.key;
-      row.append(
-        el("th", "", g.key),
-        el("td", "num", String(g.served)),
-        el("td", "num", String(g.transferred)),
-        el("td", `num ${g.no_shows ? "noshow" : ""}`, String(g.no_shows)),
-        timingCell(g.waiting.mean_s),
-        timingCell(g.waiting.p90_s),
-        el("td", "time", duration(g.handling.mean_s)),
-        el("td", "time", duration(g.handling.p90_s)),
-      );
-      return row;
-    }));
-  }
+  renderStatsTable($("stats-body"), state.stats, state.hall, t, card);
   $("stats-updated").textContent = state.statsAt ? t("updated", { time: clock(state.statsAt, { seconds: true }) }) : "";
 }
 
@@ -471,6 +459,7 @@ function renderAll() {
   renderAlarms();
   renderStats();
   renderRanking();
+  charts?.render();
 }
 
 // -- start ---------------------------------------------------------------------------
@@ -479,6 +468,7 @@ function wire() {
   $("btn-refresh").addEventListener("click", () => {
     refreshDevices();
     refreshStats();
+    refreshCharts();
   });
   $("ranking-range").addEventListener("click", (event) => {
     const range = event.target.closest("[data-range]")?.dataset.range;
@@ -487,13 +477,14 @@ function wire() {
     renderRanking();
     refreshStats();
   });
-  window.addEventListener("resize", layoutGrid);
-  setInterval(() => { // the longest waits keep growing between pushes
+  setInterval(() => { // the longest waits and the hall's clock move on between pushes
     if (!state.hall) return;
+    renderHallClock();
     renderZones();
     renderTotals();
   }, 1000);
   setInterval(() => document.body.dataset.view === "board" && refreshStats(), STATS_REFRESH_MS);
+  setInterval(() => document.body.dataset.view === "board" && refreshCharts(), CHARTS_REFRESH_MS);
 }
 
 wire();
