@@ -8,11 +8,12 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 
 from display.voice import Voice
-from server import card_reads, request_ids
+from server import card_reads, request_ids, webhooks
 from server.api import agent as agent_api
 from server.api import announcements as announcements_api
 from server.api import audit as audit_api
@@ -20,6 +21,7 @@ from server.api import clock as clock_api
 from server.api import hall as hall_api
 from server.api import live as live_api
 from server.api import metrics as metrics_api
+from server.api import notifications as notifications_api
 from server.api import staff as staff_api
 from server.api import stats as stats_api
 from server.api import tickets as tickets_api
@@ -34,18 +36,20 @@ from server.figures import FiguresPush
 from server.hall import Hall
 from server.hub import Hub
 from server.metrics import Metrics, route_label
+from server.queue_reminders import QueueReminders
 from server.security_headers import add_security_headers
 from server.services import SERVICES, Services
 from server.store import windows
 from server.store.migrate import migrate
 from server.store.pool import create_pool
 from server.web.pages import add_pages
+from server.webhooks import Deliveries
 
 log = logging.getLogger(__name__)
 
 CLIENT_LEFT = 499  # as nginx logs it: the client closed the connection before its answer; never sent
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
-                   announcements_api.api, agent_api.api, audit_api.api, live_api.api]
+                   announcements_api.api, agent_api.api, audit_api.api, notifications_api.api, live_api.api]
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Settings:
     pool_size: int = 10
     voice: Voice = field(default_factory=Voice)  # announcement audio, cached by text
     card_read_sweep: float = card_reads.SWEEP_INTERVAL  # seconds between deletions of expired card reads
+    first_retry: timedelta = webhooks.FIRST_RETRY  # a refused notification's first wait; doubled after each
     demo: bool = False  # the shipped demo halls: the index page lists their device links
     metrics_token: str | None = None  # lets Prometheus scrape /metrics (managers may without it)
 
@@ -149,7 +154,9 @@ def create_app(settings: Settings) -> web.Application:
         await hub.start()
         services = app[SERVICES] = Services.build(ctx, hub, settings.voice, metrics, settings.metrics_token)
         background = [asyncio.create_task(FiguresPush(hub, settings.halls, settings.clock).run()),
-                      asyncio.create_task(services.card_reads.forget_expired_reads(settings.card_read_sweep))]
+                      asyncio.create_task(services.card_reads.forget_expired_reads(settings.card_read_sweep)),
+                      asyncio.create_task(QueueReminders(ctx, hub).run()),
+                      asyncio.create_task(Deliveries(pool, settings.halls, settings.first_retry).run())]
         yield
         for task in background:
             task.cancel()

@@ -31,6 +31,7 @@ from server.hall import (
     Device,
     DeviceKind,
     Hall,
+    NotificationRules,
     PriorityRules,
     QueueRules,
     RejoinPolicy,
@@ -97,6 +98,13 @@ def _public_url(value: str) -> str:
         raise ValueError('expected the address phones reach the server at, like "https://zwfw.example.gov.cn/hallq"'
                          " (http or https, a host, no query)")
     return value.rstrip("/")
+
+
+def _webhook_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
+        raise ValueError('expected the gateway\'s address, like "https://sms-gateway.example.gov.cn/hallq"')
+    return value
 
 
 def _window_range(value: object) -> range:
@@ -223,6 +231,14 @@ class _Device(_Strict):
     voice: Literal["auto", "on", "off"] | None = None
 
 
+class _Notifications(_Strict):
+    webhook_url: Annotated[str, AfterValidator(_webhook_url)]
+    key_id: Text = "1"
+    secret_env: Annotated[str, _shaped(r"[A-Z][A-Z0-9_]*", "an environment variable name")] = "HALLQ_WEBHOOK_SECRET"
+    retry_hours: Annotated[float, Field(gt=0, le=72)] = 24
+    ahead: Annotated[int, Field(ge=1, le=50)] = 3
+
+
 class _HallFile(_Strict):
     hall: _HallSection
     hours: _Hours
@@ -234,6 +250,7 @@ class _HallFile(_Strict):
     windows: list[_Window] = Field(min_length=1)
     staff: list[_Staff] = []
     devices: list[_Device] = []
+    notifications: _Notifications | None = None
 
 
 _PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
@@ -529,7 +546,14 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
         ),
         notices=tuple(raw.hall.notices),
         announcement=raw.hall.announcement,
+        notifications=_notifications(raw.notifications),
     )
+
+
+def _notifications(raw: _Notifications | None) -> NotificationRules | None:
+    if raw is None:
+        return None
+    return NotificationRules(raw.webhook_url, raw.key_id, raw.secret_env, timedelta(hours=raw.retry_hours), raw.ahead)
 
 
 # --- public API -----------------------------------------------------------

@@ -130,6 +130,16 @@ class AlarmThresholds:
 
 
 @dataclass(frozen=True)
+class NotificationRules:
+    """Where the hall's notifications to citizens go: its SMS / WeChat gateway (docs/notifications.md)."""
+    webhook_url: str
+    key_id: str  # names the secret to the gateway, so it can be rotated
+    secret_env: str  # the environment variable holding the signing secret (never the config file)
+    retry_for: timedelta  # a delivery the gateway keeps refusing is given up after this
+    ahead: int  # "前面还有 N 人": remind a waiting ticket once this few are ahead of it
+
+
+@dataclass(frozen=True)
 class StaffMember:
     id: str
     name: str
@@ -177,6 +187,7 @@ class Hall:
     public_url: str | None = None  # where phones reach the server, no trailing "/"; None: unset
     notices: tuple[str, ...] = ()  # 电子公告屏 texts for idle screens
     announcement: str = "请 {number} 号 到 {window} 号窗口 办理"
+    notifications: NotificationRules | None = None  # None: the hall sends none
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

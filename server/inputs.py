@@ -46,6 +46,9 @@ SafeText = Annotated[str, _refuse(_CONTROLS, "control characters (NUL, tab, line
 FreeText = Annotated[str, _refuse(_CONTROLS_BUT_TAB_AND_NEWLINE,
                                   "control characters other than tab and newline, or lone surrogates"),
                      Field(json_schema_extra={"pattern": r"^[^\x00-\x08\x0B-\x1F]*$"})]
+# A mainland mobile number (SMS reminders go to it): 11 digits from 13 to 19.
+Mobile = Annotated[str, Field(pattern=r"^1[3-9][0-9]{9}$", description="mainland mobile number, 11 digits",
+                              examples=["13812345678"])]
 # A database row id or any other positive number kept in a bigint.
 Int64Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
 # An event sequence number: 0 before the first event.

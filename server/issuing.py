@@ -26,7 +26,7 @@ from server.identity import KnownIdentity, checked_id_number
 from server.model import Ticket
 from server.print_jobs import PrintJobs
 from server.queue_state import Waiting
-from server.store import events, tickets
+from server.store import events, notifications, tickets
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class IssueRequest:
     identity_token: str | None = None  # the kiosk's card read (event kiosk.identity)
     typed_identity: TypedIdentity | None = None
     idempotency_key: str | None = None  # unique per caller and hall day
+    reminder_mobile: str | None = None  # queue reminders go to it (server.queue_reminders)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class _Issuing:
         fields = [self.service.code, request.priority.value,
                   request.appointment_at.isoformat() if request.appointment_at else None,
                   request.appointment_code, identity.identity_hash if identity else None]
+        if request.reminder_mobile:  # appended only when given: fingerprints made without it stay valid
+            fields.append(request.reminder_mobile)
         return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
 
 
@@ -196,7 +199,10 @@ class Issuer:
                 holder_masked=identity.holder_masked if identity else None,
                 idempotency_key=request.idempotency_key, status_token=secrets.token_urlsafe(16),
                 device_id=issuing.device_id, caller=issuing.caller, request_fingerprint=issuing.fingerprint,
+                reminder_mobile=request.reminder_mobile,
             )
+            if request.reminder_mobile:
+                await self._remind_unless_near(con, hall, ticket, now)
             # After the insert, so that a retry meets its own ticket before these refuse it.
             if identity:
                 await self._check_identity_limit(con, hall, day, identity.identity_hash, service)
@@ -207,6 +213,14 @@ class Issuer:
             if issuing.printer is not None:
                 await self.print_jobs.queue(con, issuing.printer, ticket, issuing.base_url, now)
         return ticket, event.seq
+
+    async def _remind_unless_near(self, con: asyncpg.Connection, hall: Hall, ticket: Ticket, now: datetime) -> None:
+        """A ticket issued within the hall's reminder distance of the front is not reminded: its holder
+        reads how many are ahead on the kiosk now (the queues as this process has them: the ticket
+        itself is not in them yet)."""
+        rules = hall.notifications
+        if rules and self.hub.queue(hall.id).place(Waiting.of(ticket), now).people_ahead <= rules.ahead:
+            await notifications.mark_reminded(con, [ticket.id])
 
     @staticmethod
     def _priority(request: IssueRequest, identity: KnownIdentity | None) -> Priority:

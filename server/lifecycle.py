@@ -51,8 +51,9 @@ class TransferTarget:
     message: str | None = None  # for the citizen: shown on their ticket page
 
 
-def announcement(hall: Hall, ticket: Ticket, window_no: int) -> str:
-    return hall.announcement.format(number=ticket.number, window=window_no)
+def announcement(hall: Hall, number: str, window_no: int) -> str:
+    """What the screens say, and the called citizen's phone reads: "请 A023 号 到 15 号窗口 办理"."""
+    return hall.announcement.format(number=number, window=window_no)
 
 
 def candidate(record: asyncpg.Record | Ticket, now: datetime) -> Candidate:
@@ -148,7 +149,7 @@ class Lifecycle:
                                code="invalid_state")
             ticket = await tickets.update(con, ticket.id, called_at=now, call_count=ticket.call_count + 1)
             await self._record(con, hall, Kind.TICKET_RECALLED, ticket, now, window_no, staff_id,
-                               announcement=announcement(hall, ticket, window_no))
+                               announcement=announcement(hall, ticket.number, window_no))
             return ticket
 
     async def _call(self, con: asyncpg.Connection, hall: Hall, ticket_id: int, window_no: int,
@@ -163,7 +164,7 @@ class Lifecycle:
         await tickets.open_serving(con, ticket, self.ctx.today(hall, now), window_no, staff_id, now)
         await windows.update(con, hall.id, window_no, current_ticket=ticket.id)
         await self._record(con, hall, Kind.TICKET_CALLED, ticket, now, window_no, staff_id,
-                           announcement=announcement(hall, ticket, window_no))
+                           announcement=announcement(hall, ticket.number, window_no))
         return ticket
 
     # -- acting on the window's ticket ---------------------------------------

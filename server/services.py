@@ -17,6 +17,7 @@ from server.issuing import Issuer
 from server.lifecycle import Lifecycle
 from server.live_feed import LiveFeed
 from server.metrics import LiveGauges, Metrics, Scrape
+from server.outbox import Outbox
 from server.print_jobs import PrintJobs
 from server.sign_in import SignIns
 from server.ticket_reads import TicketReads
@@ -39,6 +40,7 @@ class Services:
     agents: AgentStatus
     voice: Voice
     scrape: Scrape
+    outbox: Outbox
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -51,6 +53,7 @@ class Services:
             tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
             scrape=Scrape(metrics or Metrics(), LiveGauges(ctx, hub), auth, agents, metrics_token),
+            outbox=Outbox(ctx),
         )
 
 

@@ -44,12 +44,13 @@ def hall_config(directory: Path, clerks: int = 20) -> Path:
 
 
 def hallq_serve(name: str, config: Path | None, data_dir: Path, *, database_url: str | None = None,
-                hallq: Path = HALLQ, cwd: Path | None = None, log_level: str = "WARNING") -> ServerProcess:
+                hallq: Path = HALLQ, cwd: Path | None = None, log_level: str = "WARNING",
+                env: dict[str, str] | None = None) -> ServerProcess:
     """`hallq serve` as the tests run it: the installed command, on a Monday's opening hour,
-    with the identity key every test process shares."""
+    with the identity key every test process shares (and `env` besides)."""
     return ServerProcess(config, data_dir, database_url=database_url, name=name, command=[str(hallq)], cwd=cwd,
                          options=clock_options(MONDAY_OPENING, 1.0),
-                         env={"HALLQ_IDENTITY_KEY": IDENTITY_KEY, "HALLQ_LOG": log_level})
+                         env={"HALLQ_IDENTITY_KEY": IDENTITY_KEY, "HALLQ_LOG": log_level, **(env or {})})
 
 
 class HallServers:

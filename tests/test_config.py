@@ -462,3 +462,20 @@ def test_check_config_refuses_rejoin_behind_zero_places_naming_the_key(tmp_path,
     path = write_hall(tmp_path, lambda doc: doc.update(queue={"rejoin_places": 0}))
     assert main(["check-config", "--config", str(path)]) == 2
     assert f"{path}: queue.rejoin_places: " in capsys.readouterr().err
+
+
+def test_notifications_go_to_a_gateway_with_a_secret_from_the_environment(tmp_path):
+    hall = load_hall(write_hall(tmp_path, lambda doc: doc.update(
+        notifications={"webhook_url": "https://sms.example.gov.cn/hallq", "ahead": 2})))
+    assert hall.notifications is not None
+    assert (hall.notifications.secret_env, hall.notifications.ahead, hall.notifications.key_id) == (
+        "HALLQ_WEBHOOK_SECRET", 2, "1")
+    assert load_hall(write_hall(tmp_path)).notifications is None  # no section: nothing is sent
+
+    path = write_hall(tmp_path, lambda doc: doc.update(notifications={
+        "webhook_url": "ftp://gateway", "secret_env": "lower", "ahead": 0, "secret": "in the file"}))
+    problems = problems_of(path)
+    assert_problem(problems, path, "notifications.webhook_url", "gateway's address")
+    assert_problem(problems, path, "notifications.secret_env", "environment variable name")
+    assert_problem(problems, path, "notifications.ahead", "greater than or equal to 1")
+    assert_problem(problems, path, "notifications.secret", "unknown key")

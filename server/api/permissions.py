@@ -78,6 +78,7 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/announcements/audio", "?text=请 A001 号 到 1 号窗口 办理", _ANY),
     _row("GET /api/v1/announcements/chime.wav", "", _PUBLIC),
     _row("GET /api/v1/audit", "", _MANAGER),
+    _row("GET /api/v1/notifications", "", _MANAGER),
     _row("GET /api/v1/health", "", _PUBLIC),
     _row("GET /api/v1/ready", "", _PUBLIC),
     # Websockets asked without the upgrade: 400 once the caller may follow the hall.

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.hall import Priority
-from server.inputs import FreeText, HallTime, Int64Id, SafeText
+from server.inputs import FreeText, HallTime, Int64Id, Mobile, SafeText
 from server.model import PauseReason
 
 _NOTE = "internal, for staff and managers only; ID and mobile numbers are masked"
@@ -42,6 +42,8 @@ class IssueBody(Strict):
     idempotency_key: SafeText | None = Field(default=None, min_length=8, max_length=100,
                                              description="a retried request with the same key returns the same"
                                                          " ticket")
+    mobile: Mobile | None = Field(default=None, description="for queue reminders by SMS (前面还有 N 人, 请到 W 号窗口),"
+                                                           " where the hall sends them")
 
     @model_validator(mode="after")
     def _one_identity(self) -> IssueBody:

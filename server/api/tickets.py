@@ -40,7 +40,7 @@ async def issue(call: Call[IssueBody]) -> dict[str, Any]:
     request = IssueRequest(
         service=body.service, zone=body.zone, priority=body.priority, appointment_at=body.appointment_at,
         appointment_code=body.appointment_code, identity_token=body.identity_token, typed_identity=typed,
-        idempotency_key=body.idempotency_key,
+        idempotency_key=body.idempotency_key, reminder_mobile=body.mobile,
     )
     issued = await call.services.issuer.issue(call.principal, request, call.base_url)
     return issued_json(issued, call.services.ctx.hall(call.hall_id), call.base_url)
