@@ -14,8 +14,8 @@ from server.store import notifications
 
 
 class NotificationKind(str, Enum):
-    TICKET_AHEAD = "ticket.ahead"  # 前面还有 N 人
-    TICKET_CALLED = "ticket.called"  # 请到 W 号窗口
+    QUEUE_AHEAD = "queue.ahead"  # 前面还有 N 人
+    QUEUE_CALLED = "queue.called"  # 请到 W 号窗口
 
 
 async def notify(con: asyncpg.Connection, hall_id: str, ctx: HallContext, kind: NotificationKind, cause: str,

@@ -76,7 +76,7 @@ class QueueReminders:
                 continue
             number = event.payload["ticket"]["number"]
             text = f"【{hall.name}】{announcement(hall, number, window)}。"
-            await notify(con, hall.id, self.ctx, NotificationKind.TICKET_CALLED, f"called:{event.seq}", to, text,
+            await notify(con, hall.id, self.ctx, NotificationKind.QUEUE_CALLED, f"called:{event.seq}", to, text,
                          {"ticket": number, "window": window, "recall": event.kind == Kind.TICKET_RECALLED}, now)
 
     async def _ahead(self, con: asyncpg.Connection, hall: Hall, queue: HallQueue, now: datetime) -> None:
@@ -89,7 +89,7 @@ class QueueReminders:
                 continue
             reminded.append(ticket.id)
             text = f"【{hall.name}】您的 {ticket.number} 号前面还有 {ahead} 人，请留意叫号。"
-            await notify(con, hall.id, self.ctx, NotificationKind.TICKET_AHEAD, f"ahead:{ticket.id}",
+            await notify(con, hall.id, self.ctx, NotificationKind.QUEUE_AHEAD, f"ahead:{ticket.id}",
                          row["reminder_mobile"], text, {"ticket": ticket.number, "people_ahead": ahead}, now)
         if reminded:
             await notifications.mark_reminded(con, reminded)

@@ -87,9 +87,9 @@ async def until(condition: Any, seconds: float = 10) -> None:
         await asyncio.sleep(0.05)
 
 
-async def settled(receiving: Gateway, count: int) -> None:
+async def settled(receiving: Gateway, count: int, seconds: float = 10) -> None:
     """Until `count` notifications arrived, and a little longer: nothing more may come."""
-    await until(lambda: len(receiving.received) >= count)
+    await until(lambda: len(receiving.received) >= count, seconds)
     await asyncio.sleep(1.2)
     assert len(receiving.received) == count, receiving.texts()
 
@@ -125,7 +125,7 @@ async def test_n_ahead_fires_once_per_ticket_when_its_turn_nears_and_calls_say_w
         (MOBILES[5], "【驻马店市民中心服务大厅】您的 B006 号前面还有 3 人，请留意叫号。"),
         (MOBILES[2], "【驻马店市民中心服务大厅】请 B003 号 到 41 号窗口 办理。"),
     ])
-    ahead = [m for m in receiving.received if m["kind"] == "ticket.ahead"]
+    ahead = [m for m in receiving.received if m["kind"] == "queue.ahead"]
     assert [(m["data"]["ticket"], m["data"]["people_ahead"]) for m in ahead] == [("B005", 3), ("B006", 3)]
     assert all(m["hall"] == "city" and m["delivery_id"] for m in receiving.received)
 
@@ -217,7 +217,7 @@ async def test_kill_9_between_commit_and_delivery_still_delivers_each_notificati
         receiving.refusing = False
         server.start()
         await server.ready()
-        await settled(receiving, 3)
+        await settled(receiving, 3, seconds=40)  # refused ones wait 2, 4, 8… s before their next try
     finally:
         server.stop()
     rows = await outbox_rows(database_url)
