@@ -522,7 +522,7 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
     yield from _check_hours(raw.hours)
     yield from _check_alarms(raw.alarms)
     yield from _check_queue(raw.queue)
-    yield from _check_common("kiosk.common", raw.kiosk.common, raw.services)
+    yield from _check_common(_key_path(("kiosk", "common")), raw.kiosk.common, raw.services)
     yield from _check_references(raw)
     for index, entry in enumerate(raw.windows):
         yield from _check_window_entry(f"windows[{index}]", entry, raw)

@@ -167,6 +167,7 @@ SIGN_9 = {"id": "sign-9", "kind": "screen", "token_hash": hash_token("t"), "scre
 BOSS = {"id": "li", "name": "李", "role": "boss", "password_hash": "pbkdf2_sha256$1$ab$00"}
 CLERK = {"id": "li", "name": "李", "role": "clerk", "password_hash": "pbkdf2_sha256$1$ab$00"}
 MANAGER = {**CLERK, "role": "manager"}
+CHINESE_IN_ENGLISH = "expected the name in English: it has Chinese characters or full-width punctuation"
 KIOSK_A = {"id": "kiosk-a", "kind": "kiosk", "token_hash": hash_token("k"), "zones": ["A"]}
 
 
@@ -382,31 +383,17 @@ BROKEN = [
         "devices[0].common: only a kiosk offers common services",
         id="screen with common services",
     ),
-    pytest.param(
-        lambda doc: doc["zones"][0].update(name_en="不动产 Registration"),
-        "zones[0].name_en: expected the name in English: it has Chinese characters or full-width punctuation",
-        id="Chinese in an English zone name",
-    ),
-    pytest.param(
-        lambda doc: doc["services"][1].update(name_en="Mortgage（registration）"),
-        "services[1].name_en: expected the name in English: it has Chinese characters or full-width punctuation",
-        id="full-width brackets in an English service name",
-    ),
-    pytest.param(
-        lambda doc: doc["services"][0].update(name_en="Transfer\nregistration"),
-        "services[0].name_en: expected the name in English on one line",
-        id="English name over two lines",
-    ),
-    pytest.param(
-        lambda doc: doc["services"][0].update(name_en="  "),
-        "services[0].name_en: expected the name in English on one line",
-        id="blank English name",
-    ),
-    pytest.param(
-        lambda doc: doc["services"][0].update(name_en="Registration " * 9),
-        "services[0].name_en: at most 100 characters",
-        id="English name longer than a button",
-    ),
+    *[pytest.param(
+        lambda doc, where=where, value=value: doc[where[0]][where[1]].update(name_en=value),
+        f"{where[0]}[{where[1]}].name_en: {message}",
+        id=f"English name {why}",
+    ) for where, value, message, why in [
+        (("zones", 0), "不动产 Registration", CHINESE_IN_ENGLISH, "with Chinese"),
+        (("services", 1), "Mortgage（registration）", CHINESE_IN_ENGLISH, "with full-width brackets"),
+        (("services", 0), "Transfer\nregistration", "expected the name in English on one line", "over two lines"),
+        (("services", 0), "  ", "expected the name in English on one line", "blank"),
+        (("services", 0), "Registration " * 9, "at most 100 characters", "longer than a button"),
+    ]],
     *[pytest.param(
         lambda doc, url=url: doc["hall"].update(public_url=url),
         'hall.public_url: expected the address phones reach the server at, like "https://zwfw.example.gov.cn/hallq"'
