@@ -68,6 +68,7 @@ const t = makeTranslator({
   cardAgain: { zh: "请重新放置身份证", en: "Please place your ID card on the reader again" },
   floor: { zh: "{floor}楼", en: "Floor {floor}" },
   zoneLetter: { zh: "{zone}区", en: "area {zone}" },
+  whereInZone: { zh: "{floor} {zone}区 · ", en: "{floor}, area {zone} · " },
   waitingPeople: { zh: "等候 {n} 人", en: "{n} waiting" },
   waitNone: { zh: "无需等候", en: "no wait" },
   yourNumber: { zh: "您的号码", en: "Your number" },
@@ -367,7 +368,7 @@ function serviceCard(service, detail) {
 /** A common service, short: "一楼 B区 · 等候 3 人" under its name. */
 function commonButton(service) {
   const zone = zoneOf(service.zone);
-  const where = zone ? `${floorName(t, zone.floor)} ${t("zoneLetter", { zone: zone.code })} · ` : "";
+  const where = zone ? t("whereInZone", { floor: floorName(t, zone.floor), zone: zone.code }) : "";
   const detail = el("span", "service-detail", where);
   detail.append(el("span", "waiting", t("waitingPeople", { n: queueOf(service).waiting })));
   return serviceButton(service, "common-card", detail);
