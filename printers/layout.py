@@ -73,7 +73,7 @@ def build_layout(ticket: TicketPrint, profile: PrinterProfile) -> list[Block]:
         *_text(ticket.service_name, profile, bold=True),
     ]
     if ticket.windows:
-        blocks += _text(f"请留意{ticket.windows}叫号", profile)
+        blocks += _text(f"办理窗口：{ticket.windows}", profile)
     blocks += _text(f"前面还有 {ticket.people_ahead} 人", profile)
     blocks += _text(f"预计等候约 {ticket.estimated_wait_minutes} 分钟", profile)
     if ticket.holder_masked:

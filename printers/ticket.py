@@ -22,7 +22,7 @@ class TicketPrint:
     status_url: str  # QR payload: live queue position
     notice: str | None = None
     holder_masked: str | None = None  # e.g. "张*三"; never the full name
-    windows: str | None = None  # e.g. "1-40号窗口"
+    windows: str | None = None  # where it may be called to, e.g. "1楼 A区 40个窗口"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from display.voice import Voice
-from server import card_reads, request_ids, webhooks
+from server import card_reads, chinese, request_ids, webhooks
 from server.api import agent as agent_api
 from server.api import announcements as announcements_api
 from server.api import audit as audit_api
@@ -149,6 +149,9 @@ def create_app(settings: Settings) -> web.Application:
             await migrate(con)
             for hall in settings.halls.values():
                 await windows.ensure(con, hall.id, [w.number for w in hall.windows])
+        names = [z.name for hall in settings.halls.values() for z in hall.zones]
+        names += [s.name for hall in settings.halls.values() for s in hall.services]
+        await asyncio.to_thread(chinese.prepare, names)  # before the first kiosk asks, off the event loop
         ctx = HallContext(pool, settings.halls, settings.clock, settings.identity_key)
         hub = Hub(pool, settings.database_url, settings.halls, settings.identity_key, metrics, health)
         await hub.start()

@@ -51,6 +51,9 @@ _Problem = tuple[str, str]  # (key path, what is wrong)
 MAX_WINDOW_NUMBER = 99_999
 # Minutes fit a timedelta: "inf" is valid TOML, and no wait or handling time lasts ten weeks.
 MAX_MINUTES = 100_000
+# A kiosk's start screen has room for this many common services as big buttons.
+MAX_COMMON_SERVICES = 8
+MAX_ENGLISH_NAME = 100
 
 
 class ConfigError(Exception):
@@ -107,6 +110,17 @@ def _webhook_url(value: str) -> str:
     return value
 
 
+def _english_name(value: str) -> str:
+    # Shown in place of the Chinese name on an English page, on one line of a button.
+    if not value.strip() or any(not ch.isprintable() for ch in value):
+        raise ValueError("expected the name in English on one line")
+    if any(ch > "\u2e7f" for ch in value):  # CJK and full-width forms: a Chinese name in the English key
+        raise ValueError("expected the name in English: it has Chinese characters or full-width punctuation")
+    if len(value) > MAX_ENGLISH_NAME:
+        raise ValueError(f"at most {MAX_ENGLISH_NAME} characters")
+    return value.strip()
+
+
 def _window_range(value: object) -> range:
     match = re.fullmatch(r"(\d+)-(\d+)", value) if isinstance(value, str) else None
     if not match or not 1 <= int(match[1]) <= int(match[2]):
@@ -140,6 +154,8 @@ ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 TimeZone = Annotated[ZoneInfo, BeforeValidator(_time_zone)]
 WindowRange = Annotated[range, BeforeValidator(_window_range)]
 ServiceEntry = Annotated[tuple[str, int | None], BeforeValidator(_service_entry)]
+EnglishName = Annotated[str, AfterValidator(_english_name)]
+CommonServices = Annotated[list[Text], Field(max_length=MAX_COMMON_SERVICES)]
 
 
 class _Strict(BaseModel):
@@ -184,6 +200,7 @@ class _Zone(_Strict):
     name: Text
     floor: int
     prefix: Prefix
+    name_en: EnglishName | None = None
 
 
 class _Service(_Strict):
@@ -192,6 +209,7 @@ class _Service(_Strict):
     zone: Text
     department: Text
     typical_minutes: Minutes
+    name_en: EnglishName | None = None
 
 
 class _Window(_Strict):
@@ -229,6 +247,11 @@ class _Device(_Strict):
     printer: Literal["58mm", "80mm"] | None = None
     floor: int | None = None
     voice: Literal["auto", "on", "off"] | None = None
+    common: CommonServices | None = None  # a kiosk's own common services, in place of [kiosk] common
+
+
+class _Kiosk(_Strict):
+    common: CommonServices = []  # service codes shown as big buttons on every kiosk's start screen
 
 
 class _Notifications(_Strict):
@@ -251,6 +274,7 @@ class _HallFile(_Strict):
     staff: list[_Staff] = []
     devices: list[_Device] = []
     notifications: _Notifications | None = None
+    kiosk: _Kiosk = _Kiosk()
 
 
 _PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
@@ -392,13 +416,33 @@ _SCREEN_ZONES = {
 }
 
 
+def _check_common(path: str, codes: list[str], services: list[_Service]) -> Iterator[_Problem]:
+    known = {s.code for s in services}
+    for index, code in enumerate(codes):
+        if code not in known:
+            yield f"{path}[{index}]", f"unknown service {code}"
+    yield from _duplicates(_listed(path, codes), "service")
+
+
+def _check_kiosk_common(path: str, device: _Device, services: list[_Service]) -> Iterator[_Problem]:
+    if device.common is None:
+        return
+    yield from _check_common(f"{path}.common", device.common, services)
+    zone_of = {s.code: s.zone for s in services}
+    for index, code in enumerate(device.common):
+        if device.zones and code in zone_of and zone_of[code] not in device.zones:
+            yield (f"{path}.common[{index}]", f"service {code} is in zone {zone_of[code]}, which this kiosk"
+                   f" does not offer (zones: {', '.join(device.zones)})")
+
+
 def _check_device(path: str, device: _Device, window_numbers: Collection[int],
-                  floors: Collection[int]) -> Iterator[_Problem]:
+                  floors: Collection[int], services: list[_Service]) -> Iterator[_Problem]:
     if device.window is not None and device.screen != "window":
         yield f"{path}.window", 'only a window screen (screen = "window") names a window'
     if device.floor is not None:
         yield from _check_screen_floor(path, device, floors)
     if device.kind is DeviceKind.KIOSK:
+        yield from _check_kiosk_common(path, device, services)
         if device.screen is not None:
             yield f"{path}.screen", "a kiosk has no screen type"
         if device.voice is not None:
@@ -406,6 +450,8 @@ def _check_device(path: str, device: _Device, window_numbers: Collection[int],
         return
     if device.printer is not None:
         yield f"{path}.printer", "only a kiosk has a ticket printer"
+    if device.common is not None:
+        yield f"{path}.common", "only a kiosk offers common services"
     if device.screen is None:
         yield path, 'a screen needs screen = "hall", "zone" or "window"'
         return
@@ -476,12 +522,13 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
     yield from _check_hours(raw.hours)
     yield from _check_alarms(raw.alarms)
     yield from _check_queue(raw.queue)
+    yield from _check_common(_key_path(("kiosk", "common")), raw.kiosk.common, raw.services)
     yield from _check_references(raw)
     for index, entry in enumerate(raw.windows):
         yield from _check_window_entry(f"windows[{index}]", entry, raw)
     floors = {w.floor for w in windows}
     for index, device in enumerate(raw.devices):
-        yield from _check_device(f"devices[{index}]", device, {w.number for w in windows}, floors)
+        yield from _check_device(f"devices[{index}]", device, {w.number for w in windows}, floors, raw.services)
     yield from _check_staff(raw, {w.number for w in windows})
     yield from _check_uniqueness(raw, placed)
     yield from _check_coverage(raw, windows)
@@ -541,12 +588,13 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
                     for s in raw.staff),
         devices=tuple(
             Device(d.id, d.kind, d.token_hash, tuple(d.zones), d.screen or "", d.window, d.printer, d.floor,
-                   d.voice or "auto")
+                   d.voice or "auto", None if d.common is None else tuple(d.common))
             for d in raw.devices
         ),
         notices=tuple(raw.hall.notices),
         announcement=raw.hall.announcement,
         notifications=_notifications(raw.notifications),
+        common=tuple(raw.kiosk.common),
     )
 
 

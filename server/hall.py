@@ -5,6 +5,7 @@ other module reads them, none changes them.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import Enum
@@ -42,6 +43,7 @@ class Zone:
     name: str  # "不动产登记"
     floor: int
     prefix: str  # ticket prefix letter, "A"
+    name_en: str | None = None  # shown when the kiosk speaks English; None: the Chinese name
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Service:
     zone: str  # Zone.code
     department: str  # "市不动产登记中心"
     typical_minutes: float  # typical handling time, feeds wait estimates
+    name_en: str | None = None  # shown when the kiosk speaks English; None: the Chinese name
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,20 @@ class BusinessHours:
             return self.sessions[0].start <= now < self.sessions[-1].end
         return any(s.start <= now < s.end for s in self.sessions)
 
+    def next_open(self, local: datetime) -> datetime | None:
+        """When ticketing next opens after `local` (hall time): a session's start on an open day
+        (served over lunch, only the first session opens the day). None: the hall never opens."""
+        starts = [s.start for s in self.sessions[:1 if self.lunch_service else None]]
+        for days in range(8):  # every weekday comes round within a week
+            day = local.date() + timedelta(days=days)
+            if day.isoweekday() not in self.weekdays:
+                continue
+            for start in starts:
+                moment = datetime.combine(day, start, tzinfo=local.tzinfo)
+                if moment > local:
+                    return moment
+        return None
+
 
 @dataclass(frozen=True)
 class PriorityRules:
@@ -158,6 +175,15 @@ class StaffMember:
 
 
 @dataclass(frozen=True)
+class WindowGroup:
+    """Windows that serve a ticket, as a citizen looks for them: on one floor, in one zone."""
+
+    floor: int
+    zone: str | None  # None: the floor's universal (无差别) windows
+    numbers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Device:
     id: str
     kind: DeviceKind
@@ -168,6 +194,7 @@ class Device:
     printer: str | None = None  # kiosk: its ticket printer's profile ("58mm", "80mm"); None: no printer
     floor: int | None = None  # hall screen: the one floor it shows (None: the whole hall, or its zones)
     voice: str = "auto"  # screen: "auto" (see server.screens), "on" or "off"
+    common: tuple[str, ...] | None = None  # kiosk: its common services (None: the hall's, see Hall.common_for)
 
 
 @dataclass(frozen=True)
@@ -188,6 +215,7 @@ class Hall:
     notices: tuple[str, ...] = ()  # 电子公告屏 texts for idle screens
     announcement: str = "请 {number} 号 到 {window} 号窗口 办理"
     notifications: NotificationRules | None = None  # None: the hall sends none
+    common: tuple[str, ...] = ()  # [kiosk] common: the services a kiosk's start screen offers at one tap
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -219,6 +247,25 @@ class Hall:
     def windows_serving(self, service: str) -> tuple[Window, ...]:
         """The windows whose profile serves `service` (every universal window does)."""
         return self._index["serving"].get(service, ())
+
+    def common_for(self, device: Device | None) -> tuple[str, ...]:
+        """A kiosk's common services: its own list, else the hall's within the zones it offers."""
+        if device is not None and device.common is not None:
+            return device.common
+        if device is None or not device.zones:
+            return self.common
+        return tuple(code for code in self.common if self._index["service"][code].zone in device.zones)
+
+    def window_groups(self, numbers: Iterable[int]) -> tuple[WindowGroup, ...]:
+        """The windows by floor, then zone (a floor's universal windows last): "一楼 A区 39个窗口"
+        says where to wait better than "1-39、89-96号窗口"."""
+        groups: dict[tuple[int, str | None], list[int]] = {}
+        for number in sorted(set(numbers)):
+            window = self.window(number)
+            if window is not None:
+                groups.setdefault((window.floor, window.zone), []).append(number)
+        order = sorted(groups, key=lambda key: (key[0], key[1] is None, key[1] or ""))
+        return tuple(WindowGroup(floor, zone, tuple(groups[floor, zone])) for floor, zone in order)
 
     def services_in(self, zone: str) -> tuple[Service, ...]:
         return tuple(s for s in self.services if s.zone == zone)

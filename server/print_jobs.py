@@ -18,7 +18,7 @@ import asyncpg
 from printers.job import ticket_from_json, ticket_to_json
 from printers.preview import render_preview_png
 from printers.ticket import PROFILES, TicketPrint
-from printers.wording import NOTICES, floor_label, window_label
+from printers.wording import NOTICES, floor_label, windows_summary
 from server import events as contract
 from server.auth import Principal
 from server.context import HallContext
@@ -58,7 +58,7 @@ def ticket_print(hall: Hall, ticket: Ticket, place: Place, base_url: str) -> Tic
         status_url=hall.status_url(ticket.status_token, base_url),
         notice=NOTICES.get(ticket.priority.value),
         holder_masked=ticket.holder_masked,
-        windows=window_label(place.windows),
+        windows=windows_summary(hall.window_groups(place.windows)),
     )
 
 

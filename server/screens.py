@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.hall import Device, Hall
+from server.hall import Device, DeviceKind, Hall
 
 
 def speaks(device: Device) -> bool:
@@ -30,4 +30,5 @@ def settings(hall: Hall, device: Device) -> dict[str, Any]:
     """The device's settings as GET /api/v1/device gives them."""
     return {"id": device.id, "kind": device.kind.value, "zones": list(device.zones), "screen": device.screen,
             "window": device.window, "floor": device.floor, "voice": speaks(device),
-            "quiet_zones": quiet_zones(hall, device)}
+            "quiet_zones": quiet_zones(hall, device),
+            "common": list(hall.common_for(device)) if device.kind is DeviceKind.KIOSK else []}

@@ -167,6 +167,8 @@ SIGN_9 = {"id": "sign-9", "kind": "screen", "token_hash": hash_token("t"), "scre
 BOSS = {"id": "li", "name": "李", "role": "boss", "password_hash": "pbkdf2_sha256$1$ab$00"}
 CLERK = {"id": "li", "name": "李", "role": "clerk", "password_hash": "pbkdf2_sha256$1$ab$00"}
 MANAGER = {**CLERK, "role": "manager"}
+CHINESE_IN_ENGLISH = "expected the name in English: it has Chinese characters or full-width punctuation"
+KIOSK_A = {"id": "kiosk-a", "kind": "kiosk", "token_hash": hash_token("k"), "zones": ["A"]}
 
 
 def sessions(*pairs: list[str]) -> Change:
@@ -351,6 +353,47 @@ BROKEN = [
         "windows[0].numbers: bad window range '1-2147483648': window numbers go up to 99999",
         id="window range of billions",
     ),
+    pytest.param(
+        lambda doc: doc.update(kiosk={"common": ["A01", "A09"]}),
+        "kiosk.common[1]: unknown service A09",
+        id="common service that does not exist",
+    ),
+    pytest.param(
+        lambda doc: doc.update(kiosk={"common": ["A01", "B01", "A01"]}),
+        "kiosk.common[2]: duplicate service A01 (also kiosk.common[0])",
+        id="common service listed twice",
+    ),
+    pytest.param(
+        lambda doc: doc.update(kiosk={"common": ["A01"] * 9}),
+        "kiosk.common: list should have at most 8 items after validation, not 9",
+        id="more common services than the start screen holds",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"].append({**KIOSK_A, "common": ["A02", "B01"]}),
+        "devices[1].common[1]: service B01 is in zone B, which this kiosk does not offer (zones: A)",
+        id="kiosk's common service outside its zones",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"].append({**KIOSK_A, "common": ["A03"]}),
+        "devices[1].common[0]: unknown service A03",
+        id="kiosk's common service that does not exist",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"][0].update(common=["A01"]),
+        "devices[0].common: only a kiosk offers common services",
+        id="screen with common services",
+    ),
+    *[pytest.param(
+        lambda doc, where=where, value=value: doc[where[0]][where[1]].update(name_en=value),
+        f"{where[0]}[{where[1]}].name_en: {message}",
+        id=f"English name {why}",
+    ) for where, value, message, why in [
+        (("zones", 0), "不动产 Registration", CHINESE_IN_ENGLISH, "with Chinese"),
+        (("services", 1), "Mortgage（registration）", CHINESE_IN_ENGLISH, "with full-width brackets"),
+        (("services", 0), "Transfer\nregistration", "expected the name in English on one line", "over two lines"),
+        (("services", 0), "  ", "expected the name in English on one line", "blank"),
+        (("services", 0), "Registration " * 9, "at most 100 characters", "longer than a button"),
+    ]],
     *[pytest.param(
         lambda doc, url=url: doc["hall"].update(public_url=url),
         'hall.public_url: expected the address phones reach the server at, like "https://zwfw.example.gov.cn/hallq"'
@@ -360,6 +403,27 @@ BROKEN = [
                        ("https:///hallq", "without a host"), ("https://zwfw.example.gov.cn/q?t=1", "with a query"),
                        ("https://zwfw.example.gov.cn/hall q", "with a space")]],
 ]
+
+
+def test_kiosks_show_their_own_common_services_or_the_halls_within_their_zones(tmp_path):
+    def kiosks(doc: dict[str, Any]) -> None:
+        doc["kiosk"] = {"common": ["B01", "A02"]}
+        doc["services"][0]["name_en"] = " Transfer registration "
+        doc["devices"] += [{**KIOSK_A, "id": "entrance", "zones": []}, KIOSK_A,
+                           {**KIOSK_A, "id": "kiosk-a2", "common": ["A01"]},
+                           {**KIOSK_A, "id": "kiosk-a3", "common": []}]
+
+    hall = load_hall(write_hall(tmp_path, kiosks))
+    assert [hall.common_for(hall.device(d)) for d in ("entrance", "kiosk-a", "kiosk-a2", "kiosk-a3")] == [
+        ("B01", "A02"), ("A02",), ("A01",), ()]
+    assert hall.common_for(None) == ("B01", "A02")
+    assert [s.name_en for s in hall.services] == ["Transfer registration", None, None]
+
+
+def test_every_shipped_zone_and_service_has_an_english_name_and_every_hall_common_services():
+    for hall in load_halls(DEFAULT_CONFIG_DIR).values():
+        assert all(item.name_en for item in (*hall.zones, *hall.services)), hall.id
+        assert 6 <= len(hall.common) <= 8, hall.id
 
 
 @pytest.mark.parametrize(("change", "problem"), BROKEN)

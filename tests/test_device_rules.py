@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from hardware.print_journal import INTERRUPTED, Outcome, PrintJournal
-from printers.wording import window_label
 from server.events import topics as event_topics
 from server.model import Event
 from tests.support import KIOSK, SCREEN
@@ -59,11 +58,6 @@ async def test_unknown_identity_token(client):
     response = await client.post("/api/v1/tickets", json={"service": "A01", "identity_token": "x" * 32},
                                  headers=KIOSK)
     assert response.status == 422
-
-
-def test_window_label():
-    assert window_label([3, 1, 2, 7, 9, 10]) == "1-3、7、9-10号窗口"
-    assert window_label([]) is None
 
 
 def test_journal_survives_a_restart_and_never_reprints_an_interrupted_job(tmp_path: Path):

@@ -18,7 +18,6 @@ from tests.browser_support import (
     sign_in_on_console,
     until,
 )
-from tests.conftest import MONDAY_10AM
 from tests.support import KIOSK
 from tests.support import expect as expect_status
 
@@ -45,14 +44,17 @@ async def test_a_citizen_takes_a_ticket_and_a_clerk_calls_it(tabs, artifacts):
     await expect(zone_b).to_contain_text("公积金综合受理区")
     await expect(zone_b).to_contain_text("一楼")
     await expect(zone_b).to_contain_text("等候 0 人")
-    await assert_fits(page, ".bar", "#zones", '.zone-card[data-zone="J"]', "#btn-green", "#btn-appointment")
+    await expect(page.locator("#nav")).to_be_hidden()  # the start screen is home
+    await assert_fits(page, ".bar", "#search-open", "#common", "#zones", '.zone-card[data-zone="J"]', "#btn-green",
+                      "#btn-appointment")
+    await expect(page.locator("#zones-cue")).to_be_hidden()  # all ten zones in view
     await page.screenshot(path=artifacts / "kiosk-start.png")
 
     await zone_b.click()
     await expect(page.locator("#screen-services")).to_be_visible()
     await expect(page.locator("#services-zone")).to_have_text("公积金综合受理区")
     await expect(page.locator(".service-card")).to_have_count(4)
-    await assert_fits(page, "#services-back", '.service-card[data-service="B04"]')
+    await assert_fits(page, "#nav-back", "#nav-home", '.service-card[data-service="B04"]')
     await page.screenshot(path=artifacts / "kiosk-services.png")
 
     await page.locator('.service-card[data-service="B01"]').click()
@@ -60,7 +62,7 @@ async def test_a_citizen_takes_a_ticket_and_a_clerk_calls_it(tabs, artifacts):
     await expect(page.locator("#ticket-number")).to_have_text("B001")
     await expect(page.locator("#ticket-service")).to_have_text("住房公积金提取")
     await expect(page.locator("#ticket-zone")).to_have_text("公积金综合受理区 · 一楼")
-    await expect(page.locator("#ticket-windows")).to_have_text("41-48、89-96号窗口")
+    await expect(page.locator("#ticket-windows .group")).to_have_text(["一楼 B区 8个窗口", "一楼 综合窗口 8个"])
     await expect(page.locator("#ticket-ahead")).to_have_text("0 人")
     await expect(page.locator("#ticket-wait")).to_have_text("即到即办")
     qr = page.locator("#ticket-qr")
@@ -117,9 +119,7 @@ async def test_a_lost_answer_is_sent_again_and_gives_one_ticket(tabs, database_u
 
     kiosk = await tabs.open("/kiosk?token=demo-kiosk-a", KIOSK_SIZE, setup)
     page = kiosk.page
-    await expect(page.locator(".zone-card")).to_have_count(1)  # kiosk-a offers zone A only
-    await page.locator('.zone-card[data-zone="A"]').click()
-    await page.locator('.service-card[data-service="A02"]').click()
+    await page.locator('#home-services .service-card[data-service="A02"]').click()  # kiosk-a: zone A only
     await expect(page.locator("#overlay-retry")).to_be_visible()
     await expect(page.locator("#overlay-retry h2")).to_have_text("网络连接中断，正在重试…")
     await expect(page.locator("#screen-ticket")).to_be_visible()
@@ -133,29 +133,21 @@ async def test_a_lost_answer_is_sent_again_and_gives_one_ticket(tabs, database_u
     kiosk.assert_clean()
 
 
-async def test_the_kiosk_is_closed_out_of_hours(tabs, clock, artifacts):
-    clock.set(MONDAY_10AM.replace(hour=19))
-    kiosk = await tabs.open("/kiosk?token=demo-kiosk-entrance", KIOSK_SIZE)
-    page = kiosk.page
-    await expect(page.locator("#screen-closed")).to_be_visible()
-    await expect(page.locator("#screen-closed h2")).to_have_text("现在是非办公时间，暂停取号")
-    await expect(page.locator("#btn-green")).to_be_hidden()
-    await expect(page.locator(".zone-card")).to_have_count(0)
-    await page.screenshot(path=artifacts / "kiosk-closed.png")
-    kiosk.assert_clean()
-
-
 async def test_green_channel_and_appointment_check_in(tabs, database_url, artifacts):
     kiosk = await tabs.open("/kiosk?token=demo-kiosk-entrance&idle=4", KIOSK_SIZE)
     page = kiosk.page
     await page.locator("#lang").click()
-    await expect(page.locator("#screen-start .prompt")).to_have_text("Choose the service area")
+    await expect(page.locator("#zones-title")).to_have_text("Or choose the service area")
     await expect(page.locator('.zone-card[data-zone="F"]')).to_contain_text("Floor 2")
+    await expect(page.locator('.zone-card[data-zone="F"] .zone-name')).to_have_text("Public Security")
     await assert_fits(page, ".bar", "#zones", "#btn-green", "#btn-appointment")
+    await expect(page.locator("#zones-cue")).to_be_hidden()  # the longer English names fit too
     await page.screenshot(path=artifacts / "kiosk-start-en.png")
     await page.locator("#lang").click()
     await page.locator("#btn-green").click()
     await expect(page.locator("#mode-strip")).to_contain_text("绿色通道")
+    await expect(page.locator("#priority-row")).to_be_hidden()  # chosen: only the services remain
+    await page.screenshot(path=artifacts / "kiosk-green.png")
     await page.locator('.zone-card[data-zone="D"]').click()
     await page.locator('.service-card[data-service="D02"]').click()
     await expect(page.locator("#ticket-number")).to_have_text("D001")

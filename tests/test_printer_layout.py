@@ -25,7 +25,7 @@ TICKET = TicketPrint(
     status_url="https://hall.example.gov.cn/q/A023?t=9f2c",
     notice="，：（）。",
     holder_masked="张*三",
-    windows="1-40号窗口",
+    windows="1楼 A区 40个窗口",
 )
 LONG_TICKET = replace(
     TICKET,
@@ -43,7 +43,7 @@ def profile(request: pytest.FixtureRequest) -> PrinterProfile:
 
 def test_ticket_text_survives_round_trip(profile: PrinterProfile) -> None:
     lines = decode_escpos(render_escpos(TICKET, profile)).text_lines
-    for expected in ("江宁区政务服务中心", "不动产登记 · 1楼", "二手房转移登记", "请留意1-40号窗口叫号",
+    for expected in ("江宁区政务服务中心", "不动产登记 · 1楼", "二手房转移登记", "办理窗口：1楼 A区 40个窗口",
                      "前面还有 7 人", "预计等候约 35 分钟", "取号人：张*三", "取号时间：2024-05-06 09:41"):
         assert expected in lines
 

@@ -290,19 +290,13 @@ function calls() {
   return board.update(hallState.calls.filter(shows), (call) => hallState.tickets.get(call.ticket.id)?.status === "called");
 }
 
-/** The hall's time now (ms): the figures' `at` moved on by the time since they came. */
-function hallNow() {
-  const clock = hallState.hallClock;
-  return clock ? clock.at + (performance.now() - clock.received) : Date.now();
-}
-
 /** Where the hall's day stands, unless its last calls are still recent: "open", "before", "break", "after". */
 function offHours() {
   if (!hallState.hallClock && state.openNow) return null; // no figures yet: the server said the hall is open
-  const { phase, resumes } = servicePhase(state.hall.hours, hallNow(), state.hall.timezone);
+  const { phase, resumes } = servicePhase(state.hall.hours, hallState.clockNow(), state.hall.timezone);
   if (phase === "open") return null;
   const newest = hallState.calls.find(shows);
-  if (newest && hallNow() - Date.parse(newest.at) < LATE_CALLS_MS) return null;
+  if (newest && hallState.clockNow() - Date.parse(newest.at) < LATE_CALLS_MS) return null;
   return { phase, resumes };
 }
 
@@ -312,7 +306,7 @@ function onChange(change) {
   if (event && CALL_KINDS.has(event.kind) && shows(event)) {
     state.lastCallAt = performance.now();
     // how late the call reaches the page, on the hall's clock (unknown before its first figures)
-    const lateMs = hallState.hallClock ? hallNow() - Date.parse(event.at) : 0;
+    const lateMs = hallState.hallClock ? hallState.clockNow() - Date.parse(event.at) : 0;
     announcer.add(event, change.replayed, lateMs, !state.quiet.includes(event.zone));
     render({ flash: true });
     return;
@@ -525,7 +519,7 @@ function renderSign(flash, off) {
 // ----------------------------------------------------------- clock, lang --
 
 function tick() {
-  const now = new Date(hallNow());
+  const now = new Date(hallState.clockNow());
   const where = { lang: t.lang(), timeZone: state.hall?.timezone };
   $("clock-time").textContent = clockTime(now, where);
   $("clock-date").textContent = calendarDay(now, where);

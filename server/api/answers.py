@@ -58,12 +58,21 @@ class WindowView(BaseModel):
     pause_note: str | None = None  # internal: in staff answers only
 
 
+class WindowGroupView(BaseModel):
+    """Windows that may call the ticket on one floor in one zone (Hall.window_groups)."""
+
+    floor: int
+    zone: str | None  # None: the floor's universal windows
+    numbers: list[int]
+
+
 class Issued(BaseModel):
     ticket: TicketView
     status_token: str
     people_ahead: int
     estimated_wait_minutes: int
     windows: list[int]
+    window_groups: list[WindowGroupView]  # the same windows by floor and zone, as the ticket words them
     hall_name: str
     status_url: str  # the QR code's link: the ticket's status page under the hall's public_url
     created: bool

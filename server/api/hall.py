@@ -1,16 +1,36 @@
 """The hall's layout and live queues, for kiosks, screens and consoles."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from server import health, screens
+from server import chinese, health, screens
 from server.api.answers import Health, Readiness
 from server.api.endpoint import Api, Call
 from server.auth import Access
-from server.hall import Hall
+from server.hall import Hall, Service, Zone
 from server.snapshot import hall_snapshot
 
 api = Api("hall")
+
+
+def _name(item: Zone | Service) -> dict[str, Any]:
+    """A zone's or service's name as pages show it: in English when asked, broken only between `words`."""
+    return {"name": item.name, "name_en": item.name_en, "words": list(chinese.words(item.name))}
+
+
+def _findable(service: Service) -> dict[str, Any]:
+    """What the kiosk's letter keys find a service by: its full pinyin and its initials."""
+    return {"pinyin": chinese.pinyin(service.name), "initials": chinese.initials(service.name)}
+
+
+def hall_time(hall: Hall, now: datetime) -> dict[str, Any]:
+    """The hall's clock and whether it issues tickets now, else when it next does (hall time)."""
+    local = hall.local(now)
+    open_now = hall.hours.is_open(local)
+    next_open = None if open_now else hall.hours.next_open(local)
+    return {"at": local.isoformat(), "open_now": open_now,
+            "next_open": next_open.isoformat() if next_open else None}
 
 
 def layout(hall: Hall) -> dict[str, Any]:
@@ -18,9 +38,10 @@ def layout(hall: Hall) -> dict[str, Any]:
         "id": hall.id,
         "name": hall.name,
         "timezone": hall.timezone.key,  # the hall's hours and clock are in it, wherever the device stands
-        "zones": [{"code": z.code, "name": z.name, "floor": z.floor, "prefix": z.prefix} for z in hall.zones],
-        "services": [{"code": s.code, "name": s.name, "zone": s.zone, "department": s.department,
+        "zones": [{"code": z.code, **_name(z), "floor": z.floor, "prefix": z.prefix} for z in hall.zones],
+        "services": [{"code": s.code, **_name(s), **_findable(s), "zone": s.zone, "department": s.department,
                       "typical_minutes": s.typical_minutes} for s in hall.services],
+        "common": list(hall.common),  # [kiosk] common: a kiosk's own list is in its device settings
         "windows": [{"number": w.number, "floor": w.floor, "zone": w.zone, "universal": w.universal,
                      "posts": list(w.posts), "label": w.label,
                      "services": [r.service for r in w.profile]} for w in hall.windows],
@@ -51,9 +72,7 @@ async def get_ready(call: Call) -> dict[str, Any]:
 @api.get("/api/v1/hall", access=Access.ANY, summary="The caller's hall: zones, services, windows, notices")
 async def get_hall(call: Call) -> dict[str, Any]:
     hall = call.services.ctx.hall(call.hall_id)
-    body = layout(hall)
-    body["open_now"] = hall.hours.is_open(hall.local(call.services.ctx.clock.now()))
-    return body
+    return {**layout(hall), **hall_time(hall, call.services.ctx.clock.now())}
 
 
 @api.get("/api/v1/queues", access=Access.ANY, summary="Waiting tickets and estimated waits per service and zone")
@@ -77,11 +96,5 @@ async def get_device(call: Call) -> dict[str, Any]:
     principal = call.principal
     assert principal is not None
     device = hall.device(principal.id) if principal.kind == "device" else None
-    body = {
-        "hall": layout(hall),
-        "open_now": hall.hours.is_open(hall.local(call.services.ctx.clock.now())),
-        "device": None,
-    }
-    if device:
-        body["device"] = screens.settings(hall, device)
-    return body
+    return {"hall": layout(hall), **hall_time(hall, call.services.ctx.clock.now()),
+            "device": screens.settings(hall, device) if device else None}

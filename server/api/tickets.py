@@ -25,6 +25,8 @@ def issued_json(issued: IssuedTicket, hall: Hall, base: str) -> dict[str, Any]:
         "people_ahead": issued.people_ahead,
         "estimated_wait_minutes": issued.estimated_wait_minutes,
         "windows": list(issued.windows),
+        "window_groups": [{"floor": g.floor, "zone": g.zone, "numbers": list(g.numbers)}
+                          for g in hall.window_groups(issued.windows)],
         "hall_name": hall.name,
         "status_url": hall.status_url(issued.ticket.status_token, base),
         "created": issued.created,

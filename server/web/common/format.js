@@ -27,3 +27,9 @@ export function calendarDay(moment, { lang = "zh", timeZone, short = false } = {
     : { year: "numeric", month: "long", day: "numeric", weekday: "long" };
   return new Date(moment).toLocaleDateString(LOCALES[lang] || LOCALES.zh, { ...parts, timeZone });
 }
+
+/** Calendar days from `from` to `to` in the time zone: 0 on the same day, 1 on the next. */
+export function daysApart(from, to, timeZone) {
+  const midnight = (moment) => Date.parse(new Date(moment).toLocaleDateString("en-CA", { timeZone })); // "2026-11-23"
+  return Math.round((midnight(to) - midnight(from)) / 86400000);
+}

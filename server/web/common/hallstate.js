@@ -89,6 +89,16 @@ export class HallState {
     return this.hallClock ? this.hallClock.at + (performance.now() - this.hallClock.received) : null;
   }
 
+  /** The hall's time by now (ms), or this device's clock until the server has told the time: for a clock face. */
+  clockNow() {
+    return this.now() ?? Date.now();
+  }
+
+  /** The server's time `at` (ISO) from an answer that is not figures (GET /api/v1/device), counted on from now. */
+  setClock(at) {
+    this.hallClock = { at: Date.parse(at), received: performance.now() };
+  }
+
   /** How long the longest-waiting ticket of `service` has waited by now, in seconds; null when nobody waits. */
   longestWait(service) {
     const figures = this.services.get(service);
