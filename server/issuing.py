@@ -16,6 +16,7 @@ import asyncpg
 
 from server import events as contract
 from server.auth import Principal
+from server.calendar import HallCalendar
 from server.card_reads import CardRead, CardReads
 from server.context import HallContext
 from server.database_health import OUTAGE_ERRORS
@@ -86,6 +87,13 @@ class _Issuing:
         return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
 
 
+def hall_closed(next_opening: datetime | None) -> Conflict:
+    """Issuing stops at closing (the windows go on calling: 延时服务); the kiosk says when it opens next."""
+    when = f"{next_opening:%Y-%m-%d %H:%M}" if next_opening else "—"
+    return Conflict(f"大厅不在办公时间，暂停取号；下次开放 {when} (the hall is closed now; it opens next at {when})",
+                    code="hall_closed")
+
+
 def format_number(prefix: str, value: int) -> str:
     return f"{prefix}{value:03d}"
 
@@ -107,8 +115,9 @@ class Issuer:
         service = self._service(hall, request)
         self._check_offered(hall, principal, service)
         now = self.ctx.clock.now()
-        if not hall.hours.is_open(hall.local(now)):
-            raise Conflict("大厅不在办公时间，暂停取号 (the hall is closed now)", code="hall_closed")
+        calendar = HallCalendar(hall)
+        if not calendar.is_open(now):
+            raise hall_closed(calendar.next_opening(now))
         issuing = await self._resolve(principal, hall, service, request, base_url, self.ctx.today(hall, now))
         try:
             ticket, seq = await self._issue_new(issuing, now)

@@ -1,13 +1,17 @@
 """The hall's layout and live queues, for kiosks, screens and consoles."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from server import health, screens
 from server.api.answers import Health, Readiness
-from server.api.endpoint import Api, Call
+from server.api.endpoint import Api, Call, Query
 from server.auth import Access
+from server.calendar import HallCalendar
+from server.errors import Unprocessable
 from server.hall import Hall
+from server.inputs import Day, SafeText
 from server.snapshot import hall_snapshot
 
 api = Api("hall")
@@ -36,6 +40,14 @@ def layout(hall: Hall) -> dict[str, Any]:
     }
 
 
+def opening(hall: Hall, now: datetime) -> dict[str, Any]:
+    """Whether the hall issues now, by its calendar, and when it opens next."""
+    calendar = HallCalendar(hall)
+    upcoming = calendar.next_opening(now)
+    return {"open_now": calendar.is_open(now), "today": calendar.day(hall.local(now).date()).json(),
+            "next_opening": upcoming.isoformat() if upcoming else None}
+
+
 @api.get("/api/v1/health", access=Access.PUBLIC, answer=Health,
          summary="Liveness for load balancers and scripts: the process answers (no database needed)")
 async def get_health(call: Call) -> dict[str, Any]:
@@ -51,9 +63,7 @@ async def get_ready(call: Call) -> dict[str, Any]:
 @api.get("/api/v1/hall", access=Access.ANY, summary="The caller's hall: zones, services, windows, notices")
 async def get_hall(call: Call) -> dict[str, Any]:
     hall = call.services.ctx.hall(call.hall_id)
-    body = layout(hall)
-    body["open_now"] = hall.hours.is_open(hall.local(call.services.ctx.clock.now()))
-    return body
+    return {**layout(hall), **opening(hall, call.services.ctx.clock.now())}
 
 
 @api.get("/api/v1/queues", access=Access.ANY, summary="Waiting tickets and estimated waits per service and zone")
@@ -77,11 +87,27 @@ async def get_device(call: Call) -> dict[str, Any]:
     principal = call.principal
     assert principal is not None
     device = hall.device(principal.id) if principal.kind == "device" else None
-    body = {
-        "hall": layout(hall),
-        "open_now": hall.hours.is_open(hall.local(call.services.ctx.clock.now())),
-        "device": None,
-    }
+    body: dict[str, Any] = {"hall": layout(hall), **opening(hall, call.services.ctx.clock.now()), "device": None}
     if device:
         body["device"] = screens.settings(hall, device)
     return body
+
+
+CALENDAR_DAYS = 366  # the most days one calendar answer gives
+HALL_QUERY = Query("the hall's id (the only hall's when the server has one)", SafeText)
+
+
+@api.get("/api/v1/calendar", access=Access.PUBLIC,
+         query={"hall": HALL_QUERY, "from": Query("first day (default: today)", Day),
+                "to": Query(f"last day, at most {CALENDAR_DAYS} days on (default: 6 days after from)", Day)},
+         summary="The hall's calendar: each day open or closed and why (weekday, legal holiday, 调休 make-up"
+                 " working day, the hall's own closures), its sessions, and when it opens next")
+async def get_calendar(call: Call) -> dict[str, Any]:
+    ctx = call.services.ctx
+    hall, now = ctx.public_hall(call.query("hall")), ctx.clock.now()
+    first = call.query("from") or ctx.today(hall, now)
+    last = call.query("to") or first + timedelta(days=6)
+    if not first <= last < first + timedelta(days=CALENDAR_DAYS):
+        raise Unprocessable(f"to: must lie from `from` to {CALENDAR_DAYS - 1} days after it", code="invalid")
+    calendar = HallCalendar(hall)
+    return {"hall": hall.id, **opening(hall, now), "days": [day.json() for day in calendar.days(first, last)]}

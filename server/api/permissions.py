@@ -71,6 +71,7 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/queues", "", _ANY),
     _row("GET /api/v1/snapshot", "", _ANY),
     _row("GET /api/v1/device", "", _ANY),
+    _row("GET /api/v1/calendar", "", _PUBLIC),
     _row("GET /api/v1/devices", "", _ANY),
     _row("GET /api/v1/stats", "", _MANAGER),
     _row("GET /api/v1/stats/ranking", "", _MANAGER),
