@@ -283,6 +283,7 @@ class _Bookings(_Strict):
     no_shows: Annotated[int, Field(ge=1, le=100)] = _DEFAULT_BOOKINGS.no_shows
     no_show_days: Annotated[int, Field(ge=1, le=365)] = _DEFAULT_BOOKINGS.no_show_window.days
     suspend_days: Annotated[int, Field(ge=1, le=365)] = _DEFAULT_BOOKINGS.suspension.days
+    per_address: Annotated[int, Field(ge=1, le=100_000)] = _DEFAULT_BOOKINGS.per_address
 
 
 class _HallFile(_Strict):
@@ -643,7 +644,7 @@ def _booking_rules(raw: _Bookings) -> BookingRules:
         check_in_after=timedelta(minutes=raw.check_in_after_minutes),
         remind_before=timedelta(minutes=raw.remind_minutes), remind_day_before_at=raw.remind_day_before_at,
         no_shows=raw.no_shows, no_show_window=timedelta(days=raw.no_show_days),
-        suspension=timedelta(days=raw.suspend_days),
+        suspension=timedelta(days=raw.suspend_days), per_address=raw.per_address,
     )
 
 

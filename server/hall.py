@@ -135,6 +135,7 @@ class BookingRules:
     no_shows: int = 3  # this many no-shows ...
     no_show_window: timedelta = timedelta(days=30)  # ... within this period ...
     suspension: timedelta = timedelta(days=30)  # ... suspend booking for this long
+    per_address: int = 20  # bookings one client address makes in a row before each next one must wait
 
     def configured_capacity(self, service: str) -> int | None:
         return dict(self.capacity).get(service)
@@ -267,6 +268,10 @@ class Hall:
         (unset) under the address the request came in by, which a phone outside the hall's
         network may not reach."""
         return f"{self.public_url or request_base}/t/{status_token}"
+
+    def booking_url(self, path: str, request_base: str) -> str:
+        """A booking's page (its QR code's link), under the same address as a ticket's."""
+        return f"{self.public_url or request_base}{path}"
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.timezone)

@@ -52,6 +52,9 @@ Mobile = Annotated[str, Field(pattern=r"^1[3-9][0-9]{9}$", description="mainland
 # A calendar day (a booking's day, a calendar's range), within the years a hall runs.
 Day = Annotated[date, AfterValidator(lambda day: _in_range(datetime.combine(day, datetime.min.time(), UTC)).date()),
                 Field(description=f"YYYY-MM-DD, {EARLIEST.year}–{LATEST.year}")]
+# A booking number (预约号): 8 digits, typed at a kiosk's keypad.
+BookingNumber = Annotated[str, Field(pattern=r"^[0-9]{8}$", description="8-digit booking number",
+                                     examples=["20261123"])]
 # A database row id or any other positive number kept in a bigint.
 Int64Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
 # An event sequence number: 0 before the first event.

@@ -9,6 +9,7 @@ from display.voice import Voice
 from server.agent_status import AgentStatus
 from server.audit import Audit
 from server.auth import Authenticator
+from server.bookings import Bookings
 from server.card_reads import CardReads
 from server.context import HallContext
 from server.duty import Duty
@@ -41,6 +42,7 @@ class Services:
     voice: Voice
     scrape: Scrape
     outbox: Outbox
+    bookings: Bookings
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -53,7 +55,7 @@ class Services:
             tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
             scrape=Scrape(metrics or Metrics(), LiveGauges(ctx, hub), auth, agents, metrics_token),
-            outbox=Outbox(ctx),
+            outbox=Outbox(ctx), bookings=Bookings(ctx),
         )
 
 

@@ -83,3 +83,27 @@ class TransferBody(Strict):
 
 class ClockBody(Strict):
     now: HallTime
+
+
+_SERVICE = Field(max_length=20, description="service code", examples=["B01"])
+
+
+class BookingBody(Strict):
+    hall: SafeText | None = Field(default=None, max_length=40, description="the hall's id (the only hall's if omitted)",
+                                  examples=["city"])
+    service: SafeText = _SERVICE
+    start: HallTime = Field(description="the slot's start, as GET /api/v1/slots gives it")
+    name: SafeText = Field(min_length=1, max_length=40, description="the holder's name; stored masked")
+    id_number: SafeText = Field(min_length=1, max_length=40, description="18-character resident ID number;"
+                                                                        " stored only hashed and masked")
+    mobile: Mobile = Field(description="for the confirmation and the reminders")
+
+
+class BookingCancelBody(Strict):
+    hall: SafeText | None = Field(default=None, max_length=40, examples=["city"])
+    token: SafeText = Field(min_length=16, max_length=100, description="the booking's secret, from its answer")
+
+
+class SlotCloseBody(Strict):
+    service: SafeText = _SERVICE
+    start: HallTime = Field(description="the slot's start")
