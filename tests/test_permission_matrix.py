@@ -100,8 +100,9 @@ class Cell:
         """A slot of the cell's own to close, tomorrow or later (the test hall opens 00:00-23:59 every day)."""
         return (TOMORROW + timedelta(minutes=30 * (self.k % 46), days=self.k // 46)).isoformat()
 
-    async def book(self) -> None:
-        body = await self.post("none", "/api/v1/bookings", 201, **booking_body(self.k, BOOKED_SLOT, hall=HALL))
+    async def book(self, slot: str | None = None) -> None:
+        body = await self.post("none", "/api/v1/bookings", 201,
+                               **booking_body(self.k, slot or BOOKED_SLOT, hall=HALL))
         self.booking = body["booking"] | {"token": body["token"]}
 
     async def act(self, action: str) -> None:
@@ -173,11 +174,13 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/bookings/{number}/cancel": (Cell.book, lambda c: {"token": c.booking["token"], "hall": HALL}),
     "GET /api/v1/public/bookings/{token}": (Cell.book, _none),
     "GET /api/v1/public/bookings/{token}/qr.svg": (Cell.book, _none),
+    "POST /api/v1/check-in": (lambda c: c.book(SOON_SLOT), lambda c: {"number": c.booking["number"]}),
     "POST /api/v1/slots/close": (_nothing, lambda c: {"service": "B01", "start": c.slot()}),
 }
 QUERIES = {"GET /api/v1/announcements/audio": {"text": "请 A001 号 到 1 号窗口 办理"},
            "GET /api/v1/slots": {"service": "B01"}}
 TOMORROW = MONDAY_10AM.replace(hour=0) + timedelta(days=1)
+SOON_SLOT = (MONDAY_10AM + timedelta(minutes=30)).isoformat()  # check-in opens 30 min before: now
 BOOKED_SLOT = (TOMORROW + timedelta(hours=23)).isoformat()  # the last slot of the day: no cell closes it
 
 

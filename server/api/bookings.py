@@ -8,10 +8,11 @@ from aiohttp import web
 
 from server.api.endpoint import Api, Call, Query
 from server.api.hall import HALL_QUERY
-from server.api.schemas import BookingBody, BookingCancelBody, SlotCloseBody
-from server.api.tickets import qr_svg
+from server.api.schemas import BookingBody, BookingCancelBody, CheckInBody, SlotCloseBody
+from server.api.tickets import issued_json, qr_svg
 from server.auth import Access
 from server.bookings import BookingRequest, manage_path
+from server.check_in import CheckInRequest
 from server.inputs import Day, SafeText
 
 api = Api("bookings")
@@ -73,3 +74,16 @@ async def close_slot(call: Call[SlotCloseBody]) -> dict[str, Any]:
                  " names and ID numbers masked")
 async def listing(call: Call) -> dict[str, Any]:
     return await call.services.bookings.listing(call.hall_id, call.query("day"), call.query("service"))
+
+
+@api.post("/api/v1/check-in", access=Access.ISSUER, body=CheckInBody, status=201, no_store=True,
+          summary="Check a booking in at a kiosk (by number, scanned QR or ID card) and issue its ticket: an"
+                  " appointment ranking from the slot inside the check-in window, a walk-in when late")
+async def check_in(call: Call[CheckInBody]) -> dict[str, Any]:
+    assert call.principal is not None
+    body = call.body
+    request = CheckInRequest(body.number, body.qr, body.identity_token, body.idempotency_key)
+    done = await call.services.check_ins.check_in(call.principal, request, call.base_url)
+    hall = call.services.ctx.hall(call.hall_id)
+    return {**issued_json(done.issued, hall, call.base_url), "outcome": done.outcome,
+            "booking": done.booking.public(hall, call.services.ctx.clock.now())}

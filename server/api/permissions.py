@@ -79,6 +79,8 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/public/bookings/{token}/qr.svg", "a booking's link", _PUBLIC),
     _row("POST /api/v1/slots/close", "a slot of its own tomorrow", _MANAGER),
     _row("GET /api/v1/bookings", "", _STAFF),
+    _row("POST /api/v1/check-in", "a zone B booking in half an hour; by its number",
+         "401 201 403 403 201 201 201 201 201 403"),
     _row("GET /api/v1/devices", "", _ANY),
     _row("GET /api/v1/stats", "", _MANAGER),
     _row("GET /api/v1/stats/ranking", "", _MANAGER),

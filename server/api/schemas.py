@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.hall import Priority
-from server.inputs import FreeText, HallTime, Int64Id, Mobile, SafeText
+from server.inputs import BookingNumber, FreeText, HallTime, Int64Id, Mobile, SafeText
 from server.model import PauseReason
 
 _NOTE = "internal, for staff and managers only; ID and mobile numbers are masked"
@@ -107,3 +107,21 @@ class BookingCancelBody(Strict):
 class SlotCloseBody(Strict):
     service: SafeText = _SERVICE
     start: HallTime = Field(description="the slot's start")
+
+
+class CheckInBody(Strict):
+    number: BookingNumber | None = Field(default=None, description="the booking number, typed on the keypad")
+    qr: SafeText | None = Field(default=None, max_length=300, description="what the QR scanner typed: the booking's"
+                                                                          " link, or its token")
+    identity_token: SafeText | None = Field(default=None, min_length=16, max_length=100,
+                                            description="from the kiosk's ID-card read (event kiosk.identity):"
+                                                        " today's booking of the card's holder")
+    idempotency_key: SafeText | None = Field(default=None, min_length=8, max_length=100,
+                                             description="a retried check-in with the same key returns the same"
+                                                         " ticket")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> CheckInBody:
+        if sum(v is not None for v in (self.number, self.qr, self.identity_token)) != 1:
+            raise ValueError("give exactly one of number, qr or identity_token")
+        return self

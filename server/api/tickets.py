@@ -28,6 +28,7 @@ def issued_json(issued: IssuedTicket, hall: Hall, base: str) -> dict[str, Any]:
         "hall_name": hall.name,
         "status_url": hall.status_url(issued.ticket.status_token, base),
         "created": issued.created,
+        "notice": issued.notice,
     }
 
 
