@@ -95,6 +95,12 @@ def verify_check_digit(id_number: str) -> bool:
     return "10X98765432"[total % 11] == id_number[17].upper()
 
 
+def with_check_character(body: str) -> str:
+    """17 digits completed with their GB 11643 check character (test data, the day simulator's citizens)."""
+    total = sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
 def mask_id(number: str) -> str:
     if len(number) <= 8:
         return "*" * len(number)

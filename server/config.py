@@ -14,7 +14,7 @@ import re
 import string
 import tomllib
 from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Literal, NamedTuple
@@ -26,8 +26,11 @@ from pydantic_core import ErrorDetails
 
 from config import SHIPPED_HALLS
 from server.hall import (
+    MAX_BOOKING_SHARE,
     AlarmThresholds,
+    BookingRules,
     BusinessHours,
+    CalendarRules,
     Device,
     DeviceKind,
     Hall,
@@ -43,6 +46,7 @@ from server.hall import (
     Window,
     Zone,
 )
+from server.slots import booking_capacity
 
 DEFAULT_CONFIG_DIR = SHIPPED_HALLS
 
@@ -119,6 +123,16 @@ def _english_name(value: str) -> str:
     if len(value) > MAX_ENGLISH_NAME:
         raise ValueError(f"at most {MAX_ENGLISH_NAME} characters")
     return value.strip()
+def _calendar_date(value: object) -> date:
+    # A TOML date (2026-12-24) or a string of one ("2026-12-24").
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f'bad date {value!r}: expected "YYYY-MM-DD", e.g. "2026-12-24"')
 
 
 def _window_range(value: object) -> range:
@@ -153,6 +167,7 @@ PublicUrl = Annotated[str, AfterValidator(_public_url)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 TimeZone = Annotated[ZoneInfo, BeforeValidator(_time_zone)]
 WindowRange = Annotated[range, BeforeValidator(_window_range)]
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 ServiceEntry = Annotated[tuple[str, int | None], BeforeValidator(_service_entry)]
 EnglishName = Annotated[str, AfterValidator(_english_name)]
 CommonServices = Annotated[list[Text], Field(max_length=MAX_COMMON_SERVICES)]
@@ -262,6 +277,36 @@ class _Notifications(_Strict):
     ahead: Annotated[int, Field(ge=1, le=50)] = 3
 
 
+class _Calendar(_Strict):
+    legal_holidays: bool = True
+    closed: list[CalendarDate] = []
+    open: list[CalendarDate] = []
+
+
+_DEFAULT_BOOKINGS = BookingRules()
+
+
+def _minutes_of(span: timedelta) -> float:
+    return span.total_seconds() / 60
+
+
+class _Bookings(_Strict):
+    slot_minutes: Annotated[int, Field(ge=5, le=240)] = int(_minutes_of(_DEFAULT_BOOKINGS.slot))
+    share: Annotated[float, Field(gt=0, le=MAX_BOOKING_SHARE)] = _DEFAULT_BOOKINGS.share
+    capacity: dict[str, Annotated[int, Field(ge=0, le=10_000)]] = {}
+    services: list[Text] | None = None
+    days_ahead: Annotated[int, Field(ge=1, le=90)] = _DEFAULT_BOOKINGS.days_ahead
+    cancel_hours: Annotated[float, Field(ge=0, le=72)] = _DEFAULT_BOOKINGS.cancel_before.total_seconds() / 3600
+    check_in_before_minutes: Annotated[int, Field(ge=0, le=240)] = int(_minutes_of(_DEFAULT_BOOKINGS.check_in_before))
+    check_in_after_minutes: Annotated[int, Field(ge=0, le=240)] = int(_minutes_of(_DEFAULT_BOOKINGS.check_in_after))
+    remind_minutes: Annotated[int, Field(ge=5, le=720)] = int(_minutes_of(_DEFAULT_BOOKINGS.remind_before))
+    remind_day_before_at: ClockTime = _DEFAULT_BOOKINGS.remind_day_before_at
+    no_shows: Annotated[int, Field(ge=1, le=100)] = _DEFAULT_BOOKINGS.no_shows
+    no_show_days: Annotated[int, Field(ge=1, le=365)] = _DEFAULT_BOOKINGS.no_show_window.days
+    suspend_days: Annotated[int, Field(ge=1, le=365)] = _DEFAULT_BOOKINGS.suspension.days
+    per_address: Annotated[int, Field(ge=1, le=100_000)] = _DEFAULT_BOOKINGS.per_address
+
+
 class _HallFile(_Strict):
     hall: _HallSection
     hours: _Hours
@@ -275,6 +320,8 @@ class _HallFile(_Strict):
     devices: list[_Device] = []
     notifications: _Notifications | None = None
     kiosk: _Kiosk = _Kiosk()
+    calendar: _Calendar = _Calendar()
+    bookings: _Bookings = _Bookings()
 
 
 _PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
@@ -367,6 +414,37 @@ def _check_queue(queue: _Queue) -> Iterator[_Problem]:
         # places - 1 is an OFFSET into the queue: 0 places cannot be found
         yield "queue.rejoin_places", ('rejoin = "behind" puts a returning no-show this many places behind the'
                                       ' head: give 1 or more, or rejoin = "back"')
+
+
+def _check_calendar(calendar: _Calendar) -> Iterator[_Problem]:
+    yield from _duplicates(_listed("calendar.closed", calendar.closed), "date")
+    yield from _duplicates(_listed("calendar.open", calendar.open), "date")
+    closed = set(calendar.closed)
+    for index, day in enumerate(calendar.open):
+        if day in closed:
+            yield f"calendar.open[{index}]", f"{day} is also in calendar.closed: a day is open or closed"
+
+
+def _check_bookings(raw: _HallFile, windows: list[Window]) -> Iterator[_Problem]:
+    rules, services = raw.bookings, {s.code: s for s in raw.services}
+    for index, code in enumerate(rules.services or []):
+        yield from _unknown(f"bookings.services[{index}]", code, services, "service")
+    slot = timedelta(minutes=rules.slot_minutes)
+    for index, (start, end) in enumerate(raw.hours.sessions):
+        if timedelta() < _span(start, end) < slot:  # one ending before its start is reported as such
+            yield f"hours.sessions[{index}]", f"shorter than bookings.slot_minutes ({rules.slot_minutes}): no slot fits"
+    for code, places in rules.capacity.items():
+        if code not in services:
+            yield from _unknown(f"bookings.capacity.{code}", code, services, "service")
+            continue
+        most = booking_capacity(windows, services[code].code, services[code].typical_minutes, slot, MAX_BOOKING_SHARE)
+        if places > most:
+            yield (f"bookings.capacity.{code}", f"{places} places a slot leave walk-ins less than half of what its"
+                   f" windows serve in {rules.slot_minutes} min: at most {most}")
+
+
+def _span(start: time, end: time) -> timedelta:
+    return timedelta(hours=end.hour - start.hour, minutes=end.minute - start.minute)
 
 
 def _check_window_entry(path: str, entry: _Window, raw: _HallFile) -> Iterator[_Problem]:
@@ -523,6 +601,8 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
     yield from _check_alarms(raw.alarms)
     yield from _check_queue(raw.queue)
     yield from _check_common(_key_path(("kiosk", "common")), raw.kiosk.common, raw.services)
+    yield from _check_calendar(raw.calendar)
+    yield from _check_bookings(raw, windows)
     yield from _check_references(raw)
     for index, entry in enumerate(raw.windows):
         yield from _check_window_entry(f"windows[{index}]", entry, raw)
@@ -595,6 +675,22 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
         announcement=raw.hall.announcement,
         notifications=_notifications(raw.notifications),
         common=tuple(raw.kiosk.common),
+        calendar=CalendarRules(raw.calendar.legal_holidays, frozenset(raw.calendar.closed),
+                               frozenset(raw.calendar.open)),
+        bookings=_booking_rules(raw.bookings),
+    )
+
+
+def _booking_rules(raw: _Bookings) -> BookingRules:
+    return BookingRules(
+        slot=timedelta(minutes=raw.slot_minutes), share=raw.share, capacity=tuple(sorted(raw.capacity.items())),
+        services=frozenset(raw.services) if raw.services is not None else None, days_ahead=raw.days_ahead,
+        cancel_before=timedelta(hours=raw.cancel_hours),
+        check_in_before=timedelta(minutes=raw.check_in_before_minutes),
+        check_in_after=timedelta(minutes=raw.check_in_after_minutes),
+        remind_before=timedelta(minutes=raw.remind_minutes), remind_day_before_at=raw.remind_day_before_at,
+        no_shows=raw.no_shows, no_show_window=timedelta(days=raw.no_show_days),
+        suspension=timedelta(days=raw.suspend_days), per_address=raw.per_address,
     )
 
 

@@ -10,7 +10,7 @@ import asyncpg
 
 from server.clock import Clock
 from server.database_health import OUTAGE_ERRORS
-from server.errors import NotFound, OutcomeUnknown
+from server.errors import NotFound, OutcomeUnknown, Unprocessable
 from server.hall import Hall
 
 
@@ -26,6 +26,14 @@ class HallContext:
             return self.halls[hall_id]
         except KeyError:
             raise NotFound(f"unknown hall {hall_id!r}") from None
+
+    def public_hall(self, hall_id: str | None) -> Hall:
+        """The hall a public request (a citizen's phone) names by `?hall=`; the only one needs no name."""
+        if hall_id is None:
+            if len(self.halls) == 1:
+                return next(iter(self.halls.values()))
+            raise Unprocessable(f"hall: required (one of {', '.join(sorted(self.halls))})", code="invalid")
+        return self.hall(hall_id)
 
     def today(self, hall: Hall, now: datetime | None = None) -> date:
         """The hall's local business day: numbers restart at local midnight."""

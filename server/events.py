@@ -8,7 +8,7 @@ test keeps the two equal).
 Topics: `hall`, `zone:<code>` and `window:<n>` may be shown on any screen;
 `staff:<n>` is the console of window n; `managers` the dashboard;
 `ticket:<id>` the citizen following one ticket; `kiosk:<device>` one kiosk's
-screen; `agent:<device>` one kiosk's device agent.
+screen; `agent:<device>` one kiosk's device agent. Booking events go to `managers` only.
 """
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ class Kind(str, Enum):
     KIOSK_PRINT_FAILED = "kiosk.print_failed"
     PRINT_REQUESTED = "print.requested"
     DEVICE_STATUS = "device.status"
+    BOOKING_BOOKED = "booking.booked"
+    BOOKING_CANCELLED = "booking.cancelled"  # by its holder, or by the hall closing its slot (cancelled_by)
+    BOOKING_CHECKED_IN = "booking.checked_in"  # at a kiosk: its ticket_id, and whether late (a walk-in)
 
     @property
     def family(self) -> str:
@@ -109,6 +112,12 @@ def device_status(device: str, status: dict[str, Any]) -> NewEvent:
     return NewEvent(Kind.DEVICE_STATUS, {"device": device, **status})
 
 
+def booking_event(kind: Kind, booking: dict[str, Any], zone: str) -> NewEvent:
+    """A booking's step (`booking` as Booking.event_view gives it: masked, without its number)."""
+    assert kind.family == "booking"
+    return NewEvent(kind, {"booking": booking}, zone=zone)
+
+
 # -- routing and sending -----------------------------------------------------------------
 
 def _device_topics(family: str, device: str) -> set[str] | None:
@@ -119,6 +128,8 @@ def _device_topics(family: str, device: str) -> set[str] | None:
         return {f"kiosk:{device}"}
     if family == "device":
         return {f"kiosk:{device}", "managers"}
+    if family == "booking":  # personal, however masked: the managers' dashboard only
+        return {"managers"}
     return None
 
 

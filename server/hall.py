@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import Enum
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -111,19 +111,43 @@ class BusinessHours:
             return self.sessions[0].start <= now < self.sessions[-1].end
         return any(s.start <= now < s.end for s in self.sessions)
 
-    def next_open(self, local: datetime) -> datetime | None:
-        """When ticketing next opens after `local` (hall time): a session's start on an open day
-        (served over lunch, only the first session opens the day). None: the hall never opens."""
-        starts = [s.start for s in self.sessions[:1 if self.lunch_service else None]]
-        for days in range(8):  # every weekday comes round within a week
-            day = local.date() + timedelta(days=days)
-            if day.isoweekday() not in self.weekdays:
-                continue
-            for start in starts:
-                moment = datetime.combine(day, start, tzinfo=local.tzinfo)
-                if moment > local:
-                    return moment
-        return None
+
+@dataclass(frozen=True)
+class CalendarRules:
+    """Which days the hall opens beside its weekdays (server.calendar)."""
+
+    legal_holidays: bool = True  # closed on China's legal holidays, open on their 调休 make-up working days
+    closed: frozenset[date] = frozenset()  # the hall's own closures
+    extra_open: frozenset[date] = frozenset()  # and its own extra open days
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    """Appointments (server.bookings): slots, capacity, and the rules a citizen's bookings follow."""
+
+    slot: timedelta = timedelta(minutes=30)
+    share: float = 0.3  # of a service's handling capacity kept for bookings; at most MAX_BOOKING_SHARE
+    capacity: tuple[tuple[str, int], ...] = ()  # (service, places per slot) set in the hall file; others derived
+    services: frozenset[str] | None = None  # bookable services; None: every service
+    days_ahead: int = 7  # a slot may be booked up to this many days ahead
+    cancel_before: timedelta = timedelta(hours=2)  # a booking may be cancelled until this long before its slot
+    check_in_before: timedelta = timedelta(minutes=30)  # a check-in this long before the slot keeps the priority
+    check_in_after: timedelta = timedelta(minutes=15)  # ... and until this long after its start; later is a walk-in
+    remind_before: timedelta = timedelta(minutes=60)  # "your slot begins soon" this long before it
+    remind_day_before_at: time = time(18, 0)  # the day before's reminder, at this hall time
+    no_shows: int = 3  # this many no-shows ...
+    no_show_window: timedelta = timedelta(days=30)  # ... within this period ...
+    suspension: timedelta = timedelta(days=30)  # ... suspend booking for this long
+    per_address: int = 20  # bookings one client address makes in a row before each next one must wait
+
+    def configured_capacity(self, service: str) -> int | None:
+        return dict(self.capacity).get(service)
+
+    def bookable(self, service: str) -> bool:
+        return self.services is None or service in self.services
+
+
+MAX_BOOKING_SHARE = 0.5  # walk-ins are never refused: at least half of every slot stays theirs
 
 
 @dataclass(frozen=True)
@@ -216,6 +240,8 @@ class Hall:
     announcement: str = "请 {number} 号 到 {window} 号窗口 办理"
     notifications: NotificationRules | None = None  # None: the hall sends none
     common: tuple[str, ...] = ()  # [kiosk] common: the services a kiosk's start screen offers at one tap
+    calendar: CalendarRules = CalendarRules()
+    bookings: BookingRules = BookingRules()
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -275,6 +301,10 @@ class Hall:
         (unset) under the address the request came in by, which a phone outside the hall's
         network may not reach."""
         return f"{self.public_url or request_base}/t/{status_token}"
+
+    def booking_url(self, path: str, request_base: str) -> str:
+        """A booking's page (its QR code's link), under the same address as a ticket's."""
+        return f"{self.public_url or request_base}{path}"
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.timezone)

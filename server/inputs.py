@@ -8,7 +8,7 @@ up front as 422 `invalid`, naming the field, instead of failing deep inside.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, Field, TypeAdapter, ValidationError
@@ -49,6 +49,12 @@ FreeText = Annotated[str, _refuse(_CONTROLS_BUT_TAB_AND_NEWLINE,
 # A mainland mobile number (SMS reminders go to it): 11 digits from 13 to 19.
 Mobile = Annotated[str, Field(pattern=r"^1[3-9][0-9]{9}$", description="mainland mobile number, 11 digits",
                               examples=["13812345678"])]
+# A calendar day (a booking's day, a calendar's range), within the years a hall runs.
+Day = Annotated[date, AfterValidator(lambda day: _in_range(datetime.combine(day, datetime.min.time(), UTC)).date()),
+                Field(description=f"YYYY-MM-DD, {EARLIEST.year}–{LATEST.year}")]
+# A booking number (预约号): 8 digits, typed at a kiosk's keypad.
+BookingNumber = Annotated[str, Field(pattern=r"^[0-9]{8}$", description="8-digit booking number",
+                                     examples=["20261123"])]
 # A database row id or any other positive number kept in a bigint.
 Int64Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
 # An event sequence number: 0 before the first event.

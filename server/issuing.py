@@ -9,13 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import asyncpg
 
 from server import events as contract
 from server.auth import Principal
+from server.booking_model import Booking
+from server.calendar import HallCalendar
 from server.card_reads import CardRead, CardReads
 from server.context import HallContext
 from server.database_health import OUTAGE_ERRORS
@@ -26,7 +28,7 @@ from server.identity import KnownIdentity, checked_id_number
 from server.model import Ticket
 from server.print_jobs import PrintJobs
 from server.queue_state import Waiting
-from server.store import events, notifications, tickets
+from server.store import bookings, events, notifications, tickets
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,15 @@ class TypedIdentity:
 
     id_number: str
     name: str | None = None
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """A booking checked in at the kiosk (server.check_in): the only way to appointment priority."""
+
+    booking: Booking
+    late: bool  # past its check-in window: the ticket is a walk-in
+    identity: KnownIdentity  # the booking's holder, for the clerk (masked)
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class IssueRequest:
     typed_identity: TypedIdentity | None = None
     idempotency_key: str | None = None  # unique per caller and hall day
     reminder_mobile: str | None = None  # queue reminders go to it (server.queue_reminders)
+    appointment: Appointment | None = None  # a checked-in booking; else an appointment asked for is a walk-in
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class IssuedTicket:
     estimated_wait_minutes: int
     windows: tuple[int, ...]  # windows that may serve it
     created: bool  # False when an idempotent retry returned the earlier ticket
+    notice: str | None = None  # a code: why the ticket is not what was asked for
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,16 @@ class _Issuing:
                   request.appointment_code, identity.identity_hash if identity else None]
         if request.reminder_mobile:  # appended only when given: fingerprints made without it stay valid
             fields.append(request.reminder_mobile)
+        if request.appointment:
+            fields.append(f"booking:{request.appointment.booking.id}")
         return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
+
+
+def hall_closed(next_opening: datetime | None) -> Conflict:
+    """Issuing stops at closing (the windows go on calling: 延时服务); the kiosk says when it opens next."""
+    when = f"{next_opening:%Y-%m-%d %H:%M}" if next_opening else "—"
+    return Conflict(f"大厅不在办公时间，暂停取号；下次开放 {when} (the hall is closed now; it opens next at {when})",
+                    code="hall_closed")
 
 
 def format_number(prefix: str, value: int) -> str:
@@ -107,11 +129,12 @@ class Issuer:
         service = self._service(hall, request)
         self._check_offered(hall, principal, service)
         now = self.ctx.clock.now()
-        if not hall.hours.is_open(hall.local(now)):
-            raise Conflict("大厅不在办公时间，暂停取号 (the hall is closed now)", code="hall_closed")
+        calendar = HallCalendar(hall)
+        if not calendar.is_open(now):
+            raise hall_closed(calendar.next_opening(now))
         issuing = await self._resolve(principal, hall, service, request, base_url, self.ctx.today(hall, now))
         try:
-            ticket, seq = await self._issue_new(issuing, now)
+                ticket, seq = await self._issue_new(issuing, now)
         except asyncpg.UniqueViolationError:
             # A retry (or a concurrent twin) of a request whose ticket exists: answer with it.
             # Trying the insert first spares every new ticket a lookup; a retry's transaction
@@ -126,7 +149,7 @@ class Issuer:
             await self.hub.reach(hall.id, seq - 1)
         except OUTAGE_ERRORS:
             pass  # committed all the same: its place as this process last saw the hall beats a 503
-        return self._described(ticket, created=True)
+        return self._described(ticket, request, created=True)
 
     async def _resolve(self, principal: Principal, hall: Hall, service: Service, request: IssueRequest,
                        base_url: str, day: date) -> _Issuing:
@@ -136,6 +159,8 @@ class Issuer:
                                                  retry=bool(request.idempotency_key))
         typed = request.typed_identity
         identity = card.identity if card else (self._typed(hall, typed, day) if typed else None)
+        if identity is None and request.appointment:
+            identity = request.appointment.identity
         device_id = principal.id if principal.kind == "device" else None
         return _Issuing(hall, service, request, identity, card, self.print_jobs.printing_kiosk(principal),
                         device_id, f"{principal.kind}:{principal.id}", day, base_url)
@@ -179,7 +204,7 @@ class Issuer:
                                 " (idempotency_key was already used for a different request)",
                                 code="idempotency_mismatch")
         await self.hub.current(hall.id)
-        return self._described(ticket, created=False)
+        return self._described(ticket, issuing.request, created=False)
 
     async def _issue_new(self, issuing: _Issuing, now: datetime) -> tuple[Ticket, int]:
         hall, service, request, identity = issuing.hall, issuing.service, issuing.request, issuing.identity
@@ -192,8 +217,8 @@ class Issuer:
                 con, hall=hall.id, day=day, prefix=prefix, seq=value, number=format_number(prefix, value),
                 service=service.code, zone=service.zone, priority=priority.value, status="waiting",
                 issued_at=now, queued_at=now, arrival_at=self._arrival(request, priority, now),
-                appointment_at=request.appointment_at if priority is Priority.APPOINTMENT else None,
-                appointment_code=request.appointment_code,
+                appointment_at=request.appointment.booking.starts_at if request.appointment else None,
+                appointment_code=request.appointment.booking.number if request.appointment else None,
                 identity_hash=identity.identity_hash if identity else None,
                 identity_masked=identity.id_masked if identity else None,
                 holder_masked=identity.holder_masked if identity else None,
@@ -210,6 +235,8 @@ class Issuer:
                 await self.card_reads.claim(con, issuing.card, now)
             event = await events.append(con, hall.id, now, contract.ticket_event(
                 contract.Kind.TICKET_ISSUED, ticket, window_no=None, staff_id=None))
+            if request.appointment is not None:
+                await self._check_in(con, hall, request.appointment, ticket, now)
             if issuing.printer is not None:
                 await self.print_jobs.queue(con, issuing.printer, ticket, issuing.base_url, now)
         return ticket, event.seq
@@ -223,18 +250,34 @@ class Issuer:
             await notifications.mark_reminded(con, [ticket.id])
 
     @staticmethod
+    async def _check_in(con: asyncpg.Connection, hall: Hall, appointment: Appointment, ticket: Ticket,
+                        now: datetime) -> None:
+        """The booking follows its ticket from now on; a twin check-in of it fails here."""
+        booking = appointment.booking
+        if not await bookings.attach_ticket(con, booking.id, ticket.id, now, appointment.late):
+            raise Conflict("该预约已签到或已取消 (the booking was checked in or cancelled meanwhile)",
+                           code="booking_checked_in")
+        checked_in = replace(booking, ticket_id=ticket.id, checked_in_at=now, late=appointment.late)
+        await events.append(con, hall.id, now, contract.booking_event(
+            contract.Kind.BOOKING_CHECKED_IN, checked_in.event_view(), booking.zone))
+
+    @staticmethod
     def _priority(request: IssueRequest, identity: KnownIdentity | None) -> Priority:
-        """An old enough card holder gets the green channel without asking."""
+        """An old enough card holder gets the green channel without asking; appointment priority
+        comes only with a booking checked in within its window (`Appointment`), never by asking."""
+        if request.priority is Priority.APPOINTMENT:
+            if request.appointment and not request.appointment.late:
+                return Priority.APPOINTMENT
+            return Priority.NORMAL
         if request.priority is Priority.NORMAL and identity and identity.green_eligible:
             return Priority.GREEN
         return request.priority
 
     @staticmethod
     def _arrival(request: IssueRequest, priority: Priority, now: datetime) -> datetime:
-        if priority is Priority.APPOINTMENT:
-            if request.appointment_at is None:
-                raise Unprocessable("appointment_at: required for an appointment ticket")
-            return request.appointment_at
+        """The queue key: an appointment ranks from its slot (routing lets it wait as a walk-in until then)."""
+        if priority is Priority.APPOINTMENT and request.appointment:
+            return request.appointment.booking.starts_at
         return now
 
     @staticmethod
@@ -252,10 +295,12 @@ class Issuer:
                 code="ticket_limit",
             )
 
-    def _described(self, ticket: Ticket, *, created: bool) -> IssuedTicket:
+    def _described(self, ticket: Ticket, request: IssueRequest, *, created: bool) -> IssuedTicket:
         """The ticket with its place in the live queues now (0 ahead once it left the queue)."""
         queue = self.hub.queue(ticket.hall)
         place = queue.place(Waiting.of(ticket), self.ctx.clock.now())
         waiting = ticket.status.value == "waiting"
+        refused = request.priority is Priority.APPOINTMENT and ticket.priority is not Priority.APPOINTMENT
+        notice = None if not refused else "booking_late" if request.appointment else "appointment_needs_check_in"
         return IssuedTicket(ticket, place.people_ahead if waiting else 0,
-                            place.estimated_wait_minutes if waiting else 0, place.windows, created)
+                            place.estimated_wait_minutes if waiting else 0, place.windows, created, notice)

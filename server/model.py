@@ -38,7 +38,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _from_record(cls: type, record: Any) -> Any:
+def built_from(cls: type, record: Any) -> Any:
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in dict(record).items() if k in names})
 
@@ -73,7 +73,7 @@ class Ticket:
 
     @classmethod
     def from_record(cls, record: Any) -> Ticket:
-        ticket = _from_record(cls, record)
+        ticket = built_from(cls, record)
         object.__setattr__(ticket, "priority", Priority(ticket.priority))
         object.__setattr__(ticket, "status", TicketStatus(ticket.status))
         return ticket
@@ -127,7 +127,7 @@ class WindowState:
 
     @classmethod
     def from_record(cls, record: Any) -> WindowState:
-        state = _from_record(cls, record)
+        state = built_from(cls, record)
         object.__setattr__(state, "state", WindowStateName(state.state))
         return state
 

@@ -16,6 +16,11 @@ from server.store import notifications
 class NotificationKind(str, Enum):
     QUEUE_AHEAD = "queue.ahead"  # 前面还有 N 人
     QUEUE_CALLED = "queue.called"  # 请到 W 号窗口
+    APPOINTMENT_CONFIRMED = "appointment.confirmed"  # 预约成功
+    APPOINTMENT_CANCELLED = "appointment.cancelled"  # cancelled by its holder
+    APPOINTMENT_CLOSED = "appointment.closed"  # cancelled by the hall closing its slot
+    APPOINTMENT_TOMORROW = "appointment.tomorrow"  # the day before
+    APPOINTMENT_SOON = "appointment.soon"  # N minutes before the slot
 
 
 async def notify(con: asyncpg.Connection, hall_id: str, ctx: HallContext, kind: NotificationKind, cause: str,

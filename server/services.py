@@ -9,7 +9,9 @@ from display.voice import Voice
 from server.agent_status import AgentStatus
 from server.audit import Audit
 from server.auth import Authenticator
+from server.bookings import Bookings
 from server.card_reads import CardReads
+from server.check_in import CheckIns
 from server.context import HallContext
 from server.duty import Duty
 from server.hub import Hub
@@ -41,19 +43,22 @@ class Services:
     voice: Voice
     scrape: Scrape
     outbox: Outbox
+    bookings: Bookings
+    check_ins: CheckIns
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
               metrics_token: str | None = None) -> Services:
         card_reads, print_jobs, audit = CardReads(ctx), PrintJobs(ctx, hub), Audit(ctx)
         auth, agents = Authenticator(ctx), AgentStatus(ctx)
+        issuer = Issuer(ctx, hub, card_reads, print_jobs)
         return cls(
             ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit,
-            issuer=Issuer(ctx, hub, card_reads, print_jobs), lifecycle=Lifecycle(ctx), duty=Duty(ctx, audit),
+            issuer=issuer, lifecycle=Lifecycle(ctx), duty=Duty(ctx, audit),
             tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
             scrape=Scrape(metrics or Metrics(), LiveGauges(ctx, hub), auth, agents, metrics_token),
-            outbox=Outbox(ctx),
+            outbox=Outbox(ctx), bookings=Bookings(ctx), check_ins=CheckIns(ctx, issuer, card_reads),
         )
 
 

@@ -38,12 +38,24 @@ ACCOUNT = Policy(free_failures=5, lock_after=10)
 ADDRESS = Policy(free_failures=20, lock_after=None)  # counts failures only, once they are known
 
 
+def booking_policy(per_address: int) -> Policy:
+    """Bookings are public: an address that makes `per_address` in a row waits before each next one,
+    so nobody fills a day's slots with made-up people. Only bookings made count (a full slot costs
+    nothing), and a quiet half hour starts the count again."""
+    return Policy(free_failures=per_address, lock_after=None, first_delay=timedelta(seconds=10),
+                  max_delay=timedelta(minutes=30), forget_after=timedelta(minutes=30))
+
+
 def account_key(hall: str, staff_id: str) -> str:
     return f"account:{hall}:{staff_id}"
 
 
 def address_key(address: str) -> str:
     return f"address:{address}"
+
+
+def booking_key(address: str) -> str:
+    return f"booking:{address}"
 
 
 @dataclass(frozen=True)

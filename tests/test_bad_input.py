@@ -33,7 +33,6 @@ BAD_ISSUES = [
     (b'{"service": "B01", "identity": {"name": "x"}}', 422, "invalid", "identity.id_number"),
     (b'{"service": "B01", "identity": {"id_number": "12345678901234567Z"}}', 422, "invalid_id_number", "id_number"),
     (b'{"service": "B01", "appointment_at": "tomorrow"}', 422, "invalid", "appointment_at"),
-    (b'{"service": "B01", "priority": "appointment"}', 422, "invalid", "appointment_at"),
     (b"{}", 422, "invalid", "service or zone"),
     (b'{"service": "Z99"}', 404, "not_found", "Z99"),
     (b'{"zone": "Q"}', 404, "not_found", "Q"),

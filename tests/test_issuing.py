@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 import asyncpg
 
@@ -70,21 +69,6 @@ async def test_the_open_ticket_limit_per_person_refuses_with_a_message(client):
     body = await expect(refused, 409)
     assert body["error"]["code"] == "ticket_limit" and "最多" in body["error"]["message"]
     assert (await issue(client, "B01"))["ticket"]["number"] == "B003"  # walk-ins without a card are never refused
-
-
-async def test_appointments_go_ahead_of_walk_ins_once_their_slot_begins(client, clock):
-    walk_in = await issue(client, "B01")
-    in_an_hour, five_ago = clock.now() + timedelta(hours=1), clock.now() - timedelta(minutes=5)
-    early = await issue(client, "B01", priority="appointment", appointment_at=in_an_hour.isoformat())
-    due = await issue(client, "B01", priority="appointment", appointment_at=five_ago.isoformat())
-    clerk = await signed_in(client, "zhangwei", 41)
-    order = []
-    for _ in range(3):
-        ticket = await clerk.call_next()
-        order.append(ticket["id"])
-        await clerk.ticket_action(ticket["id"], "start")
-        await clerk.ticket_action(ticket["id"], "finish")
-    assert order == [due["ticket"]["id"], walk_in["ticket"]["id"], early["ticket"]["id"]]
 
 
 async def test_people_ahead_and_estimate_on_the_ticket(client):

@@ -2,13 +2,15 @@
 and zone, the hall's clock and when ticketing opens next."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 import pytest
 
 from printers.wording import windows_summary
 from server import chinese
-from server.hall import BusinessHours, Hall, Session, WindowGroup
+from server.calendar import HallCalendar
+from server.hall import BusinessHours, CalendarRules, Hall, Session, WindowGroup
 from tests.conftest import MONDAY_10AM, SHANGHAI
 from tests.support import KIOSK, expect, issue
 
@@ -79,18 +81,20 @@ MONDAY = MONDAY_10AM.replace(hour=0)
     ((12, 15), True, (1, 8, 30)),  # served over lunch: open now, the next opening is tomorrow's
     ((17, 0), False, (1, 8, 30)),  # the day is over: tomorrow
 ])
-def test_next_opening_on_a_weekday(at, lunch, expected):
+def test_next_opening_on_a_weekday(city, at, lunch, expected):
     moment = MONDAY.replace(hour=at[0], minute=at[1])
     days, hour, minute = expected
-    assert hours(("08:30", "12:00"), ("13:30", "17:00"), lunch=lunch).next_open(moment) == (
-        MONDAY + timedelta(days=days)).replace(hour=hour, minute=minute)
+    calendar = HallCalendar(replace(city, hours=hours(("08:30", "12:00"), ("13:30", "17:00"), lunch=lunch)))
+    assert calendar.next_opening(moment) == (MONDAY + timedelta(days=days)).replace(hour=hour, minute=minute)
 
 
-def test_after_fridays_hours_ticketing_opens_on_monday_and_a_hall_open_no_day_never():
+def test_after_fridays_hours_ticketing_opens_on_monday_and_a_hall_open_no_day_never(city):
     friday_evening = MONDAY.replace(day=27, hour=18)
-    assert hours(("09:00", "17:00")).next_open(friday_evening) == datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
-    never = BusinessHours(frozenset(), hours(("09:00", "17:00")).sessions, False)
-    assert never.next_open(friday_evening) is None
+    weekdays = replace(city, hours=hours(("09:00", "17:00")))
+    assert HallCalendar(weekdays).next_opening(friday_evening) == datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
+    never = replace(weekdays, hours=replace(weekdays.hours, weekdays=frozenset()),
+                    calendar=CalendarRules(legal_holidays=False))
+    assert HallCalendar(never).next_opening(friday_evening) is None
 
 
 def test_windows_are_grouped_by_floor_then_zone_with_universal_windows_last(city: Hall):

@@ -22,6 +22,7 @@ from server.api.permissions import MATRIX, ROLES, Row, markdown
 from server.app import APIS, Settings, create_app
 from server.config import DEFAULT_CONFIG_DIR, load_hall, load_halls
 from server.credentials import hash_token, new_token
+from tests.bookings_support import booking_body
 from tests.conftest import MONDAY_10AM
 from tests.support import PASSWORD, expect
 
@@ -36,7 +37,7 @@ _keys = itertools.count(1)
 
 def _hall_file(hall_id: str, windows: int, staff: str, devices: str) -> str:
     return (f'[hall]\nid = "{hall_id}"\nname = "测试大厅"\n\n[hours]\nweekdays = [1, 2, 3, 4, 5, 6, 7]\n'
-            'sessions = [["00:00", "23:59"]]\n\n'
+            'sessions = [["00:00", "23:59"]]\n\n[bookings]\nper_address = 100000\n\n'
             '[[zones]]\ncode = "A"\nname = "甲区"\nfloor = 1\nprefix = "A"\n\n'
             '[[zones]]\ncode = "B"\nname = "乙区"\nfloor = 1\nprefix = "B"\n\n'
             '[[services]]\ncode = "A01"\nname = "甲事项"\nzone = "A"\ndepartment = "甲"\ntypical_minutes = 10\n\n'
@@ -75,6 +76,7 @@ class Cell:
     k: int
     tokens: dict[str, str]
     ticket: dict[str, Any] = field(default_factory=dict)
+    booking: dict[str, Any] = field(default_factory=dict)
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
@@ -93,6 +95,15 @@ class Cell:
         await self.hold()
         await self.issue()
         await self.post("clerk here", f"/api/v1/windows/{self.k}/call", number=self.ticket["number"])
+
+    def slot(self) -> str:
+        """A slot of the cell's own to close, tomorrow or later (the test hall opens 00:00-23:59 every day)."""
+        return (TOMORROW + timedelta(minutes=30 * (self.k % 46), days=self.k // 46)).isoformat()
+
+    async def book(self, slot: str | None = None) -> None:
+        body = await self.post("none", "/api/v1/bookings", 201,
+                               **booking_body(self.k, slot or BOOKED_SLOT, hall=HALL))
+        self.booking = body["booking"] | {"token": body["token"]}
 
     async def act(self, action: str) -> None:
         await self.post("clerk here", f"/api/v1/tickets/{self.ticket['id']}/{action}")
@@ -159,14 +170,25 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/windows/{no}/call": (_held_and_waiting, lambda c: {"number": c.ticket["number"]}),
     "POST /api/v1/windows/{no}/recall": (Cell.call, _none),
     "POST /api/v1/staff/login": (_nothing, lambda c: {"hall": HALL, "staff_id": f"here{c.k}", "password": PASSWORD}),
+    "POST /api/v1/bookings": (_nothing, lambda c: booking_body(c.k, BOOKED_SLOT, hall=HALL)),
+    "POST /api/v1/bookings/{number}/cancel": (Cell.book, lambda c: {"token": c.booking["token"], "hall": HALL}),
+    "GET /api/v1/public/bookings/{token}": (Cell.book, _none),
+    "GET /api/v1/public/bookings/{token}/qr.svg": (Cell.book, _none),
+    "POST /api/v1/check-in": (lambda c: c.book(SOON_SLOT), lambda c: {"number": c.booking["number"]}),
+    "POST /api/v1/slots/close": (_nothing, lambda c: {"service": "B01", "start": c.slot()}),
 }
-QUERIES = {"GET /api/v1/announcements/audio": {"text": "请 A001 号 到 1 号窗口 办理"}}
+QUERIES = {"GET /api/v1/announcements/audio": {"text": "请 A001 号 到 1 号窗口 办理"},
+           "GET /api/v1/slots": {"service": "B01"}}
+TOMORROW = MONDAY_10AM.replace(hour=0) + timedelta(days=1)
+SOON_SLOT = (MONDAY_10AM + timedelta(minutes=30)).isoformat()  # check-in opens 30 min before: now
+BOOKED_SLOT = (TOMORROW + timedelta(hours=23)).isoformat()  # the last slot of the day: no cell closes it
 
 
 def _path(row: Row, cell: Cell) -> tuple[str, str]:
     method, path = row.route.split()[:2]
-    return method, path.format(no=cell.k, id=cell.ticket.get("id"), token=cell.ticket.get("status_token"),
-                               staff_id=f"here{cell.k}")
+    token = cell.booking.get("token") or cell.ticket.get("status_token")
+    return method, path.format(no=cell.k, id=cell.ticket.get("id"), token=token, staff_id=f"here{cell.k}",
+                               number=cell.booking.get("number"))
 
 
 async def _sessions(database_url: str) -> list[dict[str, str]]:

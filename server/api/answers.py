@@ -76,6 +76,9 @@ class Issued(BaseModel):
     hall_name: str
     status_url: str  # the QR code's link: the ticket's status page under the hall's public_url
     created: bool
+    # why the ticket is not what was asked: "appointment_needs_check_in" (priority appointment asked for
+    # without a booking: a walk-in), "booking_late" (checked in after its window: a walk-in)
+    notice: str | None = None
 
 
 class RejoinRule(BaseModel):

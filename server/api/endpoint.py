@@ -27,7 +27,7 @@ Body = TypeVar("Body", bound=BaseModel)
 TicketId = Annotated[inputs.Int64Id, Field(examples=[1])]
 WindowNo = Annotated[inputs.Int64Id, Field(examples=[41])]
 PATH_PARAMETERS: dict[str, Any] = {"id": TicketId, "no": WindowNo, "token": inputs.SafeText,
-                                  "staff_id": inputs.SafeText}
+                                  "staff_id": inputs.SafeText, "number": inputs.BookingNumber}
 _NUMBER = re.compile(r"-?[0-9]+")
 WEBSOCKET = "websocket"  # the media type of a route that upgrades to a websocket
 

@@ -1,14 +1,17 @@
 """The hall's layout and live queues, for kiosks, screens and consoles."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from server import chinese, health, screens
 from server.api.answers import Health, Readiness
-from server.api.endpoint import Api, Call
+from server.api.endpoint import Api, Call, Query
 from server.auth import Access
+from server.calendar import HallCalendar
+from server.errors import Unprocessable
 from server.hall import Hall, Service, Zone
+from server.inputs import Day, SafeText
 from server.snapshot import hall_snapshot
 
 api = Api("hall")
@@ -22,15 +25,6 @@ def _name(item: Zone | Service) -> dict[str, Any]:
 def _findable(service: Service) -> dict[str, Any]:
     """What the kiosk's letter keys find a service by: its full pinyin and its initials."""
     return {"pinyin": chinese.pinyin(service.name), "initials": chinese.initials(service.name)}
-
-
-def hall_time(hall: Hall, now: datetime) -> dict[str, Any]:
-    """The hall's clock and whether it issues tickets now, else when it next does (hall time)."""
-    local = hall.local(now)
-    open_now = hall.hours.is_open(local)
-    next_open = None if open_now else hall.hours.next_open(local)
-    return {"at": local.isoformat(), "open_now": open_now,
-            "next_open": next_open.isoformat() if next_open else None}
 
 
 def layout(hall: Hall) -> dict[str, Any]:
@@ -57,6 +51,15 @@ def layout(hall: Hall) -> dict[str, Any]:
     }
 
 
+def opening(hall: Hall, now: datetime) -> dict[str, Any]:
+    """The hall's clock, whether it issues tickets now by its calendar, else when it next does (hall time)."""
+    calendar, local = HallCalendar(hall), hall.local(now)
+    open_now = calendar.is_open(now)
+    upcoming = None if open_now else calendar.next_opening(now)
+    return {"at": local.isoformat(), "open_now": open_now, "today": calendar.day(local.date()).json(),
+            "next_open": upcoming.isoformat() if upcoming else None}
+
+
 @api.get("/api/v1/health", access=Access.PUBLIC, answer=Health,
          summary="Liveness for load balancers and scripts: the process answers (no database needed)")
 async def get_health(call: Call) -> dict[str, Any]:
@@ -72,7 +75,7 @@ async def get_ready(call: Call) -> dict[str, Any]:
 @api.get("/api/v1/hall", access=Access.ANY, summary="The caller's hall: zones, services, windows, notices")
 async def get_hall(call: Call) -> dict[str, Any]:
     hall = call.services.ctx.hall(call.hall_id)
-    return {**layout(hall), **hall_time(hall, call.services.ctx.clock.now())}
+    return {**layout(hall), **opening(hall, call.services.ctx.clock.now())}
 
 
 @api.get("/api/v1/queues", access=Access.ANY, summary="Waiting tickets and estimated waits per service and zone")
@@ -96,5 +99,27 @@ async def get_device(call: Call) -> dict[str, Any]:
     principal = call.principal
     assert principal is not None
     device = hall.device(principal.id) if principal.kind == "device" else None
-    return {"hall": layout(hall), **hall_time(hall, call.services.ctx.clock.now()),
-            "device": screens.settings(hall, device) if device else None}
+    body: dict[str, Any] = {"hall": layout(hall), **opening(hall, call.services.ctx.clock.now()), "device": None}
+    if device:
+        body["device"] = screens.settings(hall, device)
+    return body
+
+
+CALENDAR_DAYS = 366  # the most days one calendar answer gives
+HALL_QUERY = Query("the hall's id (the only hall's when the server has one)", SafeText)
+
+
+@api.get("/api/v1/calendar", access=Access.PUBLIC,
+         query={"hall": HALL_QUERY, "from": Query("first day (default: today)", Day),
+                "to": Query(f"last day, at most {CALENDAR_DAYS} days on (default: 6 days after from)", Day)},
+         summary="The hall's calendar: each day open or closed and why (weekday, legal holiday, 调休 make-up"
+                 " working day, the hall's own closures), its sessions, and when it opens next")
+async def get_calendar(call: Call) -> dict[str, Any]:
+    ctx = call.services.ctx
+    hall, now = ctx.public_hall(call.query("hall")), ctx.clock.now()
+    first = call.query("from") or ctx.today(hall, now)
+    last = call.query("to") or first + timedelta(days=6)
+    if not first <= last < first + timedelta(days=CALENDAR_DAYS):
+        raise Unprocessable(f"to: must lie from `from` to {CALENDAR_DAYS - 1} days after it", code="invalid")
+    calendar = HallCalendar(hall)
+    return {"hall": hall.id, **opening(hall, now), "days": [day.json() for day in calendar.days(first, last)]}

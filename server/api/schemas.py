@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.hall import Priority
-from server.inputs import FreeText, HallTime, Int64Id, Mobile, SafeText
+from server.inputs import BookingNumber, FreeText, HallTime, Int64Id, Mobile, SafeText
 from server.model import PauseReason
 
 _NOTE = "internal, for staff and managers only; ID and mobile numbers are masked"
@@ -83,3 +83,45 @@ class TransferBody(Strict):
 
 class ClockBody(Strict):
     now: HallTime
+
+
+_SERVICE = Field(max_length=20, description="service code", examples=["B01"])
+
+
+class BookingBody(Strict):
+    hall: SafeText | None = Field(default=None, max_length=40, description="the hall's id (the only hall's if omitted)",
+                                  examples=["city"])
+    service: SafeText = _SERVICE
+    start: HallTime = Field(description="the slot's start, as GET /api/v1/slots gives it")
+    name: SafeText = Field(min_length=1, max_length=40, description="the holder's name; stored masked")
+    id_number: SafeText = Field(min_length=1, max_length=40, description="18-character resident ID number;"
+                                                                        " stored only hashed and masked")
+    mobile: Mobile = Field(description="for the confirmation and the reminders")
+
+
+class BookingCancelBody(Strict):
+    hall: SafeText | None = Field(default=None, max_length=40, examples=["city"])
+    token: SafeText = Field(min_length=16, max_length=100, description="the booking's secret, from its answer")
+
+
+class SlotCloseBody(Strict):
+    service: SafeText = _SERVICE
+    start: HallTime = Field(description="the slot's start")
+
+
+class CheckInBody(Strict):
+    number: BookingNumber | None = Field(default=None, description="the booking number, typed on the keypad")
+    qr: SafeText | None = Field(default=None, max_length=300, description="what the QR scanner typed: the booking's"
+                                                                          " link, or its token")
+    identity_token: SafeText | None = Field(default=None, min_length=16, max_length=100,
+                                            description="from the kiosk's ID-card read (event kiosk.identity):"
+                                                        " today's booking of the card's holder")
+    idempotency_key: SafeText | None = Field(default=None, min_length=8, max_length=100,
+                                             description="a retried check-in with the same key returns the same"
+                                                         " ticket")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> CheckInBody:
+        if sum(v is not None for v in (self.number, self.qr, self.identity_token)) != 1:
+            raise ValueError("give exactly one of number, qr or identity_token")
+        return self

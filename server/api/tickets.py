@@ -30,6 +30,7 @@ def issued_json(issued: IssuedTicket, hall: Hall, base: str) -> dict[str, Any]:
         "hall_name": hall.name,
         "status_url": hall.status_url(issued.ticket.status_token, base),
         "created": issued.created,
+        "notice": issued.notice,
     }
 
 
@@ -101,7 +102,11 @@ async def public_status(call: Call) -> dict[str, Any]:
 @api.get("/api/v1/public/tickets/{token}/qr.svg", access=Access.PUBLIC, media_type="image/svg+xml",
          summary="QR code (SVG) of the ticket's status page /t/{token}, for the kiosk's ticket screen")
 async def public_qr(call: Call) -> web.Response:
-    url = await call.services.tickets.status_url(call.text_param("token"), call.base_url)
+    return qr_svg(await call.services.tickets.status_url(call.text_param("token"), call.base_url))
+
+
+def qr_svg(url: str) -> web.Response:
+    """A QR code of `url` as SVG: a ticket's or a booking's link."""
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     return web.Response(body=image.to_string(), content_type="image/svg+xml",
                         headers={"Cache-Control": "private, max-age=86400"})
