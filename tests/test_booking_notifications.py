@@ -53,7 +53,8 @@ async def test_each_booking_notification_arrives_once_and_signed(reminding, cloc
     }
     confirmed = next(m for m in receiving.received if m["kind"] == "appointment.confirmed"
                      and m["data"]["booking"] == kept["booking"]["number"])
-    assert "11月24日 10:00-10:30「住房公积金提取」" in confirmed["text"] and kept["booking"]["number"] in confirmed["text"]
+    assert "11月24日 10:00-10:30「住房公积金提取」" in confirmed["text"]
+    assert kept["booking"]["number"] in confirmed["text"]
     assert confirmed["data"]["link"] == f"/b/{kept['token']}"
     closing = next(m for m in receiving.received if m["kind"] == "appointment.closed")
     assert "已取消" in closing["text"] and closing["data"]["booking"] == closed["booking"]["number"]
