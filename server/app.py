@@ -29,6 +29,7 @@ from server.api import tickets as tickets_api
 from server.api import windows as windows_api
 from server.api.endpoint import Api, dumps, register
 from server.api.openapi import openapi_document
+from server.booking_reminders import BookingReminders
 from server.clock import Clock, SteppedClock, SystemClock
 from server.context import HallContext
 from server.database_health import DATABASE_HEALTH, OUTAGE_ERRORS, DatabaseHealth
@@ -161,6 +162,7 @@ def create_app(settings: Settings) -> web.Application:
         background = [asyncio.create_task(FiguresPush(hub, settings.halls, settings.clock).run()),
                       asyncio.create_task(services.card_reads.forget_expired_reads(settings.card_read_sweep)),
                       asyncio.create_task(QueueReminders(ctx, hub).run()),
+                      asyncio.create_task(BookingReminders(ctx).run()),
                       asyncio.create_task(Deliveries(pool, settings.halls, settings.first_retry).run())]
         yield
         for task in background:

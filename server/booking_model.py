@@ -1,6 +1,7 @@
 """A booking as read from the store, and the state it is in: it follows its ticket once checked in."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -8,6 +9,17 @@ from typing import Any
 
 from server.hall import BookingRules, Hall
 from server.model import built_from
+
+
+def window_ranges(numbers: Iterable[int]) -> list[list[int]]:
+    """[41, 42, …, 48, 89, …, 96] -> [[41, 48], [89, 96]]: what a page shows as "41-48、89-96"."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return runs
 
 
 class BookingState(str, Enum):
@@ -68,6 +80,7 @@ class Booking:
             "number": self.number, "service": self.service, "service_name": service.name if service else self.service,
             "zone": self.zone, "zone_name": zone.name if zone else self.zone, "floor": zone.floor if zone else None,
             "windows": [w.number for w in hall.windows_serving(self.service)],
+            "window_ranges": window_ranges(w.number for w in hall.windows_serving(self.service)),
             "day": self.day.isoformat(), "starts_at": hall.local(self.starts_at).isoformat(),
             "ends_at": hall.local(self.ends_at).isoformat(), "holder": self.holder_masked,
             "state": self.state(now, hall.bookings).value, "cancelled_by": self.cancelled_by,

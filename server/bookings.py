@@ -28,7 +28,7 @@ from server.errors import Conflict, NotFound, TooManyAttempts
 from server.hall import Hall, Service
 from server.identity import KnownIdentity, checked_id_number
 from server.outbox import NotificationKind, notify
-from server.slots import Slot, day_slots, slot_at
+from server.slots import Slot, capacity, day_slots, slot_at
 from server.store import bookings as store
 from server.store import events, sign_ins
 
@@ -107,6 +107,23 @@ class Bookings:
         self.ctx = ctx
 
     # -- slots ---------------------------------------------------------------------
+
+    def info(self, hall_id: str | None) -> dict[str, Any]:
+        """What the booking page starts from: the bookable services, the days open to booking, the rules."""
+        hall = self.ctx.public_hall(hall_id)
+        now, rules = self.ctx.clock.now(), hall.bookings
+        today = self.ctx.today(hall, now)
+        days = HallCalendar(hall).days(today, today + timedelta(days=rules.days_ahead))
+        return {
+            "hall": hall.id, "hall_name": hall.name, "timezone": hall.timezone.key,
+            "zones": [{"code": z.code, "name": z.name, "floor": z.floor} for z in hall.zones],
+            "services": [{"code": s.code, "name": s.name, "zone": s.zone, "department": s.department}
+                         for s in hall.services if capacity(hall, s) > 0],
+            "days": [day.json() for day in days],
+            "rules": {"days_ahead": rules.days_ahead, "cancel_hours": rules.cancel_before.total_seconds() / 3600,
+                      "check_in_before_minutes": rules.check_in_before.total_seconds() / 60,
+                      "check_in_after_minutes": rules.check_in_after.total_seconds() / 60},
+        }
 
     async def slots(self, hall_id: str | None, service_code: str, day: date | None) -> dict[str, Any]:
         """A service's slots on a day with their free places, for anyone."""
@@ -237,8 +254,11 @@ class Bookings:
 
     async def public(self, token: str) -> dict[str, Any]:
         hall, booking = await self.by_token(token)
+        rules = hall.bookings
         return {"booking": booking.public(hall, self.ctx.clock.now()), "hall_name": hall.name,
-                "timezone": hall.timezone.key, "cancellable_until": self._cancellable_until(hall, booking).isoformat()}
+                "timezone": hall.timezone.key, "cancellable_until": self._cancellable_until(hall, booking).isoformat(),
+                "check_in_from": hall.local(booking.starts_at - rules.check_in_before).isoformat(),
+                "check_in_until": hall.local(booking.starts_at + rules.check_in_after).isoformat()}
 
     @staticmethod
     def _cancellable_until(hall: Hall, booking: Booking) -> datetime:

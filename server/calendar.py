@@ -15,6 +15,7 @@ last end with 午间不间断服务 (lunch_service). The windows may keep servin
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -65,9 +66,17 @@ def legal_day(day: date) -> tuple[bool | None, str | None]:
     return None, None
 
 
-def year_known(year: int) -> bool:
-    """Whether the package knows the year's legal holidays (a server warns at start when not)."""
-    return year in _KNOWN_YEARS
+def unknown_holiday_warnings(halls: Iterable[Hall], now: datetime) -> list[str]:
+    """One line per hall following the legal holidays of a year within the next 60 days that the
+    installed chinesecalendar does not know yet: `hallq serve` logs them at start."""
+    lines = []
+    for hall in halls:
+        local = hall.local(now).date()
+        years = sorted({local.year, (local + timedelta(days=60)).year} - set(_KNOWN_YEARS))
+        if hall.calendar.legal_holidays and years:
+            lines.append(f"hall {hall.id}: the legal holidays of {', '.join(map(str, years))} are not known to the"
+                         " installed chinesecalendar: upgrade it, or list them in [calendar] closed and open")
+    return lines
 
 
 class HallCalendar:

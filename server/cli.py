@@ -14,6 +14,7 @@ from pathlib import Path
 from aiohttp import web
 
 import simulator
+from server.calendar import unknown_holiday_warnings
 from server.clock import Clock, ScaledClock, SteppedClock, SystemClock
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_halls
 from server.credentials import hash_password
@@ -76,11 +77,13 @@ def serve(args: argparse.Namespace) -> int:
     from server.app import Settings, create_app
 
     halls = load_halls(args.config)
-    for line in [*warnings(halls.values()), *local_link_warnings(halls.values())]:
+    clock = clock_from(args)
+    for line in [*warnings(halls.values()), *local_link_warnings(halls.values()),
+                 *unknown_holiday_warnings(halls.values(), clock.now())]:
         log.warning(line)
     data_dir = Path(args.data_dir)
     settings = Settings(halls=halls, database_url=database_url(args, data_dir), identity_key=identity_key(data_dir),
-                        clock=clock_from(args), demo=is_shipped(args.config),
+                        clock=clock, demo=is_shipped(args.config),
                         metrics_token=os.environ.get("HALLQ_METRICS_TOKEN") or None)
     names = ", ".join(f"{h.id} ({h.name}: {len(h.zones)} zones, {len(h.windows)} windows)" for h in halls.values())
     log.info("hallq serving %s", names, extra={"url": f"http://{args.host}:{args.port}/"})

@@ -52,19 +52,23 @@ def capacity(hall: Hall, service: Service) -> int:
                             rules.share)
 
 
-def day_slots(hall: Hall, service: Service, day: date) -> list[Slot]:
-    """The slots of an open day for `service`, in order; none on a closed day or with no places."""
-    places = capacity(hall, service)
-    if places <= 0:
-        return []
+def slot_times(hall: Hall, day: date) -> list[tuple[datetime, datetime]]:
+    """(start, end) of every slot of an open day, every service alike: the slot length from each
+    session's start; none on a closed day."""
     length, found = hall.bookings.slot, []
     for session in HallCalendar(hall).sessions(day):
         start = datetime.combine(day, session.start, hall.timezone)
         end = datetime.combine(day, session.end, hall.timezone)
         while start + length <= end:
-            found.append(Slot(service.code, start, start + length, places))
+            found.append((start, start + length))
             start += length
     return found
+
+
+def day_slots(hall: Hall, service: Service, day: date) -> list[Slot]:
+    """The slots of an open day for `service`, in order; none on a closed day or with no places."""
+    places = capacity(hall, service)
+    return [Slot(service.code, start, end, places) for start, end in slot_times(hall, day)] if places > 0 else []
 
 
 def slot_at(hall: Hall, service: Service, start: datetime) -> Slot | None:

@@ -45,8 +45,8 @@ from typing import Any, Protocol, TextIO
 
 import aiohttp
 
-from server.hall import Hall
-from simulator.plan import DayPlan, Pause, Roster, Visit
+from server.hall import Hall, Priority
+from simulator.plan import DayPlan, Pause, Roster, Visit, citizen
 from simulator.report import Recorder, Report
 
 RECALL_AFTER = 30  # seconds after calling a citizen who does not come, the clerk calls again (重呼)
@@ -137,6 +137,7 @@ class Console:
         self.ticket_of: dict[int, int] = {}  # visit id -> ticket id
         self.visit_of: dict[int, int] = {}  # ticket id -> visit id
         self.at_window: dict[int, int] = {}  # window -> the ticket called or served there
+        self.booking_of: dict[int, str] = {}  # visit id -> its booking number
         self.observers: list[Callable[[datetime], None]] = []  # told the server's time when an answer shows it
         self.actions = 0
         self._run = secrets.token_hex(4)  # keeps idempotency keys apart between runs on one database
@@ -174,28 +175,53 @@ class Console:
 
     # -- the kiosk -----------------------------------------------------------------
 
-    async def issue(self, t: datetime, visit: int, service: str, priority: str,
-                    appointment_at: datetime | None) -> bool:
+    async def issue(self, t: datetime, visit: int, service: str, priority: str) -> bool:
         """Issue the visitor's ticket; False when the kiosk refuses because the hall has closed."""
         body: dict[str, Any] = {"service": service, "priority": priority,
                                 "idempotency_key": f"sim-{self._run}-{visit:05d}"}
-        if appointment_at is not None:
-            body["appointment_at"] = appointment_at.isoformat()
+        return await self._ticket_for(t, visit, service, "/api/v1/tickets", body, "issue",
+                                      {"service": service, "priority": priority})
+
+    async def check_in(self, t: datetime, visit: int, service: str) -> bool:
+        """Check the visitor's booking in by its number, as on the kiosk's keypad; False when the hall has closed."""
+        body = {"number": self.booking_of[visit], "idempotency_key": f"sim-{self._run}-{visit:05d}"}
+        return await self._ticket_for(t, visit, service, "/api/v1/check-in", body, "check-in",
+                                      {"service": service, "booking": self.booking_of[visit]})
+
+    async def _ticket_for(self, t: datetime, visit: int, service: str, path: str, body: dict[str, Any], do: str,
+                          logged: dict[str, Any]) -> bool:
         try:
-            answer = await self.client.request("POST", "/api/v1/tickets", self.roster.kiosk_token, body)
+            answer = await self.client.request("POST", path, self.roster.kiosk_token, body)
         except ApiError as exc:
             if exc.code != "hall_closed":
                 raise
             offered = self.hall.service(service)
             assert offered is not None, service  # the plan only asks for the hall's own services
             self.recorder.turned_away(offered.zone)
-            self._log(t, "issue", visit=visit, **_issued(body), turned_away=True)
+            self._log(t, do, visit=visit, **logged, turned_away=True)
             return False
         ticket = answer["ticket"]
         self.ticket_of[visit], self.visit_of[ticket["id"]] = ticket["id"], visit
         self.recorder.issued(ticket)
         self._observe(ticket["issued_at"])
-        self._log(t, "issue", visit=visit, **_issued(body), number=ticket["number"])
+        self._log(t, do, visit=visit, **logged, number=ticket["number"], outcome=answer.get("outcome"))
+        return True
+
+    async def book(self, t: datetime, visit: int, service: str, start: datetime) -> bool:
+        """Book the visitor's slot through the public booking API, as from their phone; False when
+        the slot is full (or closed): the visitor comes as a walk-in."""
+        name, id_number, mobile = citizen(visit)
+        body = {"hall": self.hall.id, "service": service, "start": start.isoformat(), "name": name,
+                "id_number": id_number, "mobile": mobile}
+        try:
+            answer = await self.client.request("POST", "/api/v1/bookings", None, body)
+        except ApiError as exc:
+            if exc.code not in ("slot_full", "slot_closed", "no_such_slot"):
+                raise
+            self._log(t, "book", visit=visit, service=service, start=start.isoformat(), refused=exc.code)
+            return False
+        self.booking_of[visit] = answer["booking"]["number"]
+        self._log(t, "book", visit=visit, service=service, start=start.isoformat())
         return True
 
     # -- the clerks ----------------------------------------------------------------
@@ -279,10 +305,6 @@ class Console:
         self.actions += 1
         if self.log is not None:
             self.log.write(t, do, fields)
-
-
-def _issued(body: dict[str, Any]) -> dict[str, Any]:
-    return {"service": body["service"], "priority": body["priority"], "appointment_at": body.get("appointment_at")}
 
 
 # --- the server's clock -------------------------------------------------------------
@@ -418,6 +440,10 @@ class DaySimulation:
             self._at(action.at, action.kind, window=action.window, visit=action.visit, pause=action.pause)
 
     async def run(self) -> None:
+        if self._due:
+            self.now = self._due[0].at
+            await self.pacer.advance(self.plan.at(self.now))
+            await self._book_ahead()
         while self._due:
             self.now = self._due[0].at
             await self.pacer.advance(self.plan.at(self.now))
@@ -465,11 +491,21 @@ class DaySimulation:
         await self.console.sign_in(self._t, item.own_window)
         self._ready(self.desks[item.own_window])
 
+    async def _book_ahead(self) -> None:
+        """Before the day's first action, the appointment visitors book their slots (a full slot: a walk-in)."""
+        for visit in self.plan.visits:
+            if visit.appointment is not None:
+                await self.console.book(self._t, visit.id, visit.service, self.plan.at(visit.appointment))
+
     async def _arrive(self, item: _Due) -> None:
         visit = item.visit
         assert visit is not None
-        slot = self.plan.at(visit.appointment) if visit.appointment is not None else None
-        if await self.console.issue(self._t, visit.id, visit.service, visit.priority.value, slot):
+        if visit.id in self.console.booking_of:
+            issued = await self.console.check_in(self._t, visit.id, visit.service)
+        else:  # an appointment whose slot was full comes as a walk-in
+            priority = Priority.NORMAL if visit.priority is Priority.APPOINTMENT else visit.priority
+            issued = await self.console.issue(self._t, visit.id, visit.service, priority.value)
+        if issued:
             self.service_now[visit.id] = visit.service
             self._fresh.append(visit.service)
 

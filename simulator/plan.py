@@ -16,9 +16,10 @@ The model, per hall:
     window spends its time on its profile's services (more on the first
     levels), and a service draws as many visitors as that time can handle
     at its typical_minutes;
-  * ~5% green channel, ~10% appointments (slot on the quarter hour, arriving
-    up to 20 minutes early), ~4% no-shows (40% of them come back), ~3%
-    transfers to another service;
+  * ~5% green channel, ~10% appointments (the next slot of the hall's booking
+    grid, booked through the booking API before the day starts, checked in at
+    the kiosk on arrival; a full slot makes a walk-in), ~4% no-shows (40% of them
+    come back), ~3% transfers to another service;
   * handling times are lognormal around each service's typical_minutes, all
     scaled by one factor so the day's visitors keep the windows about 85%
     busy (a 10,000-visitor day in the reference hall needs quicker than
@@ -37,8 +38,10 @@ from itertools import accumulate
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hardware.idcard import with_check_character
 from server.credentials import hash_token
 from server.hall import Hall, Priority, Service
+from server.slots import slot_times
 
 RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")  # 好差评, best first
 _RATING_WEIGHTS = (0.70, 0.20, 0.06, 0.03, 0.01)
@@ -185,9 +188,12 @@ class Roster:
         if hall.device(self.screen) is None:
             entries.append(f'\n[[devices]]\nid = "{self.screen}"\nkind = "screen"\nscreen = "hall"\n'
                            f'token_hash = "{hash_token(self.screen_token)}"\n')
+        text = Path(source).read_text(encoding="utf-8")
+        if "[bookings]" not in text:  # every booking comes from the simulator's one address
+            entries.append("\n[bookings]\nper_address = 100000\n")
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / Path(source).name
-        path.write_text(Path(source).read_text(encoding="utf-8") + "".join(entries), encoding="utf-8")
+        path.write_text(text + "".join(entries), encoding="utf-8")
         return path
 
 
@@ -345,10 +351,20 @@ class _Visitors:
 
 
 def _appointment_slot(hall: Hall, rng: random.Random, arrive: int, day: date) -> int | None:
-    """The quarter-hour slot a citizen arriving at `arrive` booked: up to 20 minutes later."""
-    slot = math.ceil((arrive + rng.randrange(20 * 60)) / 900) * 900
-    local = datetime.combine(day, time(), hall.timezone) + timedelta(seconds=slot)
-    return slot if hall.hours.is_open(local) else None
+    """The slot (of the hall's booking grid) a citizen arriving at `arrive` booked: the next one, so the
+    check-in falls inside its window. None when no slot of the day starts then, or too long after."""
+    length = int(hall.bookings.slot.total_seconds())
+    slot = math.ceil((arrive + rng.randrange(60)) / length) * length  # the minute they arrive in
+    if slot - arrive > hall.bookings.check_in_before.total_seconds():
+        return None
+    start = datetime.combine(day, time(), hall.timezone) + timedelta(seconds=slot)
+    return slot if any(start == begins for begins, _ in slot_times(hall, day)) else None
+
+
+def citizen(visit: int) -> tuple[str, str, str]:
+    """The made-up (name, ID number, mobile) a booking visitor books with: a valid, unique ID number."""
+    born = date(1960, 1, 1) + timedelta(days=visit // 1000)
+    return "模拟市民", with_check_character(f"410502{born:%Y%m%d}{visit % 1000:03d}"), f"139{visit:08d}"
 
 
 def _shifts(hall: Hall, rng: random.Random, settings: PlanSettings) -> tuple[Shift, ...]:

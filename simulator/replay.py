@@ -70,11 +70,20 @@ async def perform(console: Console, t: datetime, action: dict[str, Any]) -> None
 
 
 async def _issue(console: Console, t: datetime, action: dict[str, Any]) -> None:
-    slot = datetime.fromisoformat(action["appointment_at"]) if action.get("appointment_at") else None
-    issued = await console.issue(t, action["visit"], action["service"], action["priority"], slot)
+    if action["do"] == "check-in":
+        issued = await console.check_in(t, action["visit"], action["service"])
+    else:
+        issued = await console.issue(t, action["visit"], action["service"], action["priority"])
     if issued == bool(action.get("turned_away")):
         raise ReplayDiverged(f"{t.isoformat()}: visit {action['visit']} was "
                              f"{'issued' if issued else 'turned away'}, the log says otherwise")
+
+
+async def _book(console: Console, t: datetime, action: dict[str, Any]) -> None:
+    booked = await console.book(t, action["visit"], action["service"], datetime.fromisoformat(action["start"]))
+    if booked == bool(action.get("refused")):
+        raise ReplayDiverged(f"{t.isoformat()}: visit {action['visit']}'s booking was "
+                             f"{'made' if booked else 'refused'}, the log says otherwise")
 
 
 async def _call_next(console: Console, t: datetime, action: dict[str, Any]) -> None:
@@ -92,6 +101,8 @@ def _window_action(name: str) -> Callable[[Console, datetime, dict[str, Any]], A
 
 _ACTIONS: dict[str, Callable[[Console, datetime, dict[str, Any]], Awaitable[None]]] = {
     "issue": _issue,
+    "check-in": _issue,
+    "book": _book,
     "call-next": _call_next,
     "finish": lambda console, t, a: console.finish(t, a["window"], a.get("rating")),
     "transfer": lambda console, t, a: console.transfer(t, a["window"], a["service"]),

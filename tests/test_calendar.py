@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from server.app import Settings, create_app
-from server.calendar import DayReason, HallCalendar
+from server.calendar import DayReason, HallCalendar, unknown_holiday_warnings
 from server.clock import ManualClock
 from server.config import DEFAULT_CONFIG_DIR, load_hall
 from server.hall import Hall
@@ -74,6 +74,15 @@ def test_next_opening_skips_the_holiday_week_and_the_lunch_served_through(calend
 def test_working_days_count_only_open_days(calendar):
     assert calendar.working_days_after(date(2026, 9, 30), 1) == date(2026, 10, 8)
     assert calendar.working_days_after(date(2026, 10, 8), 3) == date(2026, 10, 12)  # Sat 10th is a 调休 day
+
+
+def test_a_server_warns_of_a_coming_year_whose_holidays_are_not_published_yet(tmp_path):
+    city = load_hall(CITY)
+    assert unknown_holiday_warnings([city], datetime(2026, 6, 1, tzinfo=SHANGHAI)) == []
+    [line] = unknown_holiday_warnings([city], datetime(2026, 11, 23, tzinfo=SHANGHAI))
+    assert "2027" in line and "[calendar] closed" in line
+    ignoring = city_with(tmp_path, "\n[calendar]\nlegal_holidays = false\n")
+    assert unknown_holiday_warnings([ignoring], datetime(2026, 11, 23, tzinfo=SHANGHAI)) == []
 
 
 @pytest.mark.parametrize(("extra", "key", "text"), [

@@ -7,12 +7,14 @@ simulated morning takes seconds.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import pytest
 
 from server.app import Settings, create_app
@@ -23,7 +25,7 @@ from simulator.driver import drive
 from simulator.plan import DayPlan, PlanSettings, Roster, make_plan
 from simulator.replay import read_log, replay
 from simulator.report import Figures
-from tests.conftest import config_path
+from tests.conftest import TEMPLATE, config_path, with_database
 from tests.support import PASSWORD, Clerk, expect
 
 MORNING = PlanSettings(seed=7, end=time(9, 30))  # the township's first hour: opening rush included
@@ -52,20 +54,34 @@ def opening(plan: DayPlan) -> datetime:
     return plan.at(plan.actions()[0].at)
 
 
-async def test_same_seed_same_day_and_the_log_replays(aiohttp_server, township: Hall, database_url: str,
+@pytest.fixture
+async def three_databases(pg_url: str) -> AsyncIterator[list[str]]:
+    """A fresh database for each of three runs of one day: its bookings take the slots' places."""
+    names = [f"hallq_sim_{os.getpid()}_{n}" for n in range(3)]
+    con = await asyncpg.connect(pg_url)
+    try:
+        for name in names:
+            await con.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        yield [with_database(pg_url, name) for name in names]
+    finally:
+        for name in names:
+            await con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await con.close()
+
+
+async def test_same_seed_same_day_and_the_log_replays(aiohttp_server, township: Hall, three_databases: list[str],
                                                       tmp_path: Path) -> None:
     plan = make_plan(township, MORNING)
     assert plan == make_plan(township, MORNING)
     assert plan != make_plan(township, PlanSettings(seed=8, end=time(9, 30)))
     roster = Roster(township.id, PASSWORD)
     log = tmp_path / "morning.jsonl"
-    # The runs share one database: every ticket of an earlier run is finished,
-    # so none of them can be called again or change who is called.
-    async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
+    firsts, seconds, replays = three_databases
+    async with hall_server(aiohttp_server, township, firsts, opening(plan)) as url:
         first = await drive(plan, township, roster, url, log_path=log)
-    async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
+    async with hall_server(aiohttp_server, township, seconds, opening(plan)) as url:
         second = await drive(plan, township, roster, url)
-    async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
+    async with hall_server(aiohttp_server, township, replays, opening(plan)) as url:
         replayed = await replay(log, township, roster, url)
 
     assert first.report.total.served > 30
@@ -74,6 +90,27 @@ async def test_same_seed_same_day_and_the_log_replays(aiohttp_server, township: 
     header, actions = read_log(log)
     assert (header["hall"], header["seed"], len(actions)) == ("township", 7, first.actions)
     assert {a["do"] for a in actions} >= {"sign-in", "issue", "call-next", "start", "finish", "sign-out"}
+
+
+async def test_a_simulated_day_books_ahead_and_checks_in_at_the_kiosk(aiohttp_server, township: Hall,
+                                                                      database_url: str, tmp_path: Path) -> None:
+    plan = make_plan(township, PlanSettings(seed=7, end=time(11, 0)))
+    roster = Roster(township.id, PASSWORD)
+    log = tmp_path / "day.jsonl"
+    async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
+        outcome = await drive(plan, township, roster, url, log_path=log)
+    _, actions = read_log(log)
+    booked = [a for a in actions if a["do"] == "book" and not a.get("refused")]
+    checked_in = [a for a in actions if a["do"] == "check-in"]
+    assert booked and len(checked_in) == len(booked)
+    assert {a["outcome"] for a in checked_in} <= {"early", "on_time"}  # all arrive within their window
+    con = await asyncpg.connect(database_url)
+    try:
+        states = await con.fetch("SELECT t.priority, t.status FROM bookings b JOIN tickets t ON t.id = b.ticket_id")
+    finally:
+        await con.close()
+    assert len(states) == len(booked) and {r["priority"] for r in states} == {"appointment"}
+    assert outcome.report.still_waiting == 0 and {r["status"] for r in states} <= {"done", "no_show", "cancelled"}
 
 
 async def test_reported_figures_agree_with_the_servers_statistics(aiohttp_server, township: Hall,

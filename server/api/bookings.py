@@ -18,6 +18,13 @@ from server.inputs import Day, SafeText
 api = Api("bookings")
 
 
+@api.get("/api/v1/public/booking", access=Access.PUBLIC, query={"hall": HALL_QUERY},
+         summary="What the booking page needs first: the hall's bookable services, the days open to booking"
+                 " (with why a day is closed) and the booking rules")
+async def booking_info(call: Call) -> dict[str, Any]:
+    return call.services.bookings.info(call.query("hall"))
+
+
 @api.get("/api/v1/slots", access=Access.PUBLIC,
          query={"hall": HALL_QUERY, "service": Query("service code", SafeText, required=True),
                 "day": Query("the day (default: today)", Day)},

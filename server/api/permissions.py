@@ -72,6 +72,7 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/snapshot", "", _ANY),
     _row("GET /api/v1/device", "", _ANY),
     _row("GET /api/v1/calendar", "", _PUBLIC),
+    _row("GET /api/v1/public/booking", "", _PUBLIC),
     _row("GET /api/v1/slots", "?service=B01", _PUBLIC),
     _row("POST /api/v1/bookings", "a free slot tomorrow; a person of its own", "201 " * 9 + "201"),
     _row("POST /api/v1/bookings/{number}/cancel", "a booking tomorrow; its token", _PUBLIC),

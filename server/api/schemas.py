@@ -5,7 +5,7 @@ or Python cannot hold is refused here, naming the field.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -28,6 +28,16 @@ class Identity(Strict):
     name: SafeText | None = Field(default=None, max_length=40)
 
 
+def _identity_token(what: str) -> Any:
+    return Field(default=None, min_length=16, max_length=100,
+                 description=f"from the kiosk's ID-card read (event kiosk.identity): {what}")
+
+
+def _idempotency_key(what: str) -> Any:
+    return Field(default=None, min_length=8, max_length=100,
+                 description=f"a retried {what} with the same key returns the same ticket")
+
+
 class IssueBody(Strict):
     service: SafeText | None = Field(default=None, max_length=20, description="service code, or give zone",
                                      examples=["B01"])
@@ -36,12 +46,8 @@ class IssueBody(Strict):
     appointment_at: HallTime | None = Field(default=None, description="slot start for an appointment ticket")
     appointment_code: SafeText | None = Field(default=None, max_length=40)
     identity: Identity | None = None
-    identity_token: SafeText | None = Field(default=None, min_length=16, max_length=100,
-                                            description="from the kiosk's ID-card read (event kiosk.identity);"
-                                                        " single use, valid a few minutes; instead of identity")
-    idempotency_key: SafeText | None = Field(default=None, min_length=8, max_length=100,
-                                             description="a retried request with the same key returns the same"
-                                                         " ticket")
+    identity_token: SafeText | None = _identity_token("single use, valid a few minutes; instead of identity")
+    idempotency_key: SafeText | None = _idempotency_key("request")
     mobile: Mobile | None = Field(default=None, description="for queue reminders by SMS (前面还有 N 人, 请到 W 号窗口),"
                                                            " where the hall sends them")
 
@@ -113,12 +119,8 @@ class CheckInBody(Strict):
     number: BookingNumber | None = Field(default=None, description="the booking number, typed on the keypad")
     qr: SafeText | None = Field(default=None, max_length=300, description="what the QR scanner typed: the booking's"
                                                                           " link, or its token")
-    identity_token: SafeText | None = Field(default=None, min_length=16, max_length=100,
-                                            description="from the kiosk's ID-card read (event kiosk.identity):"
-                                                        " today's booking of the card's holder")
-    idempotency_key: SafeText | None = Field(default=None, min_length=8, max_length=100,
-                                             description="a retried check-in with the same key returns the same"
-                                                         " ticket")
+    identity_token: SafeText | None = _identity_token("today's booking of the card's holder")
+    idempotency_key: SafeText | None = _idempotency_key("check-in")
 
     @model_validator(mode="after")
     def _one_way(self) -> CheckInBody:

@@ -29,6 +29,7 @@ STATIC_DIRS = {
     "common": _inside(web_pages, "common"),
     "console": _inside(web_pages, "console"),
     "dashboard": _inside(web_pages, "dashboard"),
+    "booking": _inside(web_pages, "booking"),
     "kiosk": _inside(kiosk, "static"),
     "display": _inside(display, "static"),
 }
@@ -38,6 +39,8 @@ PAGES = {
     "/console": STATIC_DIRS["console"] / "index.html",
     "/dashboard": STATIC_DIRS["dashboard"] / "index.html",
     "/t/{token}": STATIC_DIRS["kiosk"] / "phone.html",
+    "/book": STATIC_DIRS["booking"] / "index.html",  # the citizen's phone books a slot ...
+    "/b/{token}": STATIC_DIRS["booking"] / "index.html",  # ... and sees and cancels it (the QR code's link)
 }
 _PAGE_FOR_KIND = {"kiosk": "/kiosk", "screen": "/screen"}
 
@@ -69,6 +72,7 @@ def index_html(halls: dict[str, Hall], demo: bool) -> str:
         "<h1>hallq 排队叫号</h1>"
         '<p><a href="/console">窗口工作台 (staff console)</a></p>'
         '<p><a href="/dashboard">大厅管理看板 (manager dashboard)</a></p>'
+        '<p><a href="/book">网上预约 (book an appointment)</a></p>'
         f"{demo_section}"
         '<p><a href="/api/v1/openapi.json">API (OpenAPI)</a></p></body></html>'
     )
