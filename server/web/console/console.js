@@ -9,6 +9,7 @@
 // Every message, a refusal from the server included, is said from its code in
 // the page's dictionary (errors.js), in the message line that floats above the
 // desk and never moves it; all texts are set with textContent.
+import { BOOKING_TEXTS, BookingsView } from "/static/common/bookings.js";
 import { el } from "/static/common/dom.js";
 import { EVENT_KINDS, PAUSE_REASONS, pauseText } from "/static/common/events.js";
 import { clockTime, duration } from "/static/common/format.js";
@@ -24,6 +25,7 @@ const UNDO_SECONDS = 10; // as long as the server takes a no-show back (lifecycl
 const t = makeTranslator({
   ...STAFF_TEXTS,
   ...ERROR_TEXTS,
+  ...BOOKING_TEXTS,
   title: { zh: "窗口工作台", en: "Window console" },
   signOut: { zh: "签退", en: "Sign out of window" },
   loginTitle: { zh: "工作人员登录", en: "Staff sign-in" },
@@ -143,6 +145,7 @@ const state = {
 let hallState = new HallState();
 
 const serverNow = () => Date.now() + state.offsetMs;
+const BOOKINGS_REFRESH_MS = 60 * 1000;
 
 function learnClock(iso) {
   if (iso) state.offsetMs = Date.parse(iso) - Date.now();
@@ -232,6 +235,7 @@ async function enterDesk(windowState) {
   startLive();
   renderQueue();
   refreshToday();
+  refreshBookings();
 }
 
 function renderDesk() {
@@ -304,6 +308,20 @@ function tickTimers() {
 }
 
 // -- queue and figures ------------------------------------------------------------
+
+const bookings = new BookingsView($("bookings"), {
+  t, fetch: (path) => authed(path), services: () => windowServices(),
+  names: (code) => state.hall.services.find((s) => s.code === code)?.name ?? "",
+});
+
+async function refreshBookings() {
+  if (!state.window) return;
+  try {
+    await bookings.refresh();
+  } catch (err) {
+    shell.showError(err);
+  }
+}
 
 function windowServices() {
   const info = windowInfo(state.window.number);
@@ -730,6 +748,7 @@ function wire() {
   }
   document.addEventListener("keydown", onKey);
   setInterval(tick, 1000);
+  setInterval(() => document.body.dataset.view === "desk" && refreshBookings(), BOOKINGS_REFRESH_MS);
 }
 
 function applyLang() {
@@ -738,6 +757,7 @@ function applyLang() {
     renderDesk();
     renderLog();
     renderQueue();
+    bookings.render();
   }
   if (document.body.dataset.view === "window") describeWindowChoice();
 }

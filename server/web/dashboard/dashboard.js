@@ -10,6 +10,7 @@
 // `managers` topic (a snapshot, then every ticket, window and device event,
 // and the figures the server pushes); the statistics are read every 30 s, the
 // day's course every minute, both on demand too. All texts go in with textContent.
+import { BOOKING_TEXTS, BookingsView } from "/static/common/bookings.js";
 import { el } from "/static/common/dom.js";
 import { EVENT_KINDS } from "/static/common/events.js";
 import { clockTime, duration } from "/static/common/format.js";
@@ -27,6 +28,7 @@ const CHARTS_REFRESH_MS = 60 * 1000; // the course moves in ten-minute steps: on
 
 const t = makeTranslator({
   ...STAFF_TEXTS,
+  ...BOOKING_TEXTS,
   title: { zh: "大厅管理看板", en: "Hall dashboard" },
   loginTitle: { zh: "管理人员登录", en: "Manager sign-in" },
   loginHint: { zh: "大厅管理看板仅限管理人员使用", en: "The dashboard is for hall managers only" },
@@ -168,6 +170,7 @@ function openBoard(_me, hall) {
   state.live = hallState.follow({ token: shell.token, topics: ["managers"], onStatus: showLiveStatus });
   refreshStats();
   refreshCharts();
+  refreshBookings();
 }
 
 function closeBoard() {
@@ -226,6 +229,22 @@ async function refreshStats() {
   } finally {
     statsBusy = false;
     $("btn-refresh").disabled = false;
+  }
+}
+
+const bookings = new BookingsView($("bookings"), {
+  t, fetch: (path) => shell.authed(path),
+  names: (code) => state.hall?.services.find((s) => s.code === code)?.name ?? "",
+});
+
+async function refreshBookings() {
+  if (!shell.token) return;
+  try {
+    await bookings.refresh();
+    const now = hallState.now();
+    $("bookings-updated").textContent = now === null ? "" : t("updated", { time: clock(now) });
+  } catch (err) {
+    shell.showError(err);
   }
 }
 
@@ -459,6 +478,7 @@ function renderAll() {
   renderAlarms();
   renderStats();
   renderRanking();
+  bookings.render();
   charts?.render();
 }
 
@@ -469,6 +489,7 @@ function wire() {
     refreshDevices();
     refreshStats();
     refreshCharts();
+    refreshBookings();
   });
   $("ranking-range").addEventListener("click", (event) => {
     const range = event.target.closest("[data-range]")?.dataset.range;
@@ -485,6 +506,7 @@ function wire() {
   }, 1000);
   setInterval(() => document.body.dataset.view === "board" && refreshStats(), STATS_REFRESH_MS);
   setInterval(() => document.body.dataset.view === "board" && refreshCharts(), CHARTS_REFRESH_MS);
+  setInterval(() => document.body.dataset.view === "board" && refreshBookings(), STATS_REFRESH_MS);
 }
 
 wire();
