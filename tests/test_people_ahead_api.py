@@ -10,14 +10,17 @@ from hypothesis import strategies as st
 
 from server.hall import Hall, Priority
 from server.routing import Candidate, people_ahead
-from tests.support import Clerk, expect, issue
+from tests.bookings_support import booking_body
+from tests.support import KIOSK, Clerk, expect, issue
 
 WINDOWS = {"zhangwei": 1, "liyang": 41, "zhaolei": 89}  # zone A, zone B, universal
 SERVICES = ("A01", "A02", "B01", "B02")
 _days = itertools.count(1)
 MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
-issues = st.tuples(st.sampled_from(SERVICES), st.sampled_from(Priority), st.integers(-40, 40))
+issues = st.tuples(st.sampled_from(SERVICES), st.sampled_from(Priority))
+_citizens = itertools.count(1)
+SLOT = timedelta(minutes=30)  # the city hall's booking slots, from 09:00
 steps = st.lists(st.one_of(
     st.tuples(st.just("issue"), issues),
     st.tuples(st.just("wait"), st.integers(1, 20)),  # a morning at most: the hall stays open
@@ -35,11 +38,9 @@ async def play(client, clock, clerks: dict[str, Clerk], plan: list) -> list[dict
     issued = []
     for action, arg in plan:
         if action == "issue":
-            service, priority, slot_minutes = arg
-            fields = {"priority": priority.value}
-            if priority is Priority.APPOINTMENT:
-                fields["appointment_at"] = (clock.now() + timedelta(minutes=slot_minutes)).isoformat()
-            issued.append(await issue(client, service, **fields))
+            service, priority = arg
+            booked = await booked_and_checked_in(client, clock, service) if priority is Priority.APPOINTMENT else None
+            issued.append(booked or await issue(client, service, priority=priority.value))
         elif action == "wait":
             clock.advance(minutes=arg)
         else:
@@ -49,6 +50,22 @@ async def play(client, clock, clerks: dict[str, Clerk], plan: list) -> list[dict
                 await clerk.ticket_action(current, "no-show")
             await clerk.call_next()
     return issued
+
+
+async def booked_and_checked_in(client, clock, service: str) -> dict | None:
+    """A booking of the next slot, checked in at once: early, its ticket ranks from the slot. None when
+    the slot is full: the citizen takes a walk-in ticket."""
+    now = clock.now()
+    slot = now.replace(minute=0, second=0, microsecond=0)
+    while slot <= now:
+        slot += SLOT
+    answer = await client.post("/api/v1/bookings", json=booking_body(next(_citizens), slot, service))
+    if answer.status == 409:
+        return None
+    number = (await expect(answer, 201))["booking"]["number"]
+    checked_in = await expect(await client.post("/api/v1/check-in", json={"number": number}, headers=KIOSK), 201)
+    assert (checked_in["outcome"], checked_in["ticket"]["priority"]) == ("early", "appointment")
+    return checked_in
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
