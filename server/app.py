@@ -8,12 +8,11 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from aiohttp import web
 
 from display.voice import Voice
-from server import card_reads, chinese, request_ids, webhooks
+from server import card_reads, chinese, request_ids
 from server.api import agent as agent_api
 from server.api import announcements as announcements_api
 from server.api import audit as audit_api
@@ -64,7 +63,6 @@ class Settings:
     pool_size: int = 10
     voice: Voice = field(default_factory=Voice)  # announcement audio, cached by text
     card_read_sweep: float = card_reads.SWEEP_INTERVAL  # seconds between deletions of expired card reads
-    first_retry: timedelta = webhooks.FIRST_RETRY  # a refused notification's first wait; doubled after each
     demo: bool = False  # the shipped demo halls: the index page lists their device links
     metrics_token: str | None = None  # lets Prometheus scrape /metrics (managers may without it)
 
@@ -163,7 +161,7 @@ def create_app(settings: Settings) -> web.Application:
                       asyncio.create_task(services.card_reads.forget_expired_reads(settings.card_read_sweep)),
                       asyncio.create_task(QueueReminders(ctx, hub).run()),
                       asyncio.create_task(BookingReminders(ctx).run()),
-                      asyncio.create_task(Deliveries(pool, settings.halls, settings.first_retry).run())]
+                      asyncio.create_task(Deliveries(pool, settings.halls).run())]
         yield
         for task in background:
             task.cancel()

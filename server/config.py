@@ -275,6 +275,7 @@ class _Notifications(_Strict):
     secret_env: Annotated[str, _shaped(r"[A-Z][A-Z0-9_]*", "an environment variable name")] = "HALLQ_WEBHOOK_SECRET"
     retry_hours: Annotated[float, Field(gt=0, le=72)] = 24
     ahead: Annotated[int, Field(ge=1, le=50)] = 3
+    first_retry_seconds: Annotated[float, Field(gt=0, le=600)] = 2
 
 
 class _Calendar(_Strict):
@@ -697,7 +698,8 @@ def _booking_rules(raw: _Bookings) -> BookingRules:
 def _notifications(raw: _Notifications | None) -> NotificationRules | None:
     if raw is None:
         return None
-    return NotificationRules(raw.webhook_url, raw.key_id, raw.secret_env, timedelta(hours=raw.retry_hours), raw.ahead)
+    return NotificationRules(raw.webhook_url, raw.key_id, raw.secret_env, timedelta(hours=raw.retry_hours), raw.ahead,
+                             timedelta(seconds=raw.first_retry_seconds))
 
 
 # --- public API -----------------------------------------------------------

@@ -178,6 +178,7 @@ class NotificationRules:
     secret_env: str  # the environment variable holding the signing secret (never the config file)
     retry_for: timedelta  # a delivery the gateway keeps refusing is given up after this
     ahead: int  # "前面还有 N 人": remind a waiting ticket once this few are ahead of it
+    first_retry: timedelta = timedelta(seconds=2)  # a refused delivery's first wait; doubled after each
 
 
 @dataclass(frozen=True)

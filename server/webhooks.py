@@ -52,9 +52,8 @@ class Deliveries:
     """Delivers every hall's due notifications; one in each server process, they share the work by
     row locks, and a notification is marked delivered only after its gateway said so."""
 
-    def __init__(self, pool: asyncpg.Pool, halls: dict[str, Hall], first_retry: timedelta = FIRST_RETRY,
-                 poll_seconds: float = 0.5) -> None:
-        self.pool, self.halls, self.first_retry, self.poll_seconds = pool, halls, first_retry, poll_seconds
+    def __init__(self, pool: asyncpg.Pool, halls: dict[str, Hall], poll_seconds: float = 0.5) -> None:
+        self.pool, self.halls, self.poll_seconds = pool, halls, poll_seconds
 
     async def run(self) -> None:
         if not any(hall.notifications for hall in self.halls.values()):
@@ -77,7 +76,9 @@ class Deliveries:
                 if error is None:
                     await notifications.delivered(con, row["id"])
                 else:
-                    await notifications.refused(con, row["id"], error, retry_delay(row["attempts"], self.first_retry))
+                    rules = self.halls[row["hall"]].notifications
+                    first = rules.first_retry if rules else FIRST_RETRY
+                    await notifications.refused(con, row["id"], error, retry_delay(row["attempts"], first))
         return len(due)
 
     async def _attempt(self, http: aiohttp.ClientSession, row: asyncpg.Record) -> str | None:

@@ -68,7 +68,8 @@ async def gateway(aiohttp_server) -> tuple[Gateway, str]:
 
 
 def notifying(hall: Hall, url: str) -> Hall:
-    return replace(hall, notifications=NotificationRules(url, "k1", "HALLQ_WEBHOOK_SECRET", timedelta(hours=1), 3))
+    return replace(hall, notifications=NotificationRules(url, "k1", "HALLQ_WEBHOOK_SECRET", timedelta(hours=1), 3,
+                                                         first_retry=timedelta(milliseconds=100)))
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ async def reminding(city: Hall, database_url, clock, gateway, aiohttp_client, mo
     monkeypatch.setenv("HALLQ_WEBHOOK_SECRET", SECRET)
     receiving, url = gateway
     settings = Settings(halls={"city": notifying(city, url)}, database_url=database_url, identity_key=b"k" * 32,
-                        clock=clock, pool_size=5, first_retry=timedelta(milliseconds=100))
+                        clock=clock, pool_size=5)
     return await aiohttp_client(create_app(settings)), receiving
 
 
@@ -87,9 +88,9 @@ async def until(condition: Any, seconds: float = 10) -> None:
         await asyncio.sleep(0.05)
 
 
-async def settled(receiving: Gateway, count: int, seconds: float = 10) -> None:
+async def settled(receiving: Gateway, count: int) -> None:
     """Until `count` notifications arrived, and a little longer: nothing more may come."""
-    await until(lambda: len(receiving.received) >= count, seconds)
+    await until(lambda: len(receiving.received) >= count)
     await asyncio.sleep(1.2)
     assert len(receiving.received) == count, receiving.texts()
 
@@ -199,7 +200,8 @@ async def test_kill_9_between_commit_and_delivery_still_delivers_each_notificati
     receiving.refusing = True  # the gateway is down: what the server commits stays undelivered
     config = tmp_path / "city.toml"
     config.write_text(hall_config(tmp_path, clerks=0).read_text(encoding="utf-8")
-                      + f'\n[notifications]\nwebhook_url = "{url}"\nkey_id = "k1"\n', encoding="utf-8")
+                      + f'\n[notifications]\nwebhook_url = "{url}"\nkey_id = "k1"\nfirst_retry_seconds = 0.2\n',
+                      encoding="utf-8")
     server = hallq_serve("notifying", config, tmp_path, database_url=database_url,
                          env={"HALLQ_WEBHOOK_SECRET": SECRET})
     server.start()
@@ -217,7 +219,7 @@ async def test_kill_9_between_commit_and_delivery_still_delivers_each_notificati
         receiving.refusing = False
         server.start()
         await server.ready()
-        await settled(receiving, 3, seconds=40)  # refused ones wait 2, 4, 8… s before their next try
+        await settled(receiving, 3)
     finally:
         server.stop()
     rows = await outbox_rows(database_url)
