@@ -27,6 +27,7 @@ const OPEN_CHECK_MS = 60 * 1000;
 const RETRY_MS = 2000;
 const REQUEST_TIMEOUT_MS = 10 * 1000;
 const BOOKING_DIGITS = 8;
+const MOBILE_DIGITS = 11;
 const SEARCH_MAX = 24;
 const KEY_ROWS = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
 const DESIGN_WIDTH = { portrait: 1080, landscape: 1920 }; // the layout's size; a smaller screen shows it scaled
@@ -90,6 +91,18 @@ const t = makeTranslator({
   checkedIn_early: { zh: "您已签到，预约时段 {time} 开始后优先叫号", en: "Checked in: from {time}, your booked time, you are called ahead" },
   checkedIn_late: { zh: "已超过预约签到时间，按现场取号排队", en: "Too late for your booked time: you queue as a walk-in" },
   noteNormal: { zh: "请留意大厅叫号屏幕和语音提示，叫到号请及时到窗口办理。", en: "Watch the hall screens and listen for your number." },
+  smsOffer: { zh: "短信提醒（可选）", en: "SMS reminders (optional)" },
+  smsOfferSub: { zh: "留下手机号，前面还有 {n} 人时和叫号时发短信给您", en: "Leave your mobile: a text when {n} are ahead of you, and when you are called" },
+  smsEnter: { zh: "请输入您的手机号码（11 位）", en: "Enter your mobile number (11 digits)" },
+  smsOk: { zh: "确定", en: "OK" },
+  smsCancel: { zh: "不用了", en: "No, thanks" },
+  smsSaving: { zh: "正在保存手机号，请稍候…", en: "Saving your number…" },
+  smsDoneAhead: { zh: "短信提醒：{mobile}，前面还有 {n} 人时和叫号时发送", en: "Texts to {mobile}: when {n} are ahead of you, and when you are called" },
+  smsDoneCalled: { zh: "短信提醒：{mobile}，叫号时发送", en: "Texts to {mobile}: when you are called" },
+  smsInvalid: { zh: "手机号码有误，请核对后重新输入", en: "This is not a mobile number: check it and type it again" },
+  sms_ticket_not_waiting: { zh: "您的号已叫到或已结束，无需短信提醒", en: "Your number has been called already: no text is needed" },
+  sms_mobile_too_late: { zh: "取号已超过 5 分钟，不能再留手机号；请扫码在手机上查看进度", en: "Your ticket was issued too long ago: scan the QR code to follow the queue on your phone" },
+  smsOther: { zh: "暂时无法保存手机号，请扫码在手机上查看进度", en: "Your number could not be saved: scan the QR code to follow the queue on your phone" },
   qrTitle: { zh: "手机扫码，随时查看排队进度", en: "Scan to follow your place in the queue" },
   qrSub: { zh: "叫号时手机页面会提示您到哪个窗口办理", en: "Your phone shows the window when you are called" },
   done: { zh: "完成", en: "Done" },
@@ -108,7 +121,7 @@ const t = makeTranslator({
   issuing: { zh: "正在取号，请稍候…", en: "Issuing your ticket…" },
   checkingIn: { zh: "正在签到，请稍候…", en: "Checking you in…" },
   retryExplain: {
-    zh: "请稍候，本机会自动重新发送刚才的取号请求，不会重复出号。",
+    zh: "请稍候，本机会自动重新发送刚才的请求，不会重复出号。",
     en: "Please wait: the machine resends the same request automatically; you will not get two tickets.",
   },
   retryNow: { zh: "立即重试", en: "Retry now" },
@@ -169,6 +182,7 @@ const SCREENS = ["loading", "start", "search", "services", "check-in", "ticket",
 const CHOOSING = new Set(["start", "search", "services"]); // where the card and mode strips show
 const WITH_NAV = new Set(["search", "services", "check-in"]); // Back and Home at the foot
 const CHECKING_IN = new Set(["start", "check-in"]); // where a scanned QR code or a card read checks in
+const SMS_SAID = new Set(["ticket_not_waiting", "mobile_too_late"]); // sms_<code>
 
 const $ = (id) => document.getElementById(id);
 
@@ -232,6 +246,7 @@ const state = {
   cardAgain: false, // the last card read failed: ask for the card again until a good read
   printFailures: new Map(), // status_token -> preview image of a ticket the printer could not print
   issued: null, // the last ticket shown
+  sms: null, // its mobile number for reminders: {digits, attached (the server's answer), refused}
   attempt: null, // the ticket request in flight (kept for retries)
   retryWake: null,
   lastActivity: Date.now(),
@@ -282,7 +297,7 @@ function say(id, key) {
 }
 
 function overlay(name) {
-  for (const which of ["busy", "retry", "error"]) $(`overlay-${which}`).hidden = which !== name;
+  for (const which of ["busy", "retry", "error", "sms"]) $(`overlay-${which}`).hidden = which !== name;
 }
 
 function resetToStart() {
@@ -706,6 +721,7 @@ function refusedTicket(err) {
 }
 
 function showTicket(issued) {
+  if (state.issued?.ticket.id !== issued.ticket.id) state.sms = { digits: "", attached: null, refused: false };
   state.issued = issued;
   const ticket = issued.ticket;
   const service = state.hall.services.find((s) => s.code === ticket.service);
@@ -735,6 +751,7 @@ function showTicket(issued) {
   qr.alt = t("qrTitle");
   state.identity = null; // used up by this ticket
   showPrintFailure(state.printFailures.get(issued.status_token));
+  renderSms();
   show("ticket");
   state.lastActivity = Date.now();
   tick();
@@ -770,6 +787,67 @@ function showPrintFailure(preview) {
   $("print-failed").hidden = !preview;
   $("qr-box").hidden = Boolean(preview);
   if (preview) $("print-preview").src = preview;
+}
+
+// -- a mobile number for queue reminders, on the ticket screen ----------------------------
+//
+// Offered when the hall sends SMS reminders (the layout's `reminders`). The number goes to the
+// server only; the screen shows it masked, as the server answers it (138****5678).
+
+function renderSms() {
+  const reminders = state.hall.reminders;
+  const { attached, refused } = state.sms;
+  $("sms-box").hidden = !reminders || (!attached && (refused || state.issued.ticket.status !== "waiting"));
+  if (!reminders) return;
+  $("sms-open").hidden = Boolean(attached);
+  $("sms-sub").textContent = t("smsOfferSub", { n: reminders.ahead });
+  $("sms-done").hidden = !attached;
+  if (attached) {
+    const vars = { mobile: attached.mobile, n: reminders.ahead };
+    $("sms-done").textContent = t(attached.ahead_reminder ? "smsDoneAhead" : "smsDoneCalled", vars);
+  }
+}
+
+function openSms() {
+  state.sms.digits = "";
+  $("sms-error").hidden = true;
+  $("sms-ok").hidden = false;
+  renderMobile();
+  overlay("sms");
+}
+
+function pressMobileKey(key) {
+  state.sms.digits = typed(state.sms.digits, key, MOBILE_DIGITS);
+  $("sms-error").hidden = true;
+  renderMobile();
+}
+
+function renderMobile() {
+  $("sms-number").textContent = grouped(state.sms?.digits || "", [3, 4, 4]) || "—";
+  $("sms-ok").disabled = state.sms?.digits.length !== MOBILE_DIGITS;
+}
+
+async function saveMobile() {
+  const path = `/api/v1/tickets/${state.issued.ticket.id}/mobile`;
+  const attached = await submit(path, { mobile: state.sms.digits }, "smsSaving", smsRefused);
+  if (!attached) return;
+  state.sms = { digits: "", attached, refused: false }; // the number in clear is not kept on the page
+  renderMobile();
+  renderSms();
+}
+
+/** Said in the number's dialog: a wrong number may be typed again; a ticket past its chance may not. */
+function smsRefused(err) {
+  state.sms.refused = err.code !== "invalid";
+  say("sms-error", err.code === "invalid" ? "smsInvalid" : SMS_SAID.has(err.code) ? `sms_${err.code}` : "smsOther");
+  $("sms-error").hidden = false;
+  $("sms-ok").hidden = state.sms.refused;
+  overlay("sms");
+}
+
+function closeSms() {
+  overlay(null);
+  renderSms();
 }
 
 // -- live queues, opening hours --------------------------------------------------
@@ -903,6 +981,7 @@ function rerender() {
   show(state.screen);
   if (state.screen === "ticket" && state.issued) showTicket(state.issued);
   renderBookingNumber();
+  renderMobile();
   tick();
 }
 
@@ -932,7 +1011,14 @@ function wire() {
   $("identity-clear").addEventListener("click", () => { state.identity = null; show(state.screen); });
   $("ticket-done").addEventListener("click", resetToStart);
   $("retry-now").addEventListener("click", () => state.retryWake && state.retryWake());
-  $("retry-cancel").addEventListener("click", () => { state.attempt = null; resetToStart(); });
+  $("retry-cancel").addEventListener("click", () => {
+    state.attempt = null;
+    if (state.screen === "ticket") overlay(null); // only the mobile number was being sent: the ticket stands
+    else resetToStart();
+  });
+  $("sms-open").addEventListener("click", openSms);
+  $("sms-ok").addEventListener("click", saveMobile);
+  $("sms-cancel").addEventListener("click", closeSms);
   $("error-ok").addEventListener("click", () => { overlay(null); show(state.screen === "ticket" ? "start" : state.screen); });
   $("error-walk-in").addEventListener("click", walkIn);
   listenForScans(document, { active: mayCheckIn, scanned: (text) => checkIn({ qr: text }, "qr") });
@@ -944,6 +1030,7 @@ async function main() {
   fitScreen();
   buildKeyboard();
   buildKeypad($("check-in-keypad"), t, pressBookingKey);
+  buildKeypad($("sms-keypad"), t, pressMobileKey);
   wire();
   t.setLang(t.lang());
   $("lang").textContent = t.lang() === "zh" ? "English" : "中文";
