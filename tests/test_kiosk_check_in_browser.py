@@ -21,6 +21,7 @@ from tests.browser_support import KIOSK_SIZE, WALL, Tabs, assert_fits, clerk_at,
 from tests.conftest import MONDAY_10AM
 from tests.support import KIOSK
 from tests.support import expect as expect_status
+from tests.test_agent import OTHER_CARD
 
 pytestmark = pytest.mark.browser
 
@@ -86,9 +87,11 @@ async def test_check_in_on_the_keypad_early_late_on_time_and_refused(tabs: Tabs,
         assert await english_words(page) == []
         await page.screenshot(path=artifacts / "kiosk-check-in-1080x1920.png")
         await page.set_viewport_size(WALL)
+        await page.wait_for_selector("body.landscape")  # laid out lying down
         await assert_fits(page, "#check-in-number", "#check-in-keypad", ".other-ways", "#check-in-ok", "#nav-home")
         await page.screenshot(path=artifacts / "kiosk-check-in-1920x1080.png")
         await page.set_viewport_size(KIOSK_SIZE)
+        await page.wait_for_selector("body:not(.landscape)")
 
         await type_booking_number(page, early["booking"]["number"])
         await expect(page.locator("#ticket-number")).to_have_text("B002")
@@ -138,6 +141,7 @@ async def test_check_in_on_the_keypad_early_late_on_time_and_refused(tabs: Tabs,
         await expect(page.locator("#ticket-badge")).to_have_text("预约 · 10:00-10:30")
         await expect(page.locator("#ticket-check-in")).to_have_text("签到成功，按预约优先叫号")
         await page.set_viewport_size(WALL)
+        await page.wait_for_selector("body.landscape")
         await assert_fits(page, "#ticket-number", "#ticket-check-in", ".facts", "#ticket-done")
         await page.screenshot(path=artifacts / "kiosk-check-in-on-time-1920x1080.png")
 
@@ -178,6 +182,14 @@ async def test_check_in_by_id_card_and_by_scanned_qr_code(tabs: Tabs, clock, dat
         assert "这个预约已签到，您的号码是 B001" in await refusal(page)
         await expect(page.locator("#error-walk-in")).to_be_hidden()
         await page.locator("#error-ok").click()
+        await page.locator("#identity-clear").click()
+        reader_emulator.remove_card()
+        await page.wait_for_timeout(300)
+        reader_emulator.place_card(OTHER_CARD)  # no booking: the card is read for a walk-in ticket, as ever
+        await expect(page.locator("#identity-name")).to_have_text("李*四")
+        await page.wait_for_timeout(300)
+        await expect(page.locator("#overlay-error")).to_be_hidden()
+        await expect(page.locator("#screen-start")).to_be_visible()
         await page.locator("#identity-clear").click()
 
         # A person typing on a keyboard is no scanner, however long the text.

@@ -56,6 +56,7 @@ async def test_a_mobile_number_given_on_the_ticket_screen_gets_its_queue_reminde
             assert MOBILE not in await page.content()  # masked once entered
             await page.screenshot(path=artifacts / "kiosk-sms-done-1080x1920.png")
             await page.set_viewport_size(WALL)
+            await page.wait_for_selector("body.landscape")
             await assert_fits(page, "#ticket-number", ".facts", ".qr-box", "#sms-done", "#ticket-done")
             await page.screenshot(path=artifacts / "kiosk-sms-done-1920x1080.png")
 

@@ -146,8 +146,8 @@ const t = makeTranslator({
     en: "Your booking begins at {slot}: check in from {opens}. In a hurry? Take a ticket now.",
   },
   checkIn_booking_not_today: {
-    zh: "您的预约在 {day} {time}，不是今天。请在预约当天前来签到，或直接取号。",
-    en: "Your booking is for {day} at {time}, not today. Check in on that day, or take a ticket now.",
+    zh: "您的预约在 {day} {slot}，不是今天。请在预约当天前来签到，或直接取号。",
+    en: "Your booking is for {day} at {slot}, not today. Check in on that day, or take a ticket now.",
   },
   checkIn_booking_cancelled: {
     zh: "这个预约已取消，不能签到。请直接取号，或在手机上重新预约。",
@@ -557,7 +557,7 @@ async function checkIn(way, how, { quiet = false } = {}) {
 function checkInRefused(err, how, quiet) {
   if (err.code === "identity_expired") state.identity = null;
   if (quiet && !BOOKING_NEWS.has(err.code)) {
-    overlay(null); // no booking for the card: it stays read for a walk-in ticket, as before
+    show(state.screen); // no booking for the card: it stays read for a walk-in ticket, as before
     return;
   }
   if (err.code === "hall_closed") {
@@ -572,14 +572,12 @@ function checkInRefused(err, how, quiet) {
 
 function checkInWords(err, how) {
   const details = err.details || {};
-  const where = { lang: t.lang(), timeZone: state.hall.timezone };
   if (err.code === "booking_not_found" || (err.code === "invalid" && how === "qr")) return t(`checkIn_booking_not_found_${how}`);
   if (err.code === "booking_checked_in") return details.ticket ? t("checkIn_booking_checked_in", details) : t("checkInTwice");
   if (CHECK_IN_SAID.has(err.code)) {
-    return t(`checkIn_${err.code}`, {
-      slot: clockTime(details.starts_at, where), opens: clockTime(details.opens_at, where),
-      time: clockTime(details.starts_at, where), day: calendarDay(details.starts_at, { ...where, short: true }),
-    });
+    const slot = hallTime(details.starts_at);
+    const day = calendarDay(details.starts_at, { lang: t.lang(), timeZone: state.hall.timezone, short: true });
+    return t(`checkIn_${err.code}`, { slot, opens: hallTime(details.opens_at), day });
   }
   return t(SAID_ERRORS.has(err.code) ? `error_${err.code}` : "checkInOther");
 }
