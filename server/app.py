@@ -8,6 +8,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -67,16 +68,16 @@ class Settings:
     metrics_token: str | None = None  # lets Prometheus scrape /metrics (managers may without it)
 
 
-def _error_response(request: web.Request, status: int, code: str, message: str,
+def _error_response(request: web.Request, status: int, error: dict[str, Any],
                     headers: dict[str, str] | None = None) -> web.Response:
-    body = {"error": {"code": code, "message": message, "request_id": request_ids.of(request)}}
+    body = {"error": {**error, "request_id": request_ids.of(request)}}
     return web.json_response(body, status=status, headers=headers, dumps=dumps)
 
 
 def _answer(request: web.Request, exc: HallqError) -> web.Response:
     if isinstance(exc, DatabaseUnavailable):  # noted once by the health tracker, not logged per request
         request.app[DATABASE_HEALTH].failed(exc.__cause__ or exc)
-    return _error_response(request, exc.status, exc.code, exc.message, exc.headers)
+    return _error_response(request, exc.status, exc.as_json()["error"], exc.headers)
 
 
 @web.middleware
@@ -93,7 +94,8 @@ async def json_errors(request: web.Request,
             raise
         # Allow (on 405) and the like belong to the answer; the body becomes the JSON error.
         kept = {k: v for k, v in exc.headers.items() if k.lower() not in ("content-type", "content-length")}
-        return _error_response(request, exc.status, exc.reason.lower().replace(" ", "_"), exc.reason, kept)
+        error = {"code": exc.reason.lower().replace(" ", "_"), "message": exc.reason}
+        return _error_response(request, exc.status, error, kept)
     except asyncio.CancelledError:
         raise
     except OUTAGE_ERRORS as exc:
@@ -105,7 +107,7 @@ async def json_errors(request: web.Request,
         return _answer(request, unavailable)
     except Exception:
         log.exception("unhandled error", extra={"method": request.method, "path": request.path})
-        return _error_response(request, 500, "internal", "内部错误 (internal error)")
+        return _error_response(request, 500, {"code": "internal", "message": "内部错误 (internal error)"})
 
 
 def measured(metrics: Metrics) -> Callable[..., Awaitable[web.StreamResponse]]:

@@ -57,6 +57,7 @@ class Booking:
     late: bool
     ticket_status: str | None = None
     ticket_number: str | None = None
+    ticket_key: str | None = None  # the idempotency key its ticket was issued with: a retried check-in's
 
     @classmethod
     def from_record(cls, record: Any) -> Booking:

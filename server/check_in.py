@@ -63,7 +63,7 @@ class CheckIns:
         hall = self.ctx.hall(principal.hall)
         now = self.ctx.clock.now()
         booking, identity = await self._find(principal, hall, request, now)
-        late = self._timing(hall, booking, now, retry=request.idempotency_key is not None)
+        late = self._timing(hall, booking, now, key=request.idempotency_key)
         appointment = Appointment(booking, late, identity or KnownIdentity(
             booking.identity_hash, booking.identity_masked, booking.holder_masked, False))
         issue = IssueRequest(service=booking.service, priority=Priority.APPOINTMENT, appointment=appointment,
@@ -104,19 +104,23 @@ class CheckIns:
                                          + rules.check_in_after, abs(b.starts_at - now)))
 
     @staticmethod
-    def _timing(hall: Hall, booking: Booking, now: datetime, *, retry: bool) -> bool:
-        """Whether the check-in is late (a walk-in); refused when it cannot be checked in now."""
+    def _timing(hall: Hall, booking: Booking, now: datetime, *, key: str | None) -> bool:
+        """Whether the check-in is late (a walk-in); refused when it cannot be checked in now. Only a
+        retry of the check-in that issued its ticket (the same idempotency key) passes a checked-in one."""
         rules = hall.bookings
-        local = hall.local(booking.starts_at)
+        starts = hall.local(booking.starts_at)
+        when = {"starts_at": starts.isoformat()}  # for the kiosk's own words
         if booking.day != hall.local(now).date():
-            raise Conflict(f"您的预约在 {local:%Y-%m-%d %H:%M}，不是今天 (the booking is for {local:%Y-%m-%d %H:%M},"
-                           " not today)", code="booking_not_today")
+            raise Conflict(f"您的预约在 {starts:%Y-%m-%d %H:%M}，不是今天 (the booking is for {starts:%Y-%m-%d %H:%M},"
+                           " not today)", code="booking_not_today", details=when)
         if booking.cancelled_at is not None:
             raise Conflict("该预约已取消 (the booking was cancelled)", code="booking_cancelled")
-        if booking.ticket_id is not None and not retry:
+        if booking.ticket_id is not None and (key is None or key != booking.ticket_key):
             raise Conflict(f"该预约已签到，号码 {booking.ticket_number} (checked in already: ticket"
-                           f" {booking.ticket_number})", code="booking_checked_in")
+                           f" {booking.ticket_number})", code="booking_checked_in",
+                           details={"ticket": booking.ticket_number})
         opens = hall.local(booking.starts_at - rules.check_in_before)
         if now < opens:
-            raise Conflict(f"请于 {opens:%H:%M} 后签到 (check-in opens at {opens:%H:%M})", code="check_in_too_early")
+            raise Conflict(f"请于 {opens:%H:%M} 后签到 (check-in opens at {opens:%H:%M})", code="check_in_too_early",
+                           details={**when, "opens_at": opens.isoformat()})
         return now > booking.starts_at + rules.check_in_after

@@ -1,23 +1,28 @@
 """Errors that reach the client as `{"error": {"code", "message"}}` with a 4xx status
 (503 while the database is unavailable).
 
-Messages are written for a window clerk or kiosk user to act on.
+Messages are written for a window clerk or kiosk user to act on. A page says an error from its
+`code` in its own words; `details` carries what those words need (a time, a ticket number).
 """
 from __future__ import annotations
+
+from typing import Any
 
 
 class HallqError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details
         if code:
             self.code = code
 
     def as_json(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message}}
+        error = {"code": self.code, "message": self.message}
+        return {"error": {**error, "details": self.details} if self.details else error}
 
     @property
     def headers(self) -> dict[str, str]:

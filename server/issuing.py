@@ -27,6 +27,7 @@ from server.hub import Hub
 from server.identity import KnownIdentity, checked_id_number
 from server.model import Ticket
 from server.print_jobs import PrintJobs
+from server.queue_reminders import near_the_front
 from server.queue_state import Waiting
 from server.store import bookings, events, notifications, tickets
 
@@ -245,8 +246,7 @@ class Issuer:
         """A ticket issued within the hall's reminder distance of the front is not reminded: its holder
         reads how many are ahead on the kiosk now (the queues as this process has them: the ticket
         itself is not in them yet)."""
-        rules = hall.notifications
-        if rules and self.hub.queue(hall.id).place(Waiting.of(ticket), now).people_ahead <= rules.ahead:
+        if near_the_front(hall, self.hub.queue(hall.id), ticket, now):
             await notifications.mark_reminded(con, [ticket.id])
 
     @staticmethod

@@ -7,8 +7,9 @@ crash repeats a round (the outbox keeps one notification per cause) and never sk
 processes share the cursor row by lock: one of them does each round.
 
 People ahead are counted by the live queues (`HallQueue.place`, the rule that calls tickets) once
-they include the round's events. A ticket issued already within N of the front gets no reminder
-(the issuer marks it so): its holder has just read the number on the kiosk.
+they include the round's events. A ticket already within N of the front when its number is given,
+at issue or on the kiosk's ticket screen just after, gets no reminder (`near_the_front` marks it
+so): its holder is reading how many are ahead on the kiosk.
 """
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ from server.store import events, notifications
 log = logging.getLogger(__name__)
 
 _ROUND_EVENTS = 500
+
+
+def near_the_front(hall: Hall, queue: HallQueue, ticket: Ticket, now: datetime) -> bool:
+    """Whether the ticket is within the hall's reminder distance now ("前面还有 N 人" would come at once)."""
+    rules = hall.notifications
+    return rules is not None and queue.place(Waiting.of(ticket), now).people_ahead <= rules.ahead
 
 
 class QueueReminders:

@@ -74,14 +74,20 @@ async def test_check_in_is_refused_too_early_on_another_day_and_twice(client, cl
     clock.set(TODAY_10 - timedelta(minutes=31))
     too_early = await check_in(client, 409, number=today["booking"]["number"])
     assert too_early["error"]["code"] == "check_in_too_early" and "09:30" in too_early["error"]["message"]
+    assert too_early["error"]["details"] == {"starts_at": "2026-11-23T10:00:00+08:00",
+                                             "opens_at": "2026-11-23T09:30:00+08:00"}  # for the kiosk's words
     other_day = await check_in(client, 409, number=tomorrow["booking"]["number"])
     assert other_day["error"]["code"] == "booking_not_today"
+    assert other_day["error"]["details"] == {"starts_at": "2026-11-24T10:00:00+08:00"}
     clock.set(TODAY_10 - timedelta(minutes=30))
     done = await check_in(client, number=today["booking"]["number"], idempotency_key="check-in-twice")
     retried = await check_in(client, number=today["booking"]["number"], idempotency_key="check-in-twice")
     assert (retried["ticket"]["id"], retried["created"], retried["outcome"]) == (done["ticket"]["id"], False, "early")
     twice = await check_in(client, 409, number=today["booking"]["number"])
     assert twice["error"]["code"] == "booking_checked_in" and done["ticket"]["number"] in twice["error"]["message"]
+    # A kiosk sends a key of its own with every check-in: only the key of the first is its retry.
+    again = await check_in(client, 409, number=today["booking"]["number"], idempotency_key="check-in-again")
+    assert again["error"]["details"] == {"ticket": done["ticket"]["number"]}
     one_way = await check_in(client, 422, number=today["booking"]["number"], qr="x")
     assert "exactly one" in one_way["error"]["message"]
 

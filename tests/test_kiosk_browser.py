@@ -46,7 +46,7 @@ async def test_a_citizen_takes_a_ticket_and_a_clerk_calls_it(tabs, artifacts):
     await expect(zone_b).to_contain_text("等候 0 人")
     await expect(page.locator("#nav")).to_be_hidden()  # the start screen is home
     await assert_fits(page, ".bar", "#search-open", "#common", "#zones", '.zone-card[data-zone="J"]', "#btn-green",
-                      "#btn-appointment")
+                      "#btn-check-in")
     await expect(page.locator("#zones-cue")).to_be_hidden()  # all ten zones in view
     await page.screenshot(path=artifacts / "kiosk-start.png")
 
@@ -133,14 +133,14 @@ async def test_a_lost_answer_is_sent_again_and_gives_one_ticket(tabs, database_u
     kiosk.assert_clean()
 
 
-async def test_green_channel_and_appointment_check_in(tabs, database_url, artifacts):
+async def test_green_channel_and_the_return_to_the_start(tabs, database_url, artifacts):
     kiosk = await tabs.open("/kiosk?token=demo-kiosk-entrance&idle=4", KIOSK_SIZE)
     page = kiosk.page
     await page.locator("#lang").click()
     await expect(page.locator("#zones-title")).to_have_text("Or choose the service area")
     await expect(page.locator('.zone-card[data-zone="F"]')).to_contain_text("Floor 2")
     await expect(page.locator('.zone-card[data-zone="F"] .zone-name')).to_have_text("Public Security")
-    await assert_fits(page, ".bar", "#zones", "#btn-green", "#btn-appointment")
+    await assert_fits(page, ".bar", "#zones", "#btn-green", "#btn-check-in")
     await expect(page.locator("#zones-cue")).to_be_hidden()  # the longer English names fit too
     await page.screenshot(path=artifacts / "kiosk-start-en.png")
     await page.locator("#lang").click()
@@ -155,26 +155,13 @@ async def test_green_channel_and_appointment_check_in(tabs, database_url, artifa
     await page.locator("#ticket-done").click()
     await expect(page.locator('.zone-card[data-zone="D"]')).to_contain_text("等候 1 人")  # the live queue
 
-    await page.locator("#btn-appointment").click()
-    for key in "20261":
-        await page.locator(f'#keypad [data-key="{key}"]').click()
-    await page.locator('#keypad [data-key="back"]').click()
-    for key in "23":
-        await page.locator(f'#keypad [data-key="{key}"]').click()
-    await expect(page.locator("#appointment-code")).to_have_text("202623")
-    await page.locator("#appointment-ok").click()
-    await expect(page.locator("#mode-strip")).to_contain_text("预约码 202623")
-    await page.locator('.zone-card[data-zone="D"]').click()
-    await page.locator('.service-card[data-service="D02"]').click()
-    await expect(page.locator("#ticket-number")).to_have_text("D002")
-    await expect(page.locator("#ticket-badge")).to_be_hidden()  # a made-up code is no booking: a walk-in
-
+    await page.locator("#btn-green").click()
+    await expect(page.locator("#mode-strip")).to_be_visible()
     # Left alone, the kiosk returns to its start screen.
     await expect(page.locator("#screen-start")).to_be_visible(timeout=8000)
     await expect(page.locator("#mode-strip")).to_be_hidden()
     issued = await count_tickets(database_url)
-    assert [(t["number"], t["priority"], t["appointment_code"]) for t in issued] == [
-        ("D001", "green", None), ("D002", "normal", None)]
+    assert [(t["number"], t["priority"]) for t in issued] == [("D001", "green")]
     kiosk.assert_clean()
 
 

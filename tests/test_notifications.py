@@ -186,6 +186,40 @@ async def test_a_mobile_number_is_validated_at_issue(reminding):
     assert answer.status in (400, 422) and "mobile" in (await answer.json())["error"]["message"]
 
 
+async def attach(client: Any, ticket: dict[str, Any], mobile: str, status: int = 200,
+                 headers: dict[str, str] = KIOSK) -> dict[str, Any]:
+    return await expect(await client.post(f"/api/v1/tickets/{ticket['ticket']['id']}/mobile",
+                                          json={"mobile": mobile}, headers=headers), status)
+
+
+async def test_a_mobile_given_on_the_kiosks_ticket_screen_gets_the_reminders_still_due(reminding, clock):
+    client, receiving = reminding
+    clerk = await signed_in(client, "zhangwei", 41)
+    tickets = [await issue(client, "B01") for _ in range(5)]
+    near = await attach(client, tickets[1], MOBILES[1])  # 1 ahead: its holder reads it on the kiosk
+    assert (near["number"], near["mobile"], near["ahead_reminder"]) == ("B002", "138****0002", False)
+    far = await attach(client, tickets[4], MOBILES[4])  # 4 ahead
+    assert (far["mobile"], far["ahead_reminder"]) == ("138****0005", True)
+
+    await clerk.call_next()  # B001 called: B005 has 3 ahead
+    await settled(receiving, 1)
+    await clerk.window_action("next")  # B002 called
+    await settled(receiving, 2)
+    assert receiving.texts() == [
+        (MOBILES[4], "【驻马店市民中心服务大厅】您的 B005 号前面还有 3 人，请留意叫号。"),
+        (MOBILES[1], "【驻马店市民中心服务大厅】请 B002 号 到 41 号窗口 办理。")]
+
+    other_kiosk = {"Authorization": "Bearer demo-kiosk-a"}
+    assert (await attach(client, tickets[2], MOBILES[2], 403, other_kiosk))["error"]["code"] == "not_issued_here"
+    assert (await attach(client, tickets[2], MOBILES[2], 403, clerk.headers))["error"]["code"] == "forbidden"
+    assert (await attach(client, tickets[1], MOBILES[1], 409))["error"]["code"] == "ticket_not_waiting"
+    assert "mobile" in (await attach(client, tickets[2], "12345", 422))["error"]["message"]
+    clock.advance(minutes=6)  # the holder has long left the kiosk
+    assert (await attach(client, tickets[2], MOBILES[2], 409))["error"]["code"] == "mobile_too_late"
+    missing = await client.post("/api/v1/tickets/99999/mobile", json={"mobile": MOBILES[2]}, headers=KIOSK)
+    assert missing.status == 404
+
+
 async def outbox_rows(database_url: str) -> list[asyncpg.Record]:
     con = await asyncpg.connect(database_url)
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiohttp
 
-from server.api.answers import Issued, NextTicketAnswer, PublicStatus, TicketHistory
+from server.api.answers import Issued, MobileAttached, NextTicketAnswer, PublicStatus, TicketHistory
 from server.config import DEFAULT_CONFIG_DIR
 from tests.processes import hallq_serve
 from tests.support import KIOSK, PASSWORD, signed_in
@@ -97,6 +97,9 @@ async def test_answers_schemathesis_cannot_reach_match_their_documented_models(c
     ticket = await issued.json()
     public = await client.get(f"/api/v1/public/tickets/{ticket['status_token']}")
     PublicStatus.model_validate_json(await public.text())
+    mobile = await client.post(f"/api/v1/tickets/{ticket['ticket']['id']}/mobile", json={"mobile": "13800000001"},
+                               headers=KIOSK)
+    MobileAttached.model_validate_json(await mobile.text())
     clerk = await signed_in(client, "zhangwei", 41)
     called = await clerk.client.post("/api/v1/windows/41/call-next", headers=clerk.headers)
     NextTicketAnswer.model_validate_json(await called.text())

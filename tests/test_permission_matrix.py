@@ -150,6 +150,7 @@ def _none(_cell: Cell) -> dict[str, Any]:
 SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/tickets": (_nothing, lambda c: {"service": "B01", "idempotency_key": f"matrix-{next(_keys)}"}),
     "GET /api/v1/tickets/{id}": (Cell.issue, _none),
+    "POST /api/v1/tickets/{id}/mobile": (Cell.issue, lambda c: {"mobile": "13800000001"}),
     "POST /api/v1/tickets/{id}/start": (Cell.call, _none),
     "POST /api/v1/tickets/{id}/finish": (_serving, _none),
     "POST /api/v1/tickets/{id}/no-show": (Cell.call, _none),

@@ -5,16 +5,20 @@
 // them; a list that goes on below the fold says so. Names break only between their words.
 //
 // URL: /kiosk?token=<device token>[&lang=en][&idle=<seconds>]
-// A touchscreen without keyboard: every step is a big button, the appointment code has its own
-// keypad. Every text from the server or the hall's settings is set with textContent. The waiting
-// figures and the hall's clock come from the shared hall state, pushed by the server.
+// A touchscreen without keyboard: every step is a big button, the booking number has its own
+// keypad. A booking checks in by its number, its QR code (the scanner types it: wedge.js) or the
+// holder's ID card. Every text from the server or the hall's settings is set with textContent. The
+// waiting figures and the hall's clock come from the shared hall state, pushed by the server.
 import { el, floorName } from "/static/common/dom.js";
 import { api, ApiError, tokenFromUrl } from "/static/common/api.js";
 import { EVENT_KINDS } from "/static/common/events.js";
 import { calendarDay, clockTime, daysApart } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
+import { showLiveStatus } from "/static/common/live.js";
+import { buildKeypad, grouped, typed } from "/static/kiosk/keypad.js";
 import { findServices } from "/static/kiosk/search.js";
+import { listenForScans } from "/static/kiosk/wedge.js";
 
 const params = new URLSearchParams(location.search);
 const TOKEN = tokenFromUrl();
@@ -22,8 +26,8 @@ const IDLE_MS = (Number(params.get("idle")) || 60) * 1000; // back to the start 
 const OPEN_CHECK_MS = 60 * 1000;
 const RETRY_MS = 2000;
 const REQUEST_TIMEOUT_MS = 10 * 1000;
-const CODE_MAX = 12;
-const CODE_MIN = 4;
+const BOOKING_DIGITS = 8;
+const MOBILE_DIGITS = 11;
 const SEARCH_MAX = 24;
 const KEY_ROWS = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
 const DESIGN_WIDTH = { portrait: 1080, landscape: 1920 }; // the layout's size; a smaller screen shows it scaled
@@ -45,22 +49,19 @@ const t = makeTranslator({
   green: { zh: "绿色通道", en: "Priority lane" },
   greenSub: { zh: "{groups} 优先办理", en: "First served: {groups}" },
   groupSeparator: { zh: "、", en: ", " },
-  appointment: { zh: "预约签到", en: "Appointment check-in" },
-  appointmentSub: { zh: "已网上预约，输入预约码签到", en: "Booked online? Enter your code" },
+  checkIn: { zh: "预约签到", en: "Appointment check-in" },
+  checkInSub: { zh: "输入预约号、扫码或刷身份证", en: "Booking number, QR code or ID card" },
   back: { zh: "返回", en: "Back" },
   home: { zh: "回到首页", en: "Start again" },
   moreBelow: { zh: "下面还有 {n} 项 ▼ 点此查看", en: "{n} more below ▼ tap to see" },
-  enterCode: { zh: "请输入预约码（短信或“一网通办”预约记录中的数字）", en: "Enter the appointment code from your booking message" },
+  checkInEnter: { zh: "请输入预约号（预约成功短信中的 8 位数字）", en: "Enter your booking number: the 8 digits in your booking message" },
+  checkInScan: { zh: "或将手机上的预约二维码对准扫码口", en: "Or hold your booking's QR code to the scanner" },
+  checkInCard: { zh: "或将身份证放在读卡区", en: "Or place your ID card on the reader" },
+  checkInOk: { zh: "签到", en: "Check in" },
   keyClear: { zh: "清空", en: "Clear" },
   keyBack: { zh: "退格", en: "Delete" },
-  appointmentHonest: {
-    zh: "本机暂不能联网核对预约信息：签到后按预约号优先排队，请到窗口出示预约记录。",
-    en: "This machine cannot verify bookings yet: you queue as an appointment; show your booking at the window.",
-  },
-  appointmentNext: { zh: "下一步：选择办理事项", en: "Next: choose the service" },
   modeGreen: { zh: "绿色通道取号", en: "Priority lane ticket" },
   modeGreenChoose: { zh: "请选择要办理的事项", en: "choose the service" },
-  modeAppointment: { zh: "预约签到 · 预约码 {code}", en: "Appointment check-in · code {code}" },
   modeCancel: { zh: "取消", en: "Cancel" },
   printFailed: { zh: "打印机暂时无法出票，请拍照或记下号码", en: "The printer cannot print right now: take a photo or note your number" },
   identityRead: { zh: "已读取身份证", en: "ID card read" },
@@ -85,9 +86,23 @@ const t = makeTranslator({
   minutes: { zh: "约 {m} 分钟", en: "about {m} min" },
   minutesNone: { zh: "即到即办", en: "you are next" },
   badgeGreen: { zh: "绿色通道 · 优先办理", en: "Priority lane" },
-  badgeAppointment: { zh: "预约签到 · 预约码 {code}", en: "Appointment · code {code}" },
-  noteAppointment: { zh: "请到窗口出示预约记录。请留意叫号屏幕和语音提示。", en: "Show your booking at the window. Watch the screens for your number." },
+  badgeAppointment: { zh: "预约 · {slot}", en: "Appointment · {slot}" },
+  checkedIn_on_time: { zh: "签到成功，按预约优先叫号", en: "Checked in: you are called ahead, as booked" },
+  checkedIn_early: { zh: "您已签到，预约时段 {time} 开始后优先叫号", en: "Checked in: from {time}, your booked time, you are called ahead" },
+  checkedIn_late: { zh: "已超过预约签到时间，按现场取号排队", en: "Too late for your booked time: you queue as a walk-in" },
   noteNormal: { zh: "请留意大厅叫号屏幕和语音提示，叫到号请及时到窗口办理。", en: "Watch the hall screens and listen for your number." },
+  smsOffer: { zh: "短信提醒（可选）", en: "SMS reminders (optional)" },
+  smsOfferSub: { zh: "留下手机号，前面还有 {n} 人时和叫号时发短信给您", en: "Leave your mobile: a text when {n} are ahead of you, and when you are called" },
+  smsEnter: { zh: "请输入您的手机号码（11 位）", en: "Enter your mobile number (11 digits)" },
+  smsOk: { zh: "确定", en: "OK" },
+  smsCancel: { zh: "不用了", en: "No, thanks" },
+  smsSaving: { zh: "正在保存手机号，请稍候…", en: "Saving your number…" },
+  smsDoneAhead: { zh: "短信提醒：{mobile}，前面还有 {n} 人时和叫号时发送", en: "Texts to {mobile}: when {n} are ahead of you, and when you are called" },
+  smsDoneCalled: { zh: "短信提醒：{mobile}，叫号时发送", en: "Texts to {mobile}: when you are called" },
+  smsInvalid: { zh: "手机号码有误，请核对后重新输入", en: "This is not a mobile number: check it and type it again" },
+  sms_ticket_not_waiting: { zh: "您的号已叫到或已结束，无需短信提醒", en: "Your number has been called already: no text is needed" },
+  sms_mobile_too_late: { zh: "取号已超过 5 分钟，不能再留手机号；请扫码在手机上查看进度", en: "Your ticket was issued too long ago: scan the QR code to follow the queue on your phone" },
+  smsOther: { zh: "暂时无法保存手机号，请扫码在手机上查看进度", en: "Your number could not be saved: scan the QR code to follow the queue on your phone" },
   qrTitle: { zh: "手机扫码，随时查看排队进度", en: "Scan to follow your place in the queue" },
   qrSub: { zh: "叫号时手机页面会提示您到哪个窗口办理", en: "Your phone shows the window when you are called" },
   done: { zh: "完成", en: "Done" },
@@ -104,13 +119,46 @@ const t = makeTranslator({
   dayRange: { zh: "{first}至{last}", en: "{first}–{last}" },
   hoursLunch: { zh: "（午间不间断）", en: "(open over lunch)" },
   issuing: { zh: "正在取号，请稍候…", en: "Issuing your ticket…" },
+  checkingIn: { zh: "正在签到，请稍候…", en: "Checking you in…" },
   retryExplain: {
-    zh: "请稍候，本机会自动重新发送刚才的取号请求，不会重复出号。",
+    zh: "请稍候，本机会自动重新发送刚才的请求，不会重复出号。",
     en: "Please wait: the machine resends the same request automatically; you will not get two tickets.",
   },
   retryNow: { zh: "立即重试", en: "Retry now" },
   retryCancel: { zh: "放弃取号", en: "Give up" },
   errorTitle: { zh: "未能取号", en: "No ticket issued" },
+  errorCheckInTitle: { zh: "未能签到", en: "Not checked in" },
+  walkIn: { zh: "直接取号", en: "Take a ticket" },
+  checkIn_booking_not_found_number: {
+    zh: "没有找到这个预约号。请核对预约短信中的 8 位数字后重新输入，或直接取号。",
+    en: "No booking has this number. Check the 8 digits in your booking message, or take a ticket.",
+  },
+  checkIn_booking_not_found_qr: {
+    zh: "没有找到这个二维码的预约。请输入预约号，或直接取号。",
+    en: "This QR code is not a booking of this hall. Enter your booking number, or take a ticket.",
+  },
+  checkIn_booking_not_found_card: {
+    zh: "没有找到您今天的预约。已读取您的身份证，可直接选择事项取号。",
+    en: "No booking today for this ID card. Your card is read: choose your service to take a ticket.",
+  },
+  checkIn_check_in_too_early: {
+    zh: "您的预约时段 {slot} 开始，请于 {opens} 以后再来签到。急办请直接取号。",
+    en: "Your booking begins at {slot}: check in from {opens}. In a hurry? Take a ticket now.",
+  },
+  checkIn_booking_not_today: {
+    zh: "您的预约在 {day} {slot}，不是今天。请在预约当天前来签到，或直接取号。",
+    en: "Your booking is for {day} at {slot}, not today. Check in on that day, or take a ticket now.",
+  },
+  checkIn_booking_cancelled: {
+    zh: "这个预约已取消，不能签到。请直接取号，或在手机上重新预约。",
+    en: "This booking was cancelled. Take a ticket, or book again on your phone.",
+  },
+  checkIn_booking_checked_in: {
+    zh: "这个预约已签到，您的号码是 {ticket}，请留意叫号。",
+    en: "This booking is checked in already: your number is {ticket}. Watch the screens.",
+  },
+  checkInTwice: { zh: "这个预约已签到，请留意叫号；如有疑问请到服务台咨询。", en: "This booking is checked in already: watch the screens, or ask at the service desk." },
+  checkInOther: { zh: "暂时无法签到，请稍后再试或到服务台咨询。", en: "Check-in is not possible right now: try again later or ask at the service desk." },
   error_unreachable: { zh: "网络长时间中断，请到服务台取号。", en: "The network is still down: please ask at the service desk." },
   error_ticket_limit: { zh: "您今天已取过此事项的号，请留意叫号；如有疑问请到服务台咨询。", en: "You already hold tickets for this service today; please ask at the service desk." },
   error_identity_expired: { zh: "身份证读取已过期，请重新放置身份证。", en: "The ID card read has expired: place your card on the reader again." },
@@ -124,9 +172,17 @@ const t = makeTranslator({
 const WEEKDAYS = { zh: ["", "周一", "周二", "周三", "周四", "周五", "周六", "周日"], en: ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] };
 // Refusals the page says in its own words (error_<code>); any other in general terms.
 const SAID_ERRORS = new Set(["unreachable", "ticket_limit", "identity_expired", "invalid", "zone_not_offered"]);
-const SCREENS = ["loading", "start", "search", "services", "appointment", "ticket", "closed"];
+// Check-in refusals said in the page's words (checkIn_<code>), and those after which the citizen may
+// simply take a walk-in ticket (the button 直接取号 beside 返回).
+const CHECK_IN_SAID = new Set(["check_in_too_early", "booking_not_today", "booking_cancelled"]);
+const THEN_WALK_IN = new Set(["booking_not_found", "check_in_too_early", "booking_not_today", "booking_cancelled"]);
+// A card read on the start screen looks for the holder's booking, quietly: only news of a booking is said.
+const BOOKING_NEWS = new Set(["check_in_too_early", "booking_checked_in"]);
+const SCREENS = ["loading", "start", "search", "services", "check-in", "ticket", "closed"];
 const CHOOSING = new Set(["start", "search", "services"]); // where the card and mode strips show
-const WITH_NAV = new Set(["search", "services", "appointment"]); // Back and Home at the foot
+const WITH_NAV = new Set(["search", "services", "check-in"]); // Back and Home at the foot
+const CHECKING_IN = new Set(["start", "check-in"]); // where a scanned QR code or a card read checks in
+const SMS_SAID = new Set(["ticket_not_waiting", "mobile_too_late"]); // sms_<code>
 
 const $ = (id) => document.getElementById(id);
 
@@ -184,12 +240,13 @@ const state = {
   trail: [], // the screens Back returns through
   zone: null, // chosen zone code
   query: "", // the search's letters
-  mode: "normal", // "normal" | "green" | "appointment"
-  code: "", // appointment code
+  mode: "normal", // "normal" | "green"
+  booking: "", // the booking number typed on the keypad
   identity: null, // {name_masked, identity_token} from the ID-card reader
   cardAgain: false, // the last card read failed: ask for the card again until a good read
   printFailures: new Map(), // status_token -> preview image of a ticket the printer could not print
   issued: null, // the last ticket shown
+  sms: null, // its mobile number for reminders: {digits, attached (the server's answer), refused}
   attempt: null, // the ticket request in flight (kept for retries)
   retryWake: null,
   lastActivity: Date.now(),
@@ -233,15 +290,21 @@ function resetTrail() {
   state.trail = [];
 }
 
+/** The text of `key` in the element, kept in the page's language when it is switched. */
+function say(id, key) {
+  $(id).dataset.i18n = key;
+  $(id).textContent = t(key);
+}
+
 function overlay(name) {
-  for (const which of ["busy", "retry", "error"]) $(`overlay-${which}`).hidden = which !== name;
+  for (const which of ["busy", "retry", "error", "sms"]) $(`overlay-${which}`).hidden = which !== name;
 }
 
 function resetToStart() {
   state.zone = null;
   state.query = "";
   state.mode = "normal";
-  state.code = "";
+  state.booking = "";
   state.identity = null;
   state.cardAgain = false;
   state.issued = null;
@@ -433,7 +496,7 @@ function renderSearch() {
   updateCues();
 }
 
-// -- green channel and appointment check-in --------------------------------------
+// -- green channel ----------------------------------------------------------------
 
 function renderGreenButton() {
   const groups = greenGroups();
@@ -443,7 +506,6 @@ function renderGreenButton() {
 
 function updateModeStrip() {
   if (state.mode === "green") $("mode-text").textContent = `${t("modeGreen")} · ${t("modeGreenChoose")}`;
-  else if (state.mode === "appointment") $("mode-text").textContent = t("modeAppointment", { code: state.code });
   document.body.dataset.mode = state.mode;
 }
 
@@ -454,32 +516,76 @@ function startGreen() {
 
 function cancelMode() {
   state.mode = "normal";
-  state.code = "";
   show(state.screen);
 }
 
-function startAppointment() {
+// -- appointment check-in: booking number, scanned QR code, ID card --------------------
+//
+// The server finds the booking and issues its ticket (POST /api/v1/check-in): an appointment
+// ranking from its slot within the check-in window, early ones waiting as walk-ins until the slot,
+// a walk-in when late. The page never asks for appointment priority itself.
+
+function startCheckIn() {
   state.mode = "normal";
-  state.code = "";
-  renderCode();
-  go("appointment");
+  state.booking = "";
+  renderBookingNumber();
+  go("check-in");
 }
 
-function pressKey(key) {
-  if (key === "clear") state.code = "";
-  else if (key === "back") state.code = state.code.slice(0, -1);
-  else if (state.code.length < CODE_MAX) state.code += key;
-  renderCode();
+function pressBookingKey(key) {
+  state.booking = typed(state.booking, key, BOOKING_DIGITS);
+  renderBookingNumber();
 }
 
-function renderCode() {
-  $("appointment-code").textContent = state.code || "—";
-  $("appointment-ok").disabled = state.code.length < CODE_MIN;
+function renderBookingNumber() {
+  $("check-in-number").textContent = grouped(state.booking, [4, 4]) || "—";
+  $("check-in-ok").disabled = state.booking.length !== BOOKING_DIGITS;
 }
 
-function confirmAppointment() {
-  if (state.code.length < CODE_MIN) return;
-  state.mode = "appointment";
+/** A scanner or a card may check in while the citizen is at the start or on the check-in screen. */
+function mayCheckIn() {
+  return CHECKING_IN.has(state.screen) && !state.attempt && $("overlay-error").hidden;
+}
+
+/** `way` is {number}, {qr} or {identity_token}; `how` says which, for the words of a refusal. */
+async function checkIn(way, how, { quiet = false } = {}) {
+  const refused = (err) => checkInRefused(err, how, quiet);
+  const answer = await submit("/api/v1/check-in", { ...way, idempotency_key: attemptKey() }, "checkingIn", refused);
+  if (answer) showTicket(answer);
+}
+
+function checkInRefused(err, how, quiet) {
+  if (err.code === "identity_expired") state.identity = null;
+  if (quiet && !BOOKING_NEWS.has(err.code)) {
+    show(state.screen); // no booking for the card: it stays read for a walk-in ticket, as before
+    return;
+  }
+  if (err.code === "hall_closed") {
+    refusedTicket(err);
+    return;
+  }
+  say("error-title", "errorCheckInTitle");
+  $("error-text").textContent = checkInWords(err, how);
+  $("error-walk-in").hidden = !THEN_WALK_IN.has(err.code);
+  overlay("error");
+}
+
+function checkInWords(err, how) {
+  const details = err.details || {};
+  if (err.code === "booking_not_found" || (err.code === "invalid" && how === "qr")) return t(`checkIn_booking_not_found_${how}`);
+  if (err.code === "booking_checked_in") return details.ticket ? t("checkIn_booking_checked_in", details) : t("checkInTwice");
+  if (CHECK_IN_SAID.has(err.code)) {
+    const slot = hallTime(details.starts_at);
+    const day = calendarDay(details.starts_at, { lang: t.lang(), timeZone: state.hall.timezone, short: true });
+    return t(`checkIn_${err.code}`, { slot, opens: hallTime(details.opens_at), day });
+  }
+  return t(SAID_ERRORS.has(err.code) ? `error_${err.code}` : "checkInOther");
+}
+
+/** After a refused check-in: the start screen, the card (if read) kept for the walk-in ticket. */
+function walkIn() {
+  overlay(null);
+  state.booking = "";
   resetTrail();
   show("start");
 }
@@ -495,6 +601,8 @@ function confirmAppointment() {
 // The page never sees the ID number or the full name: it shows the masked
 // name and sends the token with the next ticket. An identity is forgotten
 // after the ticket, on "不是本人" and when the kiosk returns to the start.
+// Read on the check-in screen, the card checks in today's booking of its
+// holder; read on the start screen, it does so too if there is one.
 //
 // A read that failed (EVENT_KINDS.KIOSK_CARD_ERROR: a damaged reply, a card
 // pulled away too soon) asks for the card again until the next good read.
@@ -511,6 +619,9 @@ function receiveIdentity(event) {
   state.cardAgain = false;
   $("identity-name").textContent = identity.name_masked;
   cardNews();
+  if (!state.identity.identity_token || !mayCheckIn()) return;
+  if (state.screen === "check-in") checkIn({ identity_token: state.identity.identity_token }, "card");
+  else if (state.mode === "normal") checkIn({ identity_token: state.identity.identity_token }, "card", { quiet: true });
 }
 
 function receiveCardError(event) {
@@ -532,50 +643,52 @@ function cardNews() {
 // -- taking a ticket -------------------------------------------------------------
 
 async function takeTicket(service) {
-  if (state.attempt) return; // one request at a time; a double tap is not a second ticket
-  const body = { service: service.code, priority: "normal", idempotency_key: attemptKey() };
+  const body = { service: service.code, priority: state.mode === "green" ? "green" : "normal", idempotency_key: attemptKey() };
   if (state.identity?.identity_token) body.identity_token = state.identity.identity_token;
-  if (state.mode === "green") body.priority = "green";
-  if (state.mode === "appointment") {
-    // No appointment lookup on the server yet: the slot is "now", the code goes along for the window.
-    body.priority = "appointment";
-    body.appointment_code = state.code;
-    body.appointment_at = new Date(hallState.clockNow()).toISOString();
-  }
-  const attempt = { body, since: Date.now() };
+  const issued = await submit("/api/v1/tickets", body, "issuing", refusedTicket);
+  if (issued) showTicket(issued);
+}
+
+/**
+ * POST `body` until it is answered: a request that got lost, or whose answer did, is sent again
+ * as it was (its idempotency key makes the server answer with what the first one did). One at a
+ * time: a double tap is not a second ticket. The answer, or null when `refused(err)` was told why
+ * or the citizen gave up.
+ */
+async function submit(path, body, busy, refused) {
+  if (state.attempt) return null;
+  const attempt = { since: Date.now() };
   state.attempt = attempt;
+  say("busy-text", busy);
   overlay("busy");
   while (state.attempt === attempt) {
     try {
-      const issued = await post(body);
-      if (state.attempt !== attempt) return; // given up meanwhile
+      const answer = await post(path, body);
+      if (state.attempt !== attempt) return null; // given up meanwhile
       state.attempt = null;
       overlay(null);
-      showTicket(issued);
-      return;
+      return answer;
     } catch (err) {
-      if (state.attempt !== attempt) return;
-      if (!retryable(err)) {
+      if (state.attempt !== attempt) return null;
+      const late = Date.now() - attempt.since > Math.max(IDLE_MS, 30000);
+      if (!retryable(err) || late) {
         state.attempt = null;
-        failed(err);
-        return;
-      }
-      if (Date.now() - attempt.since > Math.max(IDLE_MS, 30000)) {
-        state.attempt = null;
-        failed(new ApiError(0, "unreachable", "unreachable"));
-        return;
+        overlay(null);
+        refused(late ? new ApiError(0, "unreachable", "unreachable") : err);
+        return null;
       }
       overlay("retry");
       await pause(RETRY_MS);
     }
   }
+  return null;
 }
 
-async function post(body) {
+async function post(path, body) {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
   try {
-    return await api("/api/v1/tickets", { method: "POST", body, token: TOKEN, signal: abort.signal });
+    return await api(path, { method: "POST", body, token: TOKEN, signal: abort.signal });
   } finally {
     clearTimeout(timer);
   }
@@ -593,17 +706,20 @@ function pause(ms) {
   });
 }
 
-function failed(err) {
+function refusedTicket(err) {
   if (err.code === "hall_closed") {
     state.open = false;
     resetToStart();
     return;
   }
+  say("error-title", "errorTitle");
   $("error-text").textContent = t(SAID_ERRORS.has(err.code) ? `error_${err.code}` : "errorOther");
+  $("error-walk-in").hidden = true;
   overlay("error");
 }
 
 function showTicket(issued) {
+  if (state.issued?.ticket.id !== issued.ticket.id) state.sms = { digits: "", attached: null, refused: false };
   state.issued = issued;
   const ticket = issued.ticket;
   const service = state.hall.services.find((s) => s.code === ticket.service);
@@ -620,16 +736,32 @@ function showTicket(issued) {
   badge.hidden = ticket.priority === "normal";
   badge.className = `badge ${ticket.priority}`;
   if (ticket.priority === "green") badge.textContent = t("badgeGreen");
-  if (ticket.priority === "appointment") badge.textContent = t("badgeAppointment", { code: state.code });
-  $("ticket-note").textContent = ticket.priority === "appointment" ? t("noteAppointment") : t("noteNormal");
+  if (ticket.priority === "appointment") badge.textContent = t("badgeAppointment", { slot: slotText(issued.booking) });
+  const checkedIn = $("ticket-check-in");
+  checkedIn.hidden = !issued.outcome; // a check-in's answer says how it went
+  checkedIn.className = `checked-in ${issued.outcome || ""}`;
+  if (issued.outcome) {
+    checkedIn.textContent = t(`checkedIn_${issued.outcome}`, { time: hallTime(issued.booking.starts_at) });
+  }
+  $("ticket-note").textContent = t("noteNormal");
   const qr = $("ticket-qr");
   qr.src = `/api/v1/public/tickets/${encodeURIComponent(issued.status_token)}/qr.svg`;
   qr.alt = t("qrTitle");
   state.identity = null; // used up by this ticket
   showPrintFailure(state.printFailures.get(issued.status_token));
+  renderSms();
   show("ticket");
   state.lastActivity = Date.now();
   tick();
+}
+
+function hallTime(moment) {
+  return clockTime(moment, { lang: t.lang(), timeZone: state.hall.timezone });
+}
+
+/** A booking's slot: "10:00-10:30". */
+function slotText(booking) {
+  return booking ? `${hallTime(booking.starts_at)}-${hallTime(booking.ends_at)}` : "";
 }
 
 /** "一楼 B区 8个窗口", "一楼 综合窗口 8个": where to wait, from the server's grouping (Hall.window_groups). */
@@ -653,6 +785,67 @@ function showPrintFailure(preview) {
   $("print-failed").hidden = !preview;
   $("qr-box").hidden = Boolean(preview);
   if (preview) $("print-preview").src = preview;
+}
+
+// -- a mobile number for queue reminders, on the ticket screen ----------------------------
+//
+// Offered when the hall sends SMS reminders (the layout's `reminders`). The number goes to the
+// server only; the screen shows it masked, as the server answers it (138****5678).
+
+function renderSms() {
+  const reminders = state.hall.reminders;
+  const { attached, refused } = state.sms;
+  $("sms-box").hidden = !reminders || (!attached && (refused || state.issued.ticket.status !== "waiting"));
+  if (!reminders) return;
+  $("sms-open").hidden = Boolean(attached);
+  $("sms-sub").textContent = t("smsOfferSub", { n: reminders.ahead });
+  $("sms-done").hidden = !attached;
+  if (attached) {
+    const vars = { mobile: attached.mobile, n: reminders.ahead };
+    $("sms-done").textContent = t(attached.ahead_reminder ? "smsDoneAhead" : "smsDoneCalled", vars);
+  }
+}
+
+function openSms() {
+  state.sms.digits = "";
+  $("sms-error").hidden = true;
+  $("sms-ok").hidden = false;
+  renderMobile();
+  overlay("sms");
+}
+
+function pressMobileKey(key) {
+  state.sms.digits = typed(state.sms.digits, key, MOBILE_DIGITS);
+  $("sms-error").hidden = true;
+  renderMobile();
+}
+
+function renderMobile() {
+  $("sms-number").textContent = grouped(state.sms?.digits || "", [3, 4, 4]) || "—";
+  $("sms-ok").disabled = state.sms?.digits.length !== MOBILE_DIGITS;
+}
+
+async function saveMobile() {
+  const path = `/api/v1/tickets/${state.issued.ticket.id}/mobile`;
+  const attached = await submit(path, { mobile: state.sms.digits }, "smsSaving", smsRefused);
+  if (!attached) return;
+  state.sms = { digits: "", attached, refused: false }; // the number in clear is not kept on the page
+  renderMobile();
+  renderSms();
+}
+
+/** Said in the number's dialog: a wrong number may be typed again; a ticket past its chance may not. */
+function smsRefused(err) {
+  state.sms.refused = err.code !== "invalid";
+  say("sms-error", err.code === "invalid" ? "smsInvalid" : SMS_SAID.has(err.code) ? `sms_${err.code}` : "smsOther");
+  $("sms-error").hidden = false;
+  $("sms-ok").hidden = state.sms.refused;
+  overlay("sms");
+}
+
+function closeSms() {
+  overlay(null);
+  renderSms();
 }
 
 // -- live queues, opening hours --------------------------------------------------
@@ -785,7 +978,8 @@ function fitScreen() {
 function rerender() {
   show(state.screen);
   if (state.screen === "ticket" && state.issued) showTicket(state.issued);
-  renderCode();
+  renderBookingNumber();
+  renderMobile();
   tick();
 }
 
@@ -805,20 +999,27 @@ function wire() {
   $("search-input").addEventListener("input", (event) => setQuery(event.target.value));
   $("search-clear").addEventListener("click", () => setQuery(""));
   $("btn-green").addEventListener("click", startGreen);
-  $("btn-appointment").addEventListener("click", startAppointment);
+  $("btn-check-in").addEventListener("click", startCheckIn);
   $("nav-back").addEventListener("click", back);
   $("nav-home").addEventListener("click", resetToStart);
-  $("appointment-ok").addEventListener("click", confirmAppointment);
-  $("keypad").addEventListener("click", (event) => {
-    const key = event.target.closest("button")?.dataset.key;
-    if (key) pressKey(key);
+  $("check-in-ok").addEventListener("click", () => {
+    if (state.booking.length === BOOKING_DIGITS) checkIn({ number: state.booking }, "number");
   });
   $("mode-cancel").addEventListener("click", cancelMode);
   $("identity-clear").addEventListener("click", () => { state.identity = null; show(state.screen); });
   $("ticket-done").addEventListener("click", resetToStart);
   $("retry-now").addEventListener("click", () => state.retryWake && state.retryWake());
-  $("retry-cancel").addEventListener("click", () => { state.attempt = null; resetToStart(); });
+  $("retry-cancel").addEventListener("click", () => {
+    state.attempt = null;
+    if (state.screen === "ticket") overlay(null); // only the mobile number was being sent: the ticket stands
+    else resetToStart();
+  });
+  $("sms-open").addEventListener("click", openSms);
+  $("sms-ok").addEventListener("click", saveMobile);
+  $("sms-cancel").addEventListener("click", closeSms);
   $("error-ok").addEventListener("click", () => { overlay(null); show(state.screen === "ticket" ? "start" : state.screen); });
+  $("error-walk-in").addEventListener("click", walkIn);
+  listenForScans(document, { active: mayCheckIn, scanned: (text) => checkIn({ qr: text }, "qr") });
   addEventListener("resize", fitScreen);
   wireCues();
 }
@@ -826,6 +1027,8 @@ function wire() {
 async function main() {
   fitScreen();
   buildKeyboard();
+  buildKeypad($("check-in-keypad"), t, pressBookingKey);
+  buildKeypad($("sms-keypad"), t, pressMobileKey);
   wire();
   t.setLang(t.lang());
   $("lang").textContent = t.lang() === "zh" ? "English" : "中文";
@@ -860,6 +1063,7 @@ async function main() {
     topics: [...(offered ? offered.map((z) => `zone:${z}`) : ["hall"]),
              ...(state.device ? [`kiosk:${state.device.id}`] : [])],
     onStatus: (status) => {
+      showLiveStatus(status); // body[data-live]: the kiosk hears its card reads
       setOnline(status === "online");
       if (status === "online") checkOpen();
     },

@@ -81,6 +81,15 @@ class Issued(BaseModel):
     notice: str | None = None
 
 
+class MobileAttached(BaseModel):
+    """A mobile number attached to a ticket for its queue reminders (server.ticket_mobiles)."""
+
+    ticket: int
+    number: str
+    mobile: str  # masked: 138****5678
+    ahead_reminder: bool  # "前面还有 N 人" is still to come; false when the ticket is that near already
+
+
 class RejoinRule(BaseModel):
     """How a no-show who comes back rejoins (queue.rejoin in the hall file)."""
 

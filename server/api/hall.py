@@ -40,6 +40,8 @@ def layout(hall: Hall) -> dict[str, Any]:
                      "posts": list(w.posts), "label": w.label,
                      "services": [r.service for r in w.profile]} for w in hall.windows],
         "notices": list(hall.notices),
+        # SMS queue reminders: "前面还有 N 人" at `ahead`, and the call; null when the hall sends none
+        "reminders": {"ahead": hall.notifications.ahead} if hall.notifications else None,
         # 老、弱、病、残、军: who may ask for the green channel at the kiosk
         "priority": {"green_groups": list(hall.priority.green_groups),
                      "green_auto_age": hall.priority.green_auto_age},

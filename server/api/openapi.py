@@ -20,7 +20,9 @@ ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
     "properties": {"error": {"type": "object", "required": ["code", "message"],
-                             "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+                             "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                                            "details": {"type": "object", "description": "what a page's own words"
+                                                        " for the code need (a time, a ticket number)"}}}},
 }
 _ERROR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 

@@ -40,6 +40,8 @@ MATRIX: tuple[Row, ...] = (
     _row("POST /api/v1/tickets", "a zone B service; the zone kiosk offers zone A only",
          "401 201 403 403 201 201 201 201 201 403"),
     _row("GET /api/v1/tickets/{id}", "a waiting ticket", _STAFF),
+    _row("POST /api/v1/tickets/{id}/mobile", "a waiting ticket the kiosk issued just now",
+         "401 200 403 403 403 403 403 403 403 403"),
     _row("POST /api/v1/tickets/{id}/start", "the ticket is called at the window", _HOLDER),
     _row("POST /api/v1/tickets/{id}/finish", "the ticket is being served at the window", _HOLDER),
     _row("POST /api/v1/tickets/{id}/no-show", "the ticket is called at the window", _HOLDER),

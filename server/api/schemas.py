@@ -58,6 +58,11 @@ class IssueBody(Strict):
         return self
 
 
+class MobileBody(Strict):
+    mobile: Mobile = Field(description="for queue reminders by SMS (前面还有 N 人, 请到 W 号窗口), given on the kiosk's"
+                                       " ticket screen")
+
+
 class LoginBody(Strict):
     hall: SafeText = Field(max_length=40, examples=["city"])
     staff_id: SafeText = Field(max_length=40, examples=["zhangwei"])

@@ -7,9 +7,9 @@ import qrcode
 import qrcode.image.svg
 from aiohttp import web
 
-from server.api.answers import Issued, PublicStatus, TicketAnswer, TicketHistory
+from server.api.answers import Issued, MobileAttached, PublicStatus, TicketAnswer, TicketHistory
 from server.api.endpoint import Api, Call
-from server.api.schemas import IssueBody, TransferBody
+from server.api.schemas import IssueBody, MobileBody, TransferBody
 from server.auth import Access
 from server.hall import Hall
 from server.issuing import IssuedTicket, IssueRequest, TypedIdentity
@@ -47,6 +47,16 @@ async def issue(call: Call[IssueBody]) -> dict[str, Any]:
     )
     issued = await call.services.issuer.issue(call.principal, request, call.base_url)
     return issued_json(issued, call.services.ctx.hall(call.hall_id), call.base_url)
+
+
+@api.post("/api/v1/tickets/{id}/mobile", access=Access.KIOSK, body=MobileBody, answer=MobileAttached,
+          summary="Give the ticket a mobile number for SMS queue reminders, on the ticket screen of the kiosk that"
+                  " issued it, while it waits and within a few minutes of its issue")
+async def attach_mobile(call: Call[MobileBody]) -> dict[str, Any]:
+    assert call.principal is not None
+    attached = await call.services.mobiles.attach(call.principal, call.int_param("id"), call.body.mobile)
+    return {"ticket": attached.ticket.id, "number": attached.ticket.number, "mobile": attached.mobile_masked,
+            "ahead_reminder": attached.ahead_reminder}
 
 
 @api.get("/api/v1/tickets/{id}", access=Access.STAFF, answer=TicketHistory,

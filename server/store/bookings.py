@@ -8,8 +8,8 @@ from typing import Any
 import asyncpg
 
 # A booking with the status of the ticket its check-in issued: what its state is read from.
-_WITH_TICKET = ("SELECT b.*, t.status AS ticket_status, t.number AS ticket_number FROM bookings b"
-                " LEFT JOIN tickets t ON t.id = b.ticket_id")
+_WITH_TICKET = ("SELECT b.*, t.status AS ticket_status, t.number AS ticket_number, t.idempotency_key AS ticket_key"
+                " FROM bookings b LEFT JOIN tickets t ON t.id = b.ticket_id")
 
 
 async def take_place(con: asyncpg.Connection, hall: str, service: str, starts_at: datetime,

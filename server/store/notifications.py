@@ -87,6 +87,17 @@ async def mark_reminded(con: asyncpg.Connection, ticket_ids: list[int]) -> None:
     await con.execute("UPDATE tickets SET ahead_reminded = true WHERE id = ANY($1::bigint[])", ticket_ids)
 
 
+async def issued_ticket(con: asyncpg.Connection, hall: str, ticket_id: int) -> asyncpg.Record | None:
+    """A ticket with the device that issued it, locked: its holder gives a number at that kiosk."""
+    return await con.fetchrow("SELECT * FROM tickets WHERE hall = $1 AND id = $2 FOR UPDATE", hall, ticket_id)
+
+
+async def set_reminder_mobile(con: asyncpg.Connection, ticket_id: int, mobile: str, reminded: bool) -> None:
+    """Remind `mobile` from now on; `reminded`: no "N ahead" any more (it was sent, or is not wanted)."""
+    await con.execute("UPDATE tickets SET reminder_mobile = $2, ahead_reminded = ahead_reminded OR $3"
+                      " WHERE id = $1", ticket_id, mobile, reminded)
+
+
 async def reminder_mobiles(con: asyncpg.Connection, ticket_ids: list[int]) -> dict[int, str]:
     rows = await con.fetch("SELECT id, reminder_mobile FROM tickets WHERE id = ANY($1::bigint[])"
                            " AND reminder_mobile IS NOT NULL", ticket_ids)

@@ -1,10 +1,12 @@
-// JSON calls to the hall API. Errors arrive as {"error": {"code", "message"}};
-// they are thrown as ApiError with the server's words, for the page to show.
+// JSON calls to the hall API. Errors arrive as {"error": {"code", "message", "details"}};
+// they are thrown as ApiError: the page says the code in its own words, with what `details`
+// gives them (a time, a ticket number); the server's message is a fallback.
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -21,7 +23,8 @@ export async function api(path, { method = "GET", body, token, signal } = {}) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = data.error || {};
-    throw new ApiError(response.status, error.code || "error", error.message || `HTTP ${response.status}`);
+    throw new ApiError(response.status, error.code || "error", error.message || `HTTP ${response.status}`,
+                       error.details || {});
   }
   return data;
 }
