@@ -3,7 +3,6 @@ attached to the ticket, shown masked, and its queue reminder reaches the hall's 
 documented example receiver, verifying every signature)."""
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -27,7 +26,7 @@ async def test_a_mobile_number_given_on_the_ticket_screen_gets_its_queue_reminde
     receiving = Gateway()
     hook = await aiohttp_server(receiving.app)
     settings = Settings(halls={"city": notifying(city, str(hook.make_url("/hook/")))}, database_url=database_url,
-                        identity_key=b"k" * 32, clock=clock, pool_size=5, first_retry=timedelta(milliseconds=100))
+                        identity_key=b"k" * 32, clock=clock, pool_size=5)
     tabs = Tabs(browser, base_url(await aiohttp_server(create_app(settings))))
     try:
         async with aiohttp.ClientSession(tabs.base) as http:
