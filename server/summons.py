@@ -114,6 +114,8 @@ class Summons:
     async def create(self, principal: Principal, window_no: int) -> dict[str, Any]:
         """通知部门 for the ticket at the caller's window."""
         hall, now = self.ctx.hall(principal.hall), self.ctx.clock.now()
+        if hall.window(window_no) is None:
+            raise NotFound(f"unknown window {window_no}")
         async with self.ctx.transaction() as con:
             state = await lock_own_window(con, hall, window_no, principal.id)
             ticket = None if state.current_ticket is None else await tickets.get(con, hall.id, state.current_ticket)
