@@ -9,6 +9,7 @@ import pytest
 
 from server.app import Settings, create_app
 from server.clock import ManualClock
+from server.config import DEFAULT_CONFIG_DIR, load_hall
 from server.hall import Hall
 from tests.support import Clerk, expect, issue, signed_in
 from tests.test_notifications import SECRET, gateway, notifying, until  # noqa: F401  (gateway: a fixture)
@@ -108,3 +109,22 @@ async def test_per_department_figures_of_a_scripted_day(client, clock: ManualClo
     assert found["renfang"]["summons"] == 0 and found["renfang"]["on_time_share"] is None
     assert figures["move_in_at"] == 10
     await expect(await client.get("/api/v1/stats/summons?from=2026-13-01", headers=manager.headers), 400)
+
+
+async def test_a_hall_that_summons_by_itself_does_so_when_service_starts(database_url, clock, aiohttp_client):
+    township = load_hall(DEFAULT_CONFIG_DIR / "township.toml")
+    settings = Settings(halls={township.id: township}, database_url=database_url, identity_key=b"k" * 32,
+                        clock=clock, pool_size=5)
+    client = await aiohttp_client(create_app(settings))
+    clerk = await Clerk(client, "hetao", 1).login(township.id)
+    await clerk.sign_in()
+    body = {"service": "C02", "idempotency_key": "auto-summons-1"}
+    ticket = await expect(await client.post("/api/v1/tickets", json=body,
+                                            headers={"Authorization": "Bearer demo-township-kiosk"}), 201)
+    called = await clerk.call_next()
+    assert called is not None and called["id"] == ticket["ticket"]["id"]
+    await clerk.ticket_action(called["id"], "start")
+    officer = await Clerk(client, "zhuli", 0).login(township.id)
+    found = (await officer.get("/api/v1/summons"))["summons"]
+    assert [(s["department"], s["ticket_id"], s["window"]) for s in found] == [("yibao", called["id"], 1)]
+    assert (await clerk.window_action("summons", 409))["error"]["code"] == "already_summoned"
