@@ -153,6 +153,7 @@ class Summons:
             rows = await store.open_ones(con, hall.id, department.id if department else None, open_only,
                                          self.ctx.today(hall, now))
         return {"hall": hall.id, "department": department.id if department else None,
+                "department_name": department.name if department else None, "at": now.isoformat(),
                 "arrive_minutes": hall.summons.arrive.total_seconds() / 60,
                 "warn_minutes": hall.summons.warn.total_seconds() / 60,
                 "summons": [view(hall, row, now) for row in rows]}
