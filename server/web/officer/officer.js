@@ -6,18 +6,20 @@
 // follows its department's live topic (department:<id>); a manager signed in
 // here follows the whole hall's. Texts go in with textContent.
 import { el, floorName } from "/static/common/dom.js";
-import { duration, clockTime } from "/static/common/format.js";
+import { clockTime, duration } from "/static/common/format.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { LiveFeed, showLiveStatus } from "/static/common/live.js";
 import { STAFF_TEXTS, StaffShell } from "/static/common/staff.js";
 import {
   HallClock, SUMMONS_TEXTS, summonsCountdown, summonsLight, summonsStatus,
 } from "/static/common/summons.js";
+import { ERROR_TEXTS, describeError } from "/static/console/errors.js";
 
 const REFRESH_MS = 30 * 1000; // the live feed keeps the list; a re-read also corrects the clock
 
 const t = makeTranslator({
   ...STAFF_TEXTS,
+  ...ERROR_TEXTS,
   ...SUMMONS_TEXTS,
   title: { zh: "部门办件通知", en: "Department summons" },
   loginTitle: { zh: "部门工作人员登录", en: "Department officer sign-in" },
@@ -60,7 +62,7 @@ const shell = new StaffShell({
   enter: openList,
   leave: closeList,
   onLanguage: render,
-  describe: (err) => (t(err.code) === err.code ? err.message : t(err.code)),
+  describe: (err) => describeError(t, err),
 });
 
 async function openList(_me, hall) {
