@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 async def issue(base: str, service: str, key: str) -> dict:
     async with aiohttp.ClientSession(base) as http:
         body = {"service": service, "idempotency_key": key}
-        return (await expect_status(await http.post("/api/v1/tickets", headers=KIOSK, json=body), 201))["ticket"]
+        return await expect_status(await http.post("/api/v1/tickets", headers=KIOSK, json=body), 201)
 
 
 async def test_console_summons_the_officer_who_acknowledges_and_arrives(tabs: Tabs, clock: ManualClock, artifacts):
@@ -33,11 +33,14 @@ async def test_console_summons_the_officer_who_acknowledges_and_arrives(tabs: Ta
     console = await tabs.open("/console", CONSOLE_SIZE)
     await sign_in_on_console(console, "zhangwei", 89)
     page = console.page
-    plain = await issue(tabs.base, "B01", "summons-plain")
+    plain = (await issue(tabs.base, "B01", "summons-plain"))["ticket"]
     await page.locator('[data-action="next"]').click()
     await expect(page.locator("#current-number")).to_have_text(plain["number"])
     await expect(page.locator("#summons-row")).to_be_hidden()  # not a 事进人不进 service
-    ticket = await issue(tabs.base, "J09", "summons-j09")
+    issued = await issue(tabs.base, "J09", "summons-j09")
+    ticket = issued["ticket"]
+    phone = await tabs.open(f"/t/{issued['status_token']}", PHONE_SIZE)
+    await phone.page.wait_for_selector("body[data-live=online]")
     await page.locator('[data-action="next"]').click()
     await expect(page.locator("#current-number")).to_have_text(ticket["number"])
     await page.locator('[data-action="start"]').click()
@@ -46,6 +49,8 @@ async def test_console_summons_the_officer_who_acknowledges_and_arrives(tabs: Ta
     # the page counts on from the hall's time: a second may pass
     await expect(page.locator("#summons-state")).to_have_text(re.compile(r"已通知 · 剩余 (20:00|19:5\d)"))
     await expect(page.locator("#btn-summon")).to_be_hidden()
+    await expect(phone.page.locator("#phone-detail")).to_have_text("已通知部门，工作人员将在20分钟内到达")
+    await phone.page.screenshot(path=artifacts / "summons-phone.png")
 
     card = officer.page.locator(".summons")
     await expect(card).to_have_count(1, timeout=2000)  # at once, from the department's live topic
@@ -64,6 +69,7 @@ async def test_console_summons_the_officer_who_acknowledges_and_arrives(tabs: Ta
     await expect(officer.page.locator(".summons")).to_have_count(0)
     await expect(page.locator("#summons-state")).to_have_text("已到达")
     await expect(page.locator("#btn-summons-cancel")).to_be_hidden()
+    await expect(phone.page.locator("#phone-detail")).to_have_text("")  # the officer is here
     await page.screenshot(path=artifacts / "summons-console.png")
 
     await officer.page.locator("#lang").click()
@@ -72,3 +78,4 @@ async def test_console_summons_the_officer_who_acknowledges_and_arrives(tabs: Ta
     await officer.page.screenshot(path=artifacts / "summons-officer-desktop.png")
     officer.assert_clean()
     console.assert_clean()
+    phone.assert_clean()
