@@ -4,20 +4,31 @@ alarm turns yellow then red on a stepped clock when nobody comes."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import aiohttp
 import pytest
 from playwright.async_api import expect
 
 from server.clock import ManualClock
-from tests.browser_support import CONSOLE_SIZE, PHONE_SIZE, Tabs, english_words, sign_in, sign_in_on_console
+from tests.browser_support import (
+    CONSOLE_SIZE,
+    PHONE_SIZE,
+    WALL,
+    Tabs,
+    clerk_at,
+    english_words,
+    hall_api,
+    sign_in,
+    sign_in_on_console,
+)
 from tests.support import KIOSK
 from tests.support import expect as expect_status
 
 pytestmark = pytest.mark.browser
 
 
-async def issue(base: str, service: str, key: str) -> dict:
+async def issue(base: str, service: str, key: str) -> dict[str, Any]:
     async with aiohttp.ClientSession(base) as http:
         body = {"service": service, "idempotency_key": key}
         return await expect_status(await http.post("/api/v1/tickets", headers=KIOSK, json=body), 201)
@@ -79,3 +90,32 @@ async def test_console_summons_the_officer_who_acknowledges_and_arrives(tabs: Ta
     officer.assert_clean()
     console.assert_clean()
     phone.assert_clean()
+
+
+async def test_dashboard_alarm_turns_yellow_then_red_when_nobody_comes(tabs: Tabs, clock: ManualClock, artifacts,
+                                                                        live_server):
+    dashboard = await tabs.open("/dashboard", WALL)
+    page = dashboard.page
+    await sign_in(page, "wangfang")
+    await page.wait_for_selector("body[data-live=online]")
+    await expect(page.locator("#summons-alarms")).to_be_hidden()
+    async with hall_api(live_server) as http:
+        clerk = await clerk_at(http, "zhangwei", 89)
+        issued = await issue(tabs.base, "J09", "alarm-j09")
+        await clerk.call_next()
+        await clerk.ticket_action(issued["ticket"]["id"], "start")
+        await clerk.window_action("summons", 201)
+        item = page.locator("#summons-alarm-list .alarm")
+        await expect(item).to_have_count(1)
+        await expect(item.locator("b")).to_have_text(f"市应急管理局 → 89 号窗口 {issued['ticket']['number']}")
+        assert await item.get_attribute("data-light") == "green"
+
+        for minutes, light, words in ((15, "yellow", r"剩余 [45]:\d\d"), (6, "red", r"超时 1:\d\d")):
+            clock.advance(minutes=minutes)
+            # a ticket issued pushes the queue figures, and with them the hall's time
+            await issue(tabs.base, "B01", f"alarm-tick-{minutes}")
+            await expect(item).to_have_attribute("data-light", light)
+            await expect(page.locator("#summons-alarms")).to_have_class(f"alarms {light}")
+            await expect(item.locator("small")).to_have_text(re.compile(words))
+        await page.screenshot(path=artifacts / "summons-dashboard-red.png")
+    dashboard.assert_clean()
