@@ -158,6 +158,11 @@ class Authenticator:
             raise Forbidden("topic managers: managers only")
         if kind == "ticket" and number is not None and principal.kind == "staff":
             return
+        department = hall.summons.department(arg) if kind == "department" else None
+        if department is not None:  # a summoned department's officers (事进人不进), and managers
+            if principal.is_manager or (principal.kind == "staff" and principal.id in department.officers):
+                return
+            raise Forbidden(f"topic {topic}: only the officers of department {arg} may follow it")
         device = hall.device(arg) if kind == "kiosk" else None
         if device is not None and device.kind is DeviceKind.KIOSK:
             # card reads and print outcomes of one kiosk: for that kiosk itself (and managers)
@@ -165,7 +170,7 @@ class Authenticator:
                 return
             raise Forbidden(f"topic {topic}: only kiosk {arg} may follow it")
         raise BadRequest(f"unknown topic {topic!r}; use hall, zone:<code>, window:<n>, staff:<n>, managers,"
-                         " kiosk:<own device id>")
+                         " kiosk:<own device id>, department:<own department id>")
 
     async def _holds(self, principal: Principal, window_no: int) -> bool:
         if principal.kind != "staff":

@@ -43,6 +43,8 @@ from server.hall import (
     Session,
     StaffMember,
     StaffRole,
+    SummonsDepartment,
+    SummonsRules,
     Window,
     Zone,
 )
@@ -308,6 +310,25 @@ class _Bookings(_Strict):
     per_address: Annotated[int, Field(ge=1, le=100_000)] = _DEFAULT_BOOKINGS.per_address
 
 
+_DEFAULT_SUMMONS = SummonsRules()
+
+
+class _SummonsDepartment(_Strict):
+    id: Slug
+    name: Text
+    services: Annotated[list[Text], Field(min_length=1)]
+    officers: Annotated[list[Text], Field(min_length=1)]
+    mobile: Annotated[str, _shaped(r"1[3-9][0-9]{9}", "a mainland mobile number, 11 digits")]
+    promise: Text
+
+
+class _Summons(_Strict):
+    arrive_minutes: Annotated[int, Field(ge=1, le=240)] = int(_minutes_of(_DEFAULT_SUMMONS.arrive))
+    warn_minutes: Annotated[int, Field(ge=1, le=240)] = int(_minutes_of(_DEFAULT_SUMMONS.warn))
+    auto: bool = _DEFAULT_SUMMONS.auto
+    departments: list[_SummonsDepartment] = []
+
+
 class _HallFile(_Strict):
     hall: _HallSection
     hours: _Hours
@@ -323,6 +344,7 @@ class _HallFile(_Strict):
     kiosk: _Kiosk = _Kiosk()
     calendar: _Calendar = _Calendar()
     bookings: _Bookings = _Bookings()
+    summons: _Summons = _Summons()
 
 
 _PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
@@ -444,6 +466,30 @@ def _check_bookings(raw: _HallFile, windows: list[Window]) -> Iterator[_Problem]
                    f" windows serve in {rules.slot_minutes} min: at most {most}")
 
 
+def _check_summons(raw: _HallFile) -> Iterator[_Problem]:
+    rules, services = raw.summons, {s.code for s in raw.services}
+    if rules.warn_minutes >= rules.arrive_minutes:
+        yield "summons.warn_minutes", (f"the yellow warning ({rules.warn_minutes} min) must come before"
+                                       f" summons.arrive_minutes ({rules.arrive_minutes})")
+    roles = {member.id: member.role for member in raw.staff}
+    yield from _duplicates(_keyed("summons.departments", rules.departments, "id"), "department id")
+    codes, officers = [], []
+    for index, department in enumerate(rules.departments):
+        path = f"summons.departments[{index}]"
+        for position, code in enumerate(department.services):
+            yield from _unknown(f"{path}.services[{position}]", code, services, "service")
+            codes.append((f"{path}.services[{position}]", "", code))
+        for position, staff_id in enumerate(department.officers):
+            where = f"{path}.officers[{position}]"
+            officers.append((where, "", staff_id))
+            if staff_id not in roles:
+                yield where, f"unknown staff id {staff_id}: list the officer in [[staff]] with role = \"officer\""
+            elif roles[staff_id] is not StaffRole.OFFICER:
+                yield where, f"staff {staff_id} has role {roles[staff_id].value}: an officer has role = \"officer\""
+    yield from _duplicates(codes, "summoned service")
+    yield from _duplicates(officers, "officer")
+
+
 def _span(start: time, end: time) -> timedelta:
     return timedelta(hours=end.hour - start.hour, minutes=end.minute - start.minute)
 
@@ -555,9 +601,11 @@ def _check_screen_floor(path: str, device: _Device, floors: Collection[int]) -> 
 
 def _check_staff(raw: _HallFile, window_numbers: Collection[int]) -> Iterator[_Problem]:
     for index, member in enumerate(raw.staff):
-        if member.role is StaffRole.CLERK and member.halls:
+        if member.role in (StaffRole.CLERK, StaffRole.OFFICER) and member.halls:
             yield f"staff[{index}].halls", "only a manager or an admin acts in further halls"
-        if member.role is not StaffRole.CLERK and member.windows is not None:
+        if member.role is StaffRole.OFFICER and member.windows is not None:
+            yield f"staff[{index}].windows", "an officer signs in at no window: remove windows"
+        elif member.role is not StaffRole.CLERK and member.windows is not None:
             yield f"staff[{index}].windows", "a manager or an admin may sign in at every window: remove windows"
         for number in sorted((member.window_numbers() or frozenset()) - set(window_numbers)):
             yield f"staff[{index}].windows", f"unknown window {number}"
@@ -604,6 +652,7 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
     yield from _check_common(_key_path(("kiosk", "common")), raw.kiosk.common, raw.services)
     yield from _check_calendar(raw.calendar)
     yield from _check_bookings(raw, windows)
+    yield from _check_summons(raw)
     yield from _check_references(raw)
     for index, entry in enumerate(raw.windows):
         yield from _check_window_entry(f"windows[{index}]", entry, raw)
@@ -679,6 +728,10 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
         calendar=CalendarRules(raw.calendar.legal_holidays, frozenset(raw.calendar.closed),
                                frozenset(raw.calendar.open)),
         bookings=_booking_rules(raw.bookings),
+        summons=SummonsRules(
+            timedelta(minutes=raw.summons.arrive_minutes), timedelta(minutes=raw.summons.warn_minutes),
+            raw.summons.auto, tuple(SummonsDepartment(d.id, d.name, tuple(d.services), tuple(d.officers), d.mobile,
+                                                      d.promise) for d in raw.summons.departments)),
     )
 
 

@@ -7,7 +7,8 @@ test keeps the two equal).
 
 Topics: `hall`, `zone:<code>` and `window:<n>` may be shown on any screen;
 `staff:<n>` is the console of window n; `managers` the dashboard;
-`ticket:<id>` the citizen following one ticket; `kiosk:<device>` one kiosk's
+`ticket:<id>` the citizen following one ticket; `department:<id>` the officers of a
+summoned department (事进人不进); `kiosk:<device>` one kiosk's
 screen; `agent:<device>` one kiosk's device agent. Booking events go to `managers` only.
 """
 from __future__ import annotations
@@ -45,6 +46,10 @@ class Kind(str, Enum):
     BOOKING_BOOKED = "booking.booked"
     BOOKING_CANCELLED = "booking.cancelled"  # by its holder, or by the hall closing its slot (cancelled_by)
     BOOKING_CHECKED_IN = "booking.checked_in"  # at a kiosk: its ticket_id, and whether late (a walk-in)
+    SUMMONS_CREATED = "summons.created"  # a 事进人不进 department is summoned for the ticket at a window
+    SUMMONS_ACKNOWLEDGED = "summons.acknowledged"  # its officer has seen it
+    SUMMONS_ARRIVED = "summons.arrived"  # its officer is at the window (已到达)
+    SUMMONS_CANCELLED = "summons.cancelled"  # by the window's clerk or a manager
 
     @property
     def family(self) -> str:
@@ -118,6 +123,13 @@ def booking_event(kind: Kind, booking: dict[str, Any], zone: str) -> NewEvent:
     return NewEvent(kind, {"booking": booking}, zone=zone)
 
 
+def summons_event(kind: Kind, summons: dict[str, Any], *, staff_id: str) -> NewEvent:
+    """A summons' step (`summons` as Summons.view gives it: no personal data)."""
+    assert kind.family == "summons"
+    return NewEvent(kind, {"summons": summons}, ticket_id=summons["ticket_id"], window_no=summons["window"],
+                    staff_id=staff_id)
+
+
 # -- routing and sending -----------------------------------------------------------------
 
 def _device_topics(family: str, device: str) -> set[str] | None:
@@ -133,8 +145,16 @@ def _device_topics(family: str, device: str) -> set[str] | None:
     return None
 
 
+def _summons_topics(event: Event) -> set[str]:
+    """A summons: its department's officers, the window, the dashboard and the citizen's ticket; no screen."""
+    return {"managers", f"department:{event.payload['summons']['department']}", f"staff:{event.window_no}",
+            f"ticket:{event.ticket_id}"}
+
+
 def topics(event: Event, serving: dict[str, tuple[int, ...]]) -> set[str]:
     """Topics an event goes to; `serving` maps a service to the windows that may serve it."""
+    if event.kind.startswith("summons."):
+        return _summons_topics(event)
     only_device = _device_topics(event.kind.partition(".")[0], str(event.payload.get("device", "")))
     if only_device is not None:
         return only_device

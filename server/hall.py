@@ -30,6 +30,7 @@ class StaffRole(str, Enum):
     CLERK = "clerk"  # serves at the windows their entry lists
     MANAGER = "manager"  # runs one or more halls: any window, lifts lockouts, takes over
     ADMIN = "admin"  # everything a manager may, and the hall's configuration and devices
+    OFFICER = "officer"  # a summoned department's officer (事进人不进): its summons only, never a window
 
 
 class DeviceKind(str, Enum):
@@ -182,6 +183,34 @@ class NotificationRules:
 
 
 @dataclass(frozen=True)
+class SummonsDepartment:
+    """A department in the hall only as matters (事进人不进): the centre summons its officer."""
+    id: str  # short code: its live topic is department:<id>
+    name: str
+    services: tuple[str, ...]  # the services it is summoned for
+    officers: tuple[str, ...]  # staff ids of role officer
+    mobile: str  # its contact mobile: where the summons is sent
+    promise: str  # its service promise, published at the universal window
+
+
+@dataclass(frozen=True)
+class SummonsRules:
+    arrive: timedelta = timedelta(minutes=20)  # its officer arrives within this (the SLA)
+    warn: timedelta = timedelta(minutes=15)  # yellow from here, red from `arrive`
+    auto: bool = False  # summon when service starts (else the console's button)
+    departments: tuple[SummonsDepartment, ...] = ()
+
+    def for_service(self, service: str) -> SummonsDepartment | None:
+        return next((d for d in self.departments if service in d.services), None)
+
+    def department(self, department_id: str) -> SummonsDepartment | None:
+        return next((d for d in self.departments if d.id == department_id), None)
+
+    def of_officer(self, staff_id: str) -> SummonsDepartment | None:
+        return next((d for d in self.departments if staff_id in d.officers), None)
+
+
+@dataclass(frozen=True)
 class StaffMember:
     id: str
     name: str
@@ -196,6 +225,8 @@ class StaffMember:
 
     def may_hold(self, window: int) -> bool:
         """Whether this member may sign in at the window: a manager anywhere, a clerk at their own."""
+        if self.role is StaffRole.OFFICER:
+            return False
         return self.is_manager or self.windows is None or window in self.windows
 
 
@@ -243,6 +274,7 @@ class Hall:
     common: tuple[str, ...] = ()  # [kiosk] common: the services a kiosk's start screen offers at one tap
     calendar: CalendarRules = CalendarRules()
     bookings: BookingRules = BookingRules()
+    summons: SummonsRules = SummonsRules()
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -29,6 +29,7 @@ from server.model import Ticket, TicketStatus, WindowState, WindowStateName
 from server.redaction import redacted
 from server.routing import Candidate, choose_ticket, servable
 from server.store import events, tickets, windows
+from server.summons import auto_summons
 
 _CLAIM_ATTEMPTS = 25  # heads skipped because another window is claiming them right now
 UNDO_NO_SHOW = timedelta(seconds=10)  # a mistaken 过号 is taken back at once, before the citizen is lost
@@ -174,7 +175,11 @@ class Lifecycle:
         async with self._own_ticket(hall_id, staff_id, ticket_id, "start", allowed) as (con, hall, ticket, now):
             await tickets.start_serving(con, ticket.id, now)
             ticket = await tickets.update(con, ticket.id, status="serving", started_at=now)
+            assert ticket.window_no is not None
+            summoned = await auto_summons(con, self.ctx, hall, ticket, ticket.window_no, staff_id, now)
             await self._record(con, hall, Kind.TICKET_STARTED, ticket, now, ticket.window_no, staff_id)
+            if summoned is not None:
+                await events.append(con, hall.id, now, summoned)
             return ticket
 
     async def finish(self, hall_id: str, staff_id: str, ticket_id: int) -> Ticket:

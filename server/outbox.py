@@ -21,6 +21,7 @@ class NotificationKind(str, Enum):
     APPOINTMENT_CLOSED = "appointment.closed"  # cancelled by the hall closing its slot
     APPOINTMENT_TOMORROW = "appointment.tomorrow"  # the day before
     APPOINTMENT_SOON = "appointment.soon"  # N minutes before the slot
+    SUMMONS_CREATED = "summons.created"  # 事进人不进: to the summoned department's contact mobile
 
 
 async def notify(con: asyncpg.Connection, hall_id: str, ctx: HallContext, kind: NotificationKind, cause: str,

@@ -22,6 +22,7 @@ from server.metrics import LiveGauges, Metrics, Scrape
 from server.outbox import Outbox
 from server.print_jobs import PrintJobs
 from server.sign_in import SignIns
+from server.summons import Summons
 from server.ticket_mobiles import TicketMobiles
 from server.ticket_reads import TicketReads
 
@@ -47,6 +48,7 @@ class Services:
     bookings: Bookings
     check_ins: CheckIns
     mobiles: TicketMobiles
+    summons: Summons
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -62,6 +64,7 @@ class Services:
             scrape=Scrape(metrics or Metrics(), LiveGauges(ctx, hub), auth, agents, metrics_token),
             outbox=Outbox(ctx), bookings=Bookings(ctx), check_ins=CheckIns(ctx, issuer, card_reads),
             mobiles=TicketMobiles(ctx, hub),
+            summons=Summons(ctx),
         )
 
 

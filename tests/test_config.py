@@ -167,6 +167,10 @@ SIGN_9 = {"id": "sign-9", "kind": "screen", "token_hash": hash_token("t"), "scre
 BOSS = {"id": "li", "name": "李", "role": "boss", "password_hash": "pbkdf2_sha256$1$ab$00"}
 CLERK = {"id": "li", "name": "李", "role": "clerk", "password_hash": "pbkdf2_sha256$1$ab$00"}
 MANAGER = {**CLERK, "role": "manager"}
+DEPARTMENT = {"id": "gjj", "name": "公积金中心", "services": ["B01"], "officers": ["officer"], "mobile": "13900000000",
+              "promise": "20分钟内到达"}
+OFFICER = {**CLERK, "id": "officer", "role": "officer"}
+
 CHINESE_IN_ENGLISH = "expected the name in English: it has Chinese characters or full-width punctuation"
 KIOSK_A = {"id": "kiosk-a", "kind": "kiosk", "token_hash": hash_token("k"), "zones": ["A"]}
 
@@ -177,6 +181,33 @@ def sessions(*pairs: list[str]) -> Change:
 
 # Each case changes one thing in BASE and expects exactly one problem: "key.path: message".
 BROKEN = [
+    pytest.param(
+        lambda doc: doc.update(summons={"arrive_minutes": 10, "warn_minutes": 10}),
+        "summons.warn_minutes: the yellow warning (10 min) must come before summons.arrive_minutes (10)",
+        id="summons warning not before its deadline",
+    ),
+    pytest.param(
+        lambda doc: doc.update({"staff": [OFFICER], "summons.departments": [{**DEPARTMENT, "services": ["Z01"]}]}),
+        "summons.departments[0].services[0]: unknown service Z01 (known: A01, A02, B01)",
+        id="summoned service unknown",
+    ),
+    pytest.param(
+        lambda doc: doc.update({"summons.departments": [DEPARTMENT]}),
+        'summons.departments[0].officers[0]: unknown staff id officer: list the officer in [[staff]] with'
+        ' role = "officer"',
+        id="summoned department's officer not on the staff",
+    ),
+    pytest.param(
+        lambda doc: doc.update({"staff": [{**OFFICER, "windows": [1]}], "summons.departments": [DEPARTMENT]}),
+        "staff[0].windows: an officer signs in at no window: remove windows",
+        id="officer rostered at a window",
+    ),
+    pytest.param(
+        lambda doc: doc.update({"staff": [OFFICER, {**OFFICER, "id": "o2"}],
+                                "summons.departments": [DEPARTMENT, {**DEPARTMENT, "id": "b", "officers": ["o2"]}]}),
+        "summons.departments[1].services[0]: duplicate summoned service B01 (also summons.departments[0].services[0])",
+        id="service summoned from two departments",
+    ),
     pytest.param(
         lambda doc: doc["services"][1].update(zone="K"),
         "services[1].zone: unknown zone K (known: A, B)",
@@ -319,7 +350,7 @@ BROKEN = [
     ),
     pytest.param(
         lambda doc: doc.update(staff=[BOSS]),
-        "staff[0].role: input should be 'clerk', 'manager' or 'admin'",
+        "staff[0].role: input should be 'clerk', 'manager', 'admin' or 'officer'",
         id="unknown staff role",
     ),
     pytest.param(

@@ -35,7 +35,7 @@ STAFF = {"clerk here": "here", "A/B partner": "partner", "clerk elsewhere": "awa
 _keys = itertools.count(1)
 
 
-def _hall_file(hall_id: str, windows: int, staff: str, devices: str) -> str:
+def _hall_file(hall_id: str, windows: int, staff: str, devices: str, summons: str = "") -> str:
     return (f'[hall]\nid = "{hall_id}"\nname = "测试大厅"\n\n[hours]\nweekdays = [1, 2, 3, 4, 5, 6, 7]\n'
             'sessions = [["00:00", "23:59"]]\n\n[bookings]\nper_address = 100000\n\n'
             '[[zones]]\ncode = "A"\nname = "甲区"\nfloor = 1\nprefix = "A"\n\n'
@@ -43,7 +43,7 @@ def _hall_file(hall_id: str, windows: int, staff: str, devices: str) -> str:
             '[[services]]\ncode = "A01"\nname = "甲事项"\nzone = "A"\ndepartment = "甲"\ntypical_minutes = 10\n\n'
             '[[services]]\ncode = "B01"\nname = "乙事项"\nzone = "B"\ndepartment = "乙"\ntypical_minutes = 10\n\n'
             f'[[windows]]\nnumbers = "1-{windows}"\nuniversal = true\nfloor = 1\nposts = ["A", "B"]\n'
-            + staff + devices)
+            + staff + devices + summons)
 
 
 def _staff(staff_id: str, role: str, password_hash: str, windows: int | None = None) -> str:
@@ -63,7 +63,10 @@ def write_halls(directory: Path) -> list[Path]:
                       f'token_hash = "{hash_token("demo-" + device)}"\n' + extra
                       for device, kind, extra in DEVICES.values())
     test, other = directory / "test.toml", directory / "other.toml"
-    test.write_text(_hall_file(HALL, 2 * CELLS, staff, devices), encoding="utf-8")
+    officer = _staff("officer", "officer", password_hash)
+    summons = ('\n[[summons.departments]]\nid = "yi"\nname = "乙局"\nservices = ["B01"]\nofficers = ["officer"]\n'
+               'mobile = "13900000000"\npromise = "20分钟内到达"\n')
+    test.write_text(_hall_file(HALL, 2 * CELLS, staff + officer, devices, summons), encoding="utf-8")
     other.write_text(_hall_file("other", 1, _staff("outsider", "manager", password_hash), ""), encoding="utf-8")
     return [test, other]
 
@@ -77,6 +80,7 @@ class Cell:
     tokens: dict[str, str]
     ticket: dict[str, Any] = field(default_factory=dict)
     booking: dict[str, Any] = field(default_factory=dict)
+    summons: dict[str, Any] = field(default_factory=dict)
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
@@ -133,6 +137,11 @@ async def _serving(cell: Cell) -> None:
     await cell.act("start")
 
 
+async def _summoned(cell: Cell) -> None:
+    await _serving(cell)
+    cell.summons = (await cell.post("clerk here", f"/api/v1/windows/{cell.k}/summons", 201))["summons"]
+
+
 async def _no_show(cell: Cell) -> None:
     await cell.call()
     await cell.act("no-show")
@@ -177,6 +186,10 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "GET /api/v1/public/bookings/{token}/qr.svg": (Cell.book, _none),
     "POST /api/v1/check-in": (lambda c: c.book(SOON_SLOT), lambda c: {"number": c.booking["number"]}),
     "POST /api/v1/slots/close": (_nothing, lambda c: {"service": "B01", "start": c.slot()}),
+    "POST /api/v1/windows/{no}/summons": (_serving, _none),
+    "POST /api/v1/summons/{summons_id}/acknowledge": (_summoned, _none),
+    "POST /api/v1/summons/{summons_id}/arrive": (_summoned, _none),
+    "POST /api/v1/summons/{summons_id}/cancel": (_summoned, _none),
 }
 QUERIES = {"GET /api/v1/announcements/audio": {"text": "请 A001 号 到 1 号窗口 办理"},
            "GET /api/v1/slots": {"service": "B01"}}
@@ -189,7 +202,7 @@ def _path(row: Row, cell: Cell) -> tuple[str, str]:
     method, path = row.route.split()[:2]
     token = cell.booking.get("token") or cell.ticket.get("status_token")
     return method, path.format(no=cell.k, id=cell.ticket.get("id"), token=token, staff_id=f"here{cell.k}",
-                               number=cell.booking.get("number"))
+                               number=cell.booking.get("number"), summons_id=cell.summons.get("id"))
 
 
 async def _sessions(database_url: str) -> list[dict[str, str]]:

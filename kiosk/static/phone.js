@@ -36,6 +36,7 @@ const MESSAGES = {
   calledAgain: { zh: "第 {k} 次叫号，请尽快前往", en: "Called {k} times: please hurry" },
   calledOnce: { zh: "窗口正在等您，请尽快前往", en: "The window is waiting for you" },
   serving: { zh: "正在 {w} 号窗口办理", en: "Being served at window {w}" },
+  summoned: { zh: "已通知部门，工作人员将在{m}分钟内到达", en: "The department is called: its officer arrives within {m} minutes" },
   done: { zh: "已办结", en: "Finished" },
   doneDetail: { zh: "感谢您的耐心等待，欢迎对本次服务作出“好差评”评价。", en: "Thank you for waiting. Please rate our service." },
   noShow: { zh: "已过号", en: "Missed" },
@@ -69,6 +70,7 @@ let last = null; // the status shown: {ticket, people_ahead, estimated_wait_minu
 let live = null;
 let lastCallCount = 0;
 let finished = false; // the ticket is final and no longer followed
+let summonedMinutes = null; // while a summons of the ticket's department is open (事进人不进): its SLA
 
 function isFinal(status) {
   return FINAL.has(status.ticket.status) || status.final === true;
@@ -116,7 +118,7 @@ function render(status) {
   const box = $("phone-status");
   box.textContent = headline;
   box.className = `phone-status ${ticket.status}`;
-  $("phone-detail").textContent = detail;
+  $("phone-detail").textContent = summonedMinutes ? t("summoned", { m: summonedMinutes }) : detail;
   const next = nextStep(status);
   $("phone-next").hidden = !next;
   $("phone-next-text").textContent = next;
@@ -150,6 +152,12 @@ function stopFollowing() {
 
 /** The ticket's own event: its new state at once; its place in the queue follows in the next status. */
 function showEvent(event) {
+  const summons = event.summons; // the department summoned for the ticket: open until its officer arrives
+  if (last && summons?.ticket_id === last.ticket.id) {
+    const open = summons.status === "open" || summons.status === "acknowledged";
+    summonedMinutes = open ? Math.round((Date.parse(summons.due_at) - Date.parse(summons.created_at)) / 60000) : null;
+    render(last);
+  }
   if (last && event.ticket?.id === last.ticket.id) show({ ...last, ticket: event.ticket });
 }
 

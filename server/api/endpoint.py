@@ -26,7 +26,8 @@ Body = TypeVar("Body", bound=BaseModel)
 # The examples (the reference hall's first ticket and window 41) let generated calls reach real rows.
 TicketId = Annotated[inputs.Int64Id, Field(examples=[1])]
 WindowNo = Annotated[inputs.Int64Id, Field(examples=[41])]
-PATH_PARAMETERS: dict[str, Any] = {"id": TicketId, "no": WindowNo, "token": inputs.SafeText,
+SummonsId = Annotated[inputs.Int64Id, Field(examples=[1])]
+PATH_PARAMETERS: dict[str, Any] = {"id": TicketId, "no": WindowNo, "summons_id": SummonsId, "token": inputs.SafeText,
                                   "staff_id": inputs.SafeText, "number": inputs.BookingNumber}
 _NUMBER = re.compile(r"-?[0-9]+")
 WEBSOCKET = "websocket"  # the media type of a route that upgrades to a websocket
@@ -159,7 +160,7 @@ def _path(request: web.Request) -> dict[str, Any]:
     found = {}
     for name, raw in request.match_info.items():
         kind = PATH_PARAMETERS[name]
-        if kind in (TicketId, WindowNo) and not _NUMBER.fullmatch(raw):
+        if kind in (TicketId, WindowNo, SummonsId) and not _NUMBER.fullmatch(raw):
             # names nothing, like an unknown route
             raise NotFound(f"没有这个编号 ({name} must be a number, got {raw!r})")
         found[name] = inputs.parse(name, raw, kind)

@@ -27,6 +27,12 @@ def _findable(service: Service) -> dict[str, Any]:
     return {"pinyin": chinese.pinyin(service.name), "initials": chinese.initials(service.name)}
 
 
+def _summoned(hall: Hall, service: Service) -> str | None:
+    """The 事进人不进 department the window summons for the service (通知部门), if any."""
+    department = hall.summons.for_service(service.code)
+    return department.name if department else None
+
+
 def layout(hall: Hall) -> dict[str, Any]:
     return {
         "id": hall.id,
@@ -34,7 +40,7 @@ def layout(hall: Hall) -> dict[str, Any]:
         "timezone": hall.timezone.key,  # the hall's hours and clock are in it, wherever the device stands
         "zones": [{"code": z.code, **_name(z), "floor": z.floor, "prefix": z.prefix} for z in hall.zones],
         "services": [{"code": s.code, **_name(s), **_findable(s), "zone": s.zone, "department": s.department,
-                      "typical_minutes": s.typical_minutes} for s in hall.services],
+                      "typical_minutes": s.typical_minutes, "summons": _summoned(hall, s)} for s in hall.services],
         "common": list(hall.common),  # [kiosk] common: a kiosk's own list is in its device settings
         "windows": [{"number": w.number, "floor": w.floor, "zone": w.zone, "universal": w.universal,
                      "posts": list(w.posts), "label": w.label,

@@ -50,3 +50,10 @@ async def get_day(call: Call) -> dict[str, Any]:
     hall = ctx.hall(call.hall_id)
     day = day_stats.parse_day(call.query("day"), ctx.today(hall))
     return (await day_stats.day_course(ctx, hall, day)).public()
+
+
+@api.get("/api/v1/stats/summons", access=Access.MANAGER, query=_RANGE,
+         summary="事进人不进 per department: summons, mean and p90 minutes to arrive, share on time, and the"
+                 " month's count flagged at 10 (事进人进), ?from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
+async def get_summons(call: Call) -> dict[str, Any]:
+    return await call.services.summons.figures(call.hall_id, _days(call))

@@ -30,6 +30,7 @@ STATIC_DIRS = {
     "console": _inside(web_pages, "console"),
     "dashboard": _inside(web_pages, "dashboard"),
     "booking": _inside(web_pages, "booking"),
+    "officer": _inside(web_pages, "officer"),
     "kiosk": _inside(kiosk, "static"),
     "display": _inside(display, "static"),
 }
@@ -38,6 +39,7 @@ PAGES = {
     "/screen": STATIC_DIRS["display"] / "index.html",
     "/console": STATIC_DIRS["console"] / "index.html",
     "/dashboard": STATIC_DIRS["dashboard"] / "index.html",
+    "/officer": STATIC_DIRS["officer"] / "index.html",  # 事进人不进: the department's officer answers summons
     "/t/{token}": STATIC_DIRS["kiosk"] / "phone.html",
     "/book": STATIC_DIRS["booking"] / "index.html",  # the citizen's phone books a slot ...
     "/b/{token}": STATIC_DIRS["booking"] / "index.html",  # ... and sees and cancels it (the QR code's link)
@@ -72,6 +74,7 @@ def index_html(halls: dict[str, Hall], demo: bool) -> str:
         "<h1>hallq 排队叫号</h1>"
         '<p><a href="/console">窗口工作台 (staff console)</a></p>'
         '<p><a href="/dashboard">大厅管理看板 (manager dashboard)</a></p>'
+        '<p><a href="/officer">部门办件通知 (department officers)</a></p>'
         '<p><a href="/book">网上预约 (book an appointment)</a></p>'
         f"{demo_section}"
         '<p><a href="/api/v1/openapi.json">API (OpenAPI)</a></p></body></html>'

@@ -25,6 +25,10 @@ export const EVENT_KINDS = Object.freeze({
   BOOKING_BOOKED: "booking.booked", // managers only, like the two below
   BOOKING_CANCELLED: "booking.cancelled", // by its holder or by the hall closing its slot (cancelled_by)
   BOOKING_CHECKED_IN: "booking.checked_in", // at a kiosk; late: a walk-in
+  SUMMONS_CREATED: "summons.created", // a 事进人不进 department summoned for the ticket at a window
+  SUMMONS_ACKNOWLEDGED: "summons.acknowledged",
+  SUMMONS_ARRIVED: "summons.arrived", // its officer is at the window
+  SUMMONS_CANCELLED: "summons.cancelled",
 });
 
 // Messages of the live socket besides "event".

@@ -17,8 +17,10 @@ import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { showLiveStatus } from "/static/common/live.js";
 import { STAFF_TEXTS, StaffShell } from "/static/common/staff.js";
+import { SUMMONS_TEXTS } from "/static/common/summons.js";
 import { refusal } from "/static/console/allowed.js";
 import { ERROR_TEXTS, describeError } from "/static/console/errors.js";
+import { DESK_SUMMONS_TEXTS, DeskSummons } from "/static/console/summons.js";
 
 const UNDO_SECONDS = 10; // as long as the server takes a no-show back (lifecycle.UNDO_NO_SHOW)
 
@@ -26,6 +28,8 @@ const t = makeTranslator({
   ...STAFF_TEXTS,
   ...ERROR_TEXTS,
   ...BOOKING_TEXTS,
+  ...SUMMONS_TEXTS,
+  ...DESK_SUMMONS_TEXTS,
   title: { zh: "窗口工作台", en: "Window console" },
   signOut: { zh: "签退", en: "Sign out of window" },
   loginTitle: { zh: "工作人员登录", en: "Staff sign-in" },
@@ -284,12 +288,14 @@ function renderTicket() {
   $("current-note").textContent = ticket?.note || "";
   $("row-message").hidden = !(ticket && ticket.message);
   $("current-message").textContent = ticket?.message || "";
+  deskSummons.show(state.hall, ticket);
   renderActions();
   tickTimers();
 }
 
 function tick() {
   tickTimers();
+  deskSummons.tick();
   if (state.window) renderQueue(); // the longest waits keep growing between pushes
 }
 
@@ -423,6 +429,7 @@ const AT_WINDOW = new Set([EVENT_KINDS.TICKET_CALLED, EVENT_KINDS.TICKET_NO_SHOW
 
 function followEvent(event) {
   learnClock(event.at);
+  deskSummons.follow(event);
   const ours = event.window === state.window.number;
   if (ours && event.window_state) windowChanged(event.window_state);
   if (!state.window) return;
@@ -476,6 +483,10 @@ function setTicket(ticket, { clock } = {}) {
   state.ticket = ticket && (ticket.status === "called" || ticket.status === "serving") ? ticket : null;
   renderTicket();
 }
+
+const deskSummons = new DeskSummons({
+  t, authed, act, say: (message) => banner(message, "info"), windowNo: () => state.window.number,
+});
 
 const windowPath = (action) => `/api/v1/windows/${state.window.number}/${action}`;
 const ticketPath = (action, ticket = state.ticket) => `/api/v1/tickets/${ticket.id}/${action}`;

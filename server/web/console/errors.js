@@ -30,8 +30,9 @@ export const ERROR_TEXTS = {
   err_outcome_unknown: { zh: "保存时连接中断，操作可能已完成：请先看当前号再操作", en: "The connection broke while saving: check the current ticket before repeating" },
 };
 
-/** The words for `err` in the page's language: from its code, else the server's message. */
+/** The words for `err` in the page's language: from its code in the page's dictionary, else the server's message. */
 export function describeError(t, err, vars = {}) {
   const key = `err_${err.code}`;
-  return key in ERROR_TEXTS ? t(key, vars) : err.message || String(err);
+  const text = t(key, vars);
+  return text === key ? err.message || String(err) : text;
 }

@@ -18,8 +18,10 @@ import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { showLiveStatus } from "/static/common/live.js";
 import { STAFF_TEXTS, StaffShell } from "/static/common/staff.js";
+import { SUMMONS_TEXTS } from "/static/common/summons.js";
 import { DayCharts } from "/static/dashboard/charts.js";
 import { renderStatsTable } from "/static/dashboard/statstable.js";
+import { SUMMONS_ALARM_TEXTS, SummonsAlarms } from "/static/dashboard/summonsalarms.js";
 import { idleByZone, idleHints, UNIVERSAL, unattendedZones } from "/static/dashboard/trouble.js";
 import { WindowGrid } from "/static/dashboard/windowgrid.js";
 
@@ -29,6 +31,8 @@ const CHARTS_REFRESH_MS = 60 * 1000; // the course moves in ten-minute steps: on
 const t = makeTranslator({
   ...STAFF_TEXTS,
   ...BOOKING_TEXTS,
+  ...SUMMONS_TEXTS,
+  ...SUMMONS_ALARM_TEXTS,
   title: { zh: "大厅管理看板", en: "Hall dashboard" },
   loginTitle: { zh: "管理人员登录", en: "Manager sign-in" },
   loginHint: { zh: "大厅管理看板仅限管理人员使用", en: "The dashboard is for hall managers only" },
@@ -156,6 +160,9 @@ const state = {
 let hallState = new HallState();
 const grid = new WindowGrid($("window-grid"), t);
 let charts = null; // made once the board shows: ECharts measures its boxes
+const summonsAlarms = new SummonsAlarms({
+  t, authed: (path) => shell.authed(path), now: () => hallState.now(), onError: (err) => shell.showError(err),
+});
 
 const clock = (moment, options) => clockTime(moment, { lang: t.lang(), timeZone: state.hall?.timezone, ...options });
 
@@ -171,9 +178,11 @@ function openBoard(_me, hall) {
   refreshStats();
   refreshCharts();
   refreshBookings();
+  summonsAlarms.start();
 }
 
 function closeBoard() {
+  summonsAlarms.stop();
   if (state.live) state.live.stop();
   state.live = null;
   state.hall = null;
@@ -189,6 +198,7 @@ function onChange(change) {
     renderAlarms();
     return;
   }
+  if (event && summonsAlarms.follow(event)) return;
   renderSoon();
 }
 
@@ -501,6 +511,7 @@ function wire() {
   setInterval(() => { // the longest waits and the hall's clock move on between pushes
     if (!state.hall) return;
     renderHallClock();
+    summonsAlarms.render();
     renderZones();
     renderTotals();
   }, 1000);
