@@ -8,7 +8,8 @@ test keeps the two equal).
 Topics: `hall`, `zone:<code>` and `window:<n>` may be shown on any screen;
 `staff:<n>` is the console of window n; `managers` the dashboard;
 `ticket:<id>` the citizen following one ticket; `kiosk:<device>` one kiosk's
-screen; `agent:<device>` one kiosk's device agent.
+screen; `agent:<device>` one kiosk's device agent. A rating goes only to its
+window (the tablet there), its ticket and the managers: not to the hall's screens.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class Kind(str, Enum):
     KIOSK_PRINT_FAILED = "kiosk.print_failed"
     PRINT_REQUESTED = "print.requested"
     DEVICE_STATUS = "device.status"
+    RATING_GIVEN = "rating.given"  # 好差评 of one finished stay, from its window's tablet or the ticket's phone
 
     @property
     def family(self) -> str:
@@ -109,6 +111,13 @@ def device_status(device: str, status: dict[str, Any]) -> NewEvent:
     return NewEvent(Kind.DEVICE_STATUS, {"device": device, **status})
 
 
+def rating_given(rating: dict[str, Any], *, ticket_id: int, window_no: int, zone: str,
+                 staff_id: str | None) -> NewEvent:
+    """`rating` in its public form (server.ratings.Rating.public): never the citizen's words."""
+    return NewEvent(Kind.RATING_GIVEN, {"rating": rating}, ticket_id=ticket_id, window_no=window_no, zone=zone,
+                    staff_id=staff_id)
+
+
 # -- routing and sending -----------------------------------------------------------------
 
 def _device_topics(family: str, device: str) -> set[str] | None:
@@ -122,9 +131,16 @@ def _device_topics(family: str, device: str) -> set[str] | None:
     return None
 
 
+def _rating_topics(event: Event) -> set[str]:
+    return {"managers", f"window:{event.window_no}", f"staff:{event.window_no}", f"ticket:{event.ticket_id}"}
+
+
 def topics(event: Event, serving: dict[str, tuple[int, ...]]) -> set[str]:
     """Topics an event goes to; `serving` maps a service to the windows that may serve it."""
-    only_device = _device_topics(event.kind.partition(".")[0], str(event.payload.get("device", "")))
+    family = event.kind.partition(".")[0]
+    if family == "rating":
+        return _rating_topics(event)
+    only_device = _device_topics(family, str(event.payload.get("device", "")))
     if only_device is not None:
         return only_device
     found = {"hall", "managers"}

@@ -19,6 +19,7 @@ from server.live_feed import LiveFeed
 from server.metrics import LiveGauges, Metrics, Scrape
 from server.outbox import Outbox
 from server.print_jobs import PrintJobs
+from server.ratings import Ratings
 from server.sign_in import SignIns
 from server.ticket_reads import TicketReads
 
@@ -41,6 +42,7 @@ class Services:
     voice: Voice
     scrape: Scrape
     outbox: Outbox
+    ratings: Ratings
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -53,7 +55,7 @@ class Services:
             tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
             scrape=Scrape(metrics or Metrics(), LiveGauges(ctx, hub), auth, agents, metrics_token),
-            outbox=Outbox(ctx),
+            outbox=Outbox(ctx), ratings=Ratings(ctx),
         )
 
 

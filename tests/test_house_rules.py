@@ -14,7 +14,8 @@ from tests.support import Clerk, issue, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 API = ROOT / "server" / "api"
-KIND_LITERAL = re.compile(r"^(ticket|window|kiosk|print|device)\.[a-z_]+$")
+FAMILIES = "ticket|window|kiosk|print|device|rating"
+KIND_LITERAL = re.compile(rf"^({FAMILIES})\.[a-z_]+$")
 BROWSER_MIRROR = ROOT / "server" / "web" / "common" / "events.js"
 PAGE_CODE = [*(ROOT / "server" / "web").rglob("*.js"), *(ROOT / "kiosk").rglob("*.js"),
              *(ROOT / "display").rglob("*.js")]
@@ -79,7 +80,7 @@ def test_the_browser_labels_exactly_the_servers_pause_reasons():
 
 def test_pages_take_event_kinds_from_the_mirror():
     stray = {f"{path.relative_to(ROOT)}: {kind}" for path in PAGE_CODE if path != BROWSER_MIRROR
-             for kind in re.findall(r'["\'`]((?:ticket|window|kiosk|print|device)\.[a-z_]+)["\'`]', path.read_text())}
+             for kind in re.findall(rf'["\'`]((?:{FAMILIES})\.[a-z_]+)["\'`]', path.read_text())}
     assert not stray, f"import EVENT_KINDS from /static/common/events.js instead: {sorted(stray)}"
 
 

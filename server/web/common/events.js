@@ -22,6 +22,7 @@ export const EVENT_KINDS = Object.freeze({
   KIOSK_PRINT_FAILED: "kiosk.print_failed",
   PRINT_REQUESTED: "print.requested",
   DEVICE_STATUS: "device.status",
+  RATING_GIVEN: "rating.given", // 好差评 of one finished stay: to its window, its ticket and the managers
 });
 
 // Messages of the live socket besides "event".
