@@ -22,10 +22,11 @@ RANGE = {"from": Query("first business day, YYYY-MM-DD (default: to)", schema=_D
 
 
 @api.get("/api/v1/stats", access=Access.MANAGER,
-         query={"by": Query("window | staff | service | zone | hall (default window)",
+         query={"by": Query("window | staff | service | zone | department | hall (default window)",
                            schema={"enum": [g.value for g in stats.Grouping]}), **RANGE},
-         summary="Served, transferred and no-show counts with mean/p90 waiting and handling seconds and mean"
-                 " walk-up seconds, ?by=window|staff|service|zone|hall&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
+         summary="Served, transferred and no-show counts with mean/p90 waiting and handling seconds, mean walk-up"
+                 " seconds and 好差评 (valid ratings, their rate, satisfaction, bad ratings),"
+                 " ?by=window|staff|service|zone|department|hall&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_stats(call: Call) -> dict[str, Any]:
     by = stats.Grouping.parse(call.query("by"))
     days = day_range(call)
