@@ -114,7 +114,8 @@ class Timing:
     p90_s: float | None = None
 
 
-def _share(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
+    """part / whole as the reports give shares: rounded to 4 places, None when whole is 0."""
     return round(part / whole, 4) if whole else None
 
 
@@ -126,8 +127,8 @@ class RatingFigures:
     levels: dict[str, int]  # ratings per level, best first
 
     def public(self, served: int) -> dict[str, Any]:
-        return {"valid": self.valid, "valid_rate": _share(self.valid, served),
-                "satisfaction": _share(self.satisfied, self.valid), "bad": self.bad, "levels": self.levels}
+        return {"valid": self.valid, "valid_rate": share(self.valid, served),
+                "satisfaction": share(self.satisfied, self.valid), "bad": self.bad, "levels": self.levels}
 
 
 NO_RATINGS = RatingFigures(0, 0, 0, dict.fromkeys(stats.RATING_LEVELS, 0))
