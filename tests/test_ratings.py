@@ -162,3 +162,19 @@ async def test_the_stay_a_rating_rates_is_the_one_that_finished_after_a_transfer
     assert tuple(stored) == (42, "done")
     assert (await rate(client, TABLET_41, 409, ticket=called["id"], level="satisfied"))["error"]["code"] == (
         "not_this_window")
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"ticket": 0, "level": "satisfied"}, "ticket"),
+    ({"ticket": 2**63, "level": "satisfied"}, "ticket"),
+    ({"ticket": 1, "level": "dissatisfied", "reasons": ["wa\u0000it"]}, "reasons"),
+    ({"ticket": 1, "level": "dissatisfied", "reasons": ["wait"] * 21}, "reasons"),
+    ({"ticket": 1, "level": "dissatisfied", "reasons": ["wait"], "text": "bad\u0007"}, "text"),
+    ({"ticket": 1, "level": "satisfied", "stars": 5}, "stars"),
+    ({"level": "satisfied"}, "ticket"),
+])
+async def test_bad_rating_input_is_refused_naming_the_field_and_writes_nothing(client, database_url, body, field):
+    response = await client.post("/api/v1/ratings", json=body, headers=TABLET_41)
+    refused = await expect(response, 422)
+    assert refused["error"]["code"] == "invalid" and field in refused["error"]["message"]
+    assert await rows(database_url, "SELECT id FROM ratings") == []

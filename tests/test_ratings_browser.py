@@ -11,8 +11,17 @@ import asyncpg
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser_support import CONSOLE_SIZE, PHONE_SIZE, WALL, Tabs, assert_fits, sign_in, sign_in_on_console
-from tests.support import KIOSK
+from tests.browser_support import (
+    CONSOLE_SIZE,
+    PHONE_SIZE,
+    WALL,
+    Tabs,
+    assert_fits,
+    clerk_at,
+    sign_in,
+    sign_in_on_console,
+)
+from tests.support import KIOSK, Clerk
 from tests.support import expect as expect_status
 
 pytestmark = pytest.mark.browser
@@ -117,12 +126,9 @@ async def test_unanswered_is_unrated_on_the_tablet_and_the_server_and_the_tablet
         tabs: Tabs, live_server, clock, database_url, artifacts):
     async with aiohttp.ClientSession(tabs.base) as http:
         issued = await issue(http, "rating-browser-0002")
-        login = await expect_status(await http.post("/api/v1/staff/login", json={
-            "hall": "city", "staff_id": "zhangwei", "password": "hallq-demo"}), 200)
-        clerk = {"Authorization": f"Bearer {login['token']}"}
-        await expect_status(await http.post("/api/v1/windows/41/sign-in", headers=clerk, json={}), 200)
-        await expect_status(await http.post("/api/v1/windows/41/call-next", headers=clerk), 200)
-        await expect_status(await http.post(f"/api/v1/tickets/{issued['ticket']['id']}/finish", headers=clerk), 200)
+        clerk = await clerk_at(http, "zhangwei", 41)
+        await clerk.call_next()
+        await clerk.ticket_action(issued["ticket"]["id"], "finish")
         clock.advance(seconds=56)  # a tablet that starts now has 4 s of the minute left
 
         tablet = await open_tablet(tabs, PORTRAIT)
@@ -141,11 +147,8 @@ async def test_unanswered_is_unrated_on_the_tablet_and_the_server_and_the_tablet
         state = await expect_status(await http.get(f"/api/v1/public/tickets/{issued['status_token']}/rating"), 200)
         assert (state["status"], state["rating"]) == ("unrated", None)
         assert await stored_ratings(database_url) == []
-        manager = await expect_status(await http.post("/api/v1/staff/login", json={
-            "hall": "city", "staff_id": "wangfang", "password": "hallq-demo"}), 200)
-        figures = await expect_status(await http.get("/api/v1/stats?by=window", headers={
-            "Authorization": f"Bearer {manager['token']}"}), 200)
-        [window] = figures["groups"]
+        manager = await Clerk(http, "wangfang", 0).login()  # type: ignore[arg-type]
+        [window] = (await manager.get("/api/v1/stats?by=window"))["groups"]
         assert window["ratings"] == {"valid": 0, "valid_rate": 0.0, "satisfaction": None, "bad": 0,
                                      "levels": dict.fromkeys(["very_satisfied", "satisfied", "basic", "dissatisfied",
                                                               "very_dissatisfied"], 0)}
@@ -159,16 +162,13 @@ async def test_unanswered_is_unrated_on_the_tablet_and_the_server_and_the_tablet
 async def test_the_phone_rates_its_finished_service_once(tabs: Tabs, database_url, artifacts):
     async with aiohttp.ClientSession(tabs.base) as http:
         issued = await issue(http, "rating-browser-0003")
-        login = await expect_status(await http.post("/api/v1/staff/login", json={
-            "hall": "city", "staff_id": "zhangwei", "password": "hallq-demo"}), 200)
-        clerk = {"Authorization": f"Bearer {login['token']}"}
-        await expect_status(await http.post("/api/v1/windows/41/sign-in", headers=clerk, json={}), 200)
-        await expect_status(await http.post("/api/v1/windows/41/call-next", headers=clerk), 200)
+        clerk = await clerk_at(http, "zhangwei", 41)
+        await clerk.call_next()
         phone = await tabs.open(f"/t/{issued['status_token']}", PHONE_SIZE)
         page = phone.page
         await expect(page.locator("#phone-status")).to_have_text("请到 41 号窗口办理")
         await expect(page.locator("#phone-rate")).to_be_hidden()  # nothing to rate before the finish
-        await expect_status(await http.post(f"/api/v1/tickets/{issued['ticket']['id']}/finish", headers=clerk), 200)
+        await clerk.ticket_action(issued["ticket"]["id"], "finish")
 
     await expect(page.locator("#phone-status")).to_have_text("已办结")
     await expect(page.locator("#rate-box .level")).to_have_count(5)
