@@ -37,6 +37,8 @@ from server.hall import (
     NotificationRules,
     PriorityRules,
     QueueRules,
+    RatingReason,
+    RatingRules,
     RejoinPolicy,
     Service,
     ServiceRank,
@@ -308,6 +310,30 @@ class _Bookings(_Strict):
     per_address: Annotated[int, Field(ge=1, le=100_000)] = _DEFAULT_BOOKINGS.per_address
 
 
+class _RatingReason(_Strict):
+    code: Annotated[str, _shaped(r"[a-z0-9_-]+", "lowercase letters, digits, '_' and '-'")]
+    name: Text
+    name_en: Text
+
+
+# 差评 reasons most 好差评 systems list; a hall replaces them with [[ratings.reasons]].
+DEFAULT_RATING_REASONS = (
+    _RatingReason(code="attitude", name="服务态度差", name_en="Unfriendly service"),
+    _RatingReason(code="wait", name="等候时间长", name_en="Long wait"),
+    _RatingReason(code="slow", name="办理效率低", name_en="Slow handling"),
+    _RatingReason(code="unclear", name="告知不清楚", name_en="Requirements not explained"),
+    _RatingReason(code="repeat", name="需要多次跑", name_en="Had to come back again"),
+    _RatingReason(code="facilities", name="环境设施差", name_en="Poor facilities"),
+    _RatingReason(code="other", name="其他", name_en="Other"),
+)
+
+
+class _Ratings(_Strict):
+    timeout_seconds: Annotated[int, Field(ge=10, le=600)] = 60
+    phone_hours: Annotated[float, Field(ge=0, le=24 * 30, allow_inf_nan=False)] = 24
+    reasons: Annotated[list[_RatingReason], Field(min_length=1, max_length=20)] = list(DEFAULT_RATING_REASONS)
+
+
 class _HallFile(_Strict):
     hall: _HallSection
     hours: _Hours
@@ -323,6 +349,7 @@ class _HallFile(_Strict):
     kiosk: _Kiosk = _Kiosk()
     calendar: _Calendar = _Calendar()
     bookings: _Bookings = _Bookings()
+    ratings: _Ratings = _Ratings()
 
 
 _PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
@@ -514,8 +541,23 @@ def _check_kiosk_common(path: str, device: _Device, services: list[_Service]) ->
                    f" does not offer (zones: {', '.join(device.zones)})")
 
 
+def _check_evaluator(path: str, device: _Device, window_numbers: Collection[int]) -> Iterator[_Problem]:
+    for key in ("screen", "printer", "floor", "voice", "common"):
+        if getattr(device, key) is not None:
+            yield f"{path}.{key}", f"an evaluation tablet takes only window = <number>: remove {key}"
+    if device.zones:
+        yield f"{path}.zones", "an evaluation tablet takes only window = <number>: remove zones"
+    if device.window is None:
+        yield path, "an evaluation tablet needs window = <number>"
+    elif device.window not in window_numbers:
+        yield f"{path}.window", f"unknown window {device.window}"
+
+
 def _check_device(path: str, device: _Device, window_numbers: Collection[int],
                   floors: Collection[int], services: list[_Service]) -> Iterator[_Problem]:
+    if device.kind is DeviceKind.EVALUATOR:
+        yield from _check_evaluator(path, device, window_numbers)
+        return
     if device.window is not None and device.screen != "window":
         yield f"{path}.window", 'only a window screen (screen = "window") names a window'
     if device.floor is not None:
@@ -604,6 +646,7 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
     yield from _check_common(_key_path(("kiosk", "common")), raw.kiosk.common, raw.services)
     yield from _check_calendar(raw.calendar)
     yield from _check_bookings(raw, windows)
+    yield from _duplicates(_keyed("ratings.reasons", raw.ratings.reasons, "code"), "reason code")
     yield from _check_references(raw)
     for index, entry in enumerate(raw.windows):
         yield from _check_window_entry(f"windows[{index}]", entry, raw)
@@ -679,6 +722,8 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
         calendar=CalendarRules(raw.calendar.legal_holidays, frozenset(raw.calendar.closed),
                                frozenset(raw.calendar.open)),
         bookings=_booking_rules(raw.bookings),
+        ratings=RatingRules(timedelta(seconds=raw.ratings.timeout_seconds), timedelta(hours=raw.ratings.phone_hours),
+                            tuple(RatingReason(**r.model_dump()) for r in raw.ratings.reasons)),
     )
 
 

@@ -8,7 +8,8 @@ test keeps the two equal).
 Topics: `hall`, `zone:<code>` and `window:<n>` may be shown on any screen;
 `staff:<n>` is the console of window n; `managers` the dashboard;
 `ticket:<id>` the citizen following one ticket; `kiosk:<device>` one kiosk's
-screen; `agent:<device>` one kiosk's device agent. Booking events go to `managers` only.
+screen; `agent:<device>` one kiosk's device agent. Booking events go to `managers` only. A rating
+goes only to its window (the tablet there), its ticket and the managers: not to the hall's screens.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class Kind(str, Enum):
     BOOKING_BOOKED = "booking.booked"
     BOOKING_CANCELLED = "booking.cancelled"  # by its holder, or by the hall closing its slot (cancelled_by)
     BOOKING_CHECKED_IN = "booking.checked_in"  # at a kiosk: its ticket_id, and whether late (a walk-in)
+    RATING_GIVEN = "rating.given"  # 好差评 of one finished stay, from its window's tablet or the ticket's phone
 
     @property
     def family(self) -> str:
@@ -118,6 +120,13 @@ def booking_event(kind: Kind, booking: dict[str, Any], zone: str) -> NewEvent:
     return NewEvent(kind, {"booking": booking}, zone=zone)
 
 
+def rating_given(rating: dict[str, Any], *, ticket_id: int, window_no: int, zone: str,
+                 staff_id: str | None) -> NewEvent:
+    """`rating` in its public form (server.ratings.Rating.public): never the citizen's words."""
+    return NewEvent(Kind.RATING_GIVEN, {"rating": rating}, ticket_id=ticket_id, window_no=window_no, zone=zone,
+                    staff_id=staff_id)
+
+
 # -- routing and sending -----------------------------------------------------------------
 
 def _device_topics(family: str, device: str) -> set[str] | None:
@@ -133,9 +142,16 @@ def _device_topics(family: str, device: str) -> set[str] | None:
     return None
 
 
+def _rating_topics(event: Event) -> set[str]:
+    return {"managers", f"window:{event.window_no}", f"staff:{event.window_no}", f"ticket:{event.ticket_id}"}
+
+
 def topics(event: Event, serving: dict[str, tuple[int, ...]]) -> set[str]:
     """Topics an event goes to; `serving` maps a service to the windows that may serve it."""
-    only_device = _device_topics(event.kind.partition(".")[0], str(event.payload.get("device", "")))
+    family = event.kind.partition(".")[0]
+    if family == "rating":
+        return _rating_topics(event)
+    only_device = _device_topics(family, str(event.payload.get("device", "")))
     if only_device is not None:
         return only_device
     found = {"hall", "managers"}

@@ -35,6 +35,7 @@ class StaffRole(str, Enum):
 class DeviceKind(str, Enum):
     KIOSK = "kiosk"
     SCREEN = "screen"
+    EVALUATOR = "evaluator"  # 评价器: the evaluation tablet at one window (好差评)
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,27 @@ class NotificationRules:
 
 
 @dataclass(frozen=True)
+class RatingReason:
+    """One entry of the checklist a bad rating picks its reasons from."""
+
+    code: str  # stored with the rating, e.g. "wait"
+    name: str  # "等候时间长"
+    name_en: str  # "Long wait"
+
+
+@dataclass(frozen=True)
+class RatingRules:
+    """好差评 at the windows and on the phone (docs/ratings.md)."""
+
+    timeout: timedelta  # the window's tablet asks this long after the service; unanswered, it is 未评价
+    phone_window: timedelta  # the ticket's phone page may still rate this long after the service (0: never)
+    reasons: tuple[RatingReason, ...]  # a bad rating names one or more of these
+
+    def reason(self, code: str) -> RatingReason | None:
+        return next((r for r in self.reasons if r.code == code), None)
+
+
+@dataclass(frozen=True)
 class StaffMember:
     id: str
     name: str
@@ -215,7 +237,7 @@ class Device:
     token_hash: str  # see server.credentials.hash_token
     zones: tuple[str, ...] = ()  # kiosk: zones offered (empty = all); screen: zone shown
     screen: str = ""  # screen: "hall", "zone" or "window"
-    window: int | None = None  # screen "window": the window it signs
+    window: int | None = None  # screen "window": the window it signs; evaluator: the window it stands at
     printer: str | None = None  # kiosk: its ticket printer's profile ("58mm", "80mm"); None: no printer
     floor: int | None = None  # hall screen: the one floor it shows (None: the whole hall, or its zones)
     voice: str = "auto"  # screen: "auto" (see server.screens), "on" or "off"
@@ -236,6 +258,7 @@ class Hall:
     alarms: AlarmThresholds
     staff: tuple[StaffMember, ...]
     devices: tuple[Device, ...]
+    ratings: RatingRules
     public_url: str | None = None  # where phones reach the server, no trailing "/"; None: unset
     notices: tuple[str, ...] = ()  # 电子公告屏 texts for idle screens
     announcement: str = "请 {number} 号 到 {window} 号窗口 办理"
@@ -270,6 +293,10 @@ class Hall:
 
     def device(self, device_id: str) -> Device | None:
         return self._index["device"].get(device_id)
+
+    def roster(self, window: int) -> tuple[StaffMember, ...]:
+        """Who may sign in at the window: its clerks, and every manager and admin."""
+        return tuple(s for s in self.staff if s.may_hold(window))
 
     def windows_serving(self, service: str) -> tuple[Window, ...]:
         """The windows whose profile serves `service` (every universal window does)."""

@@ -21,6 +21,7 @@ from server.live_feed import LiveFeed
 from server.metrics import LiveGauges, Metrics, Scrape
 from server.outbox import Outbox
 from server.print_jobs import PrintJobs
+from server.ratings import Ratings
 from server.sign_in import SignIns
 from server.ticket_reads import TicketReads
 
@@ -45,6 +46,7 @@ class Services:
     outbox: Outbox
     bookings: Bookings
     check_ins: CheckIns
+    ratings: Ratings
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -59,6 +61,7 @@ class Services:
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
             scrape=Scrape(metrics or Metrics(), LiveGauges(ctx, hub), auth, agents, metrics_token),
             outbox=Outbox(ctx), bookings=Bookings(ctx), check_ins=CheckIns(ctx, issuer, card_reads),
+            ratings=Ratings(ctx),
         )
 
 

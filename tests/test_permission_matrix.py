@@ -30,6 +30,7 @@ CELLS = len(MATRIX) * len(ROLES)
 HALL = "test"
 DEVICES = {"kiosk": ("kiosk", "kiosk", ""), "zone kiosk": ("kiosk-a", "kiosk", 'zones = ["A"]\n'),
            "screen": ("screen", "screen", 'screen = "hall"\n')}
+TABLETS = [(f"tablet-{k}", "evaluator", f"window = {k}\n") for k in range(1, CELLS + 1)]  # one per cell's window
 STAFF = {"clerk here": "here", "A/B partner": "partner", "clerk elsewhere": "away", "manager": "boss",
          "admin": "root"}
 _keys = itertools.count(1)
@@ -61,7 +62,7 @@ def write_halls(directory: Path) -> list[Path]:
         for k in range(1, CELLS + 1))
     devices = "".join(f'\n[[devices]]\nid = "{device}"\nkind = "{kind}"\n'
                       f'token_hash = "{hash_token("demo-" + device)}"\n' + extra
-                      for device, kind, extra in DEVICES.values())
+                      for device, kind, extra in [*DEVICES.values(), *TABLETS])
     test, other = directory / "test.toml", directory / "other.toml"
     test.write_text(_hall_file(HALL, 2 * CELLS, staff, devices), encoding="utf-8")
     other.write_text(_hall_file("other", 1, _staff("outsider", "manager", password_hash), ""), encoding="utf-8")
@@ -133,6 +134,11 @@ async def _serving(cell: Cell) -> None:
     await cell.act("start")
 
 
+async def _finished(cell: Cell) -> None:
+    await cell.call()
+    await cell.act("finish")
+
+
 async def _no_show(cell: Cell) -> None:
     await cell.call()
     await cell.act("no-show")
@@ -169,6 +175,9 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/windows/{no}/next": (_called_and_waiting, _none),
     "POST /api/v1/windows/{no}/call": (_held_and_waiting, lambda c: {"number": c.ticket["number"]}),
     "POST /api/v1/windows/{no}/recall": (Cell.call, _none),
+    "POST /api/v1/ratings": (_finished, lambda c: {"ticket": c.ticket["id"], "level": "satisfied"}),
+    "GET /api/v1/public/tickets/{token}/rating": (_finished, _none),
+    "POST /api/v1/public/tickets/{token}/rating": (_finished, lambda c: {"level": "satisfied"}),
     "POST /api/v1/staff/login": (_nothing, lambda c: {"hall": HALL, "staff_id": f"here{c.k}", "password": PASSWORD}),
     "POST /api/v1/bookings": (_nothing, lambda c: booking_body(c.k, BOOKED_SLOT, hall=HALL)),
     "POST /api/v1/bookings/{number}/cancel": (Cell.book, lambda c: {"token": c.booking["token"], "hall": HALL}),
@@ -205,7 +214,8 @@ async def _sessions(database_url: str) -> list[dict[str, str]]:
     finally:
         await con.close()
     devices = {role: f"demo-{device}" for role, (device, _, _) in DEVICES.items()}
-    return [tokens | devices | {"other hall": outsider} for tokens in cells]
+    return [tokens | devices | {"other hall": outsider, "evaluator": f"demo-tablet-{k}"}
+            for k, tokens in enumerate(cells, 1)]
 
 
 @pytest.fixture

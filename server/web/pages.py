@@ -36,13 +36,14 @@ STATIC_DIRS = {
 PAGES = {
     "/kiosk": STATIC_DIRS["kiosk"] / "index.html",
     "/screen": STATIC_DIRS["display"] / "index.html",
+    "/evaluator": STATIC_DIRS["display"] / "evaluator.html",
     "/console": STATIC_DIRS["console"] / "index.html",
     "/dashboard": STATIC_DIRS["dashboard"] / "index.html",
     "/t/{token}": STATIC_DIRS["kiosk"] / "phone.html",
     "/book": STATIC_DIRS["booking"] / "index.html",  # the citizen's phone books a slot ...
     "/b/{token}": STATIC_DIRS["booking"] / "index.html",  # ... and sees and cancels it (the QR code's link)
 }
-_PAGE_FOR_KIND = {"kiosk": "/kiosk", "screen": "/screen"}
+_PAGE_FOR_KIND = {"kiosk": "/kiosk", "screen": "/screen", "evaluator": "/evaluator"}
 
 
 def _page(path: Path):

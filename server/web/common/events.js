@@ -25,6 +25,7 @@ export const EVENT_KINDS = Object.freeze({
   BOOKING_BOOKED: "booking.booked", // managers only, like the two below
   BOOKING_CANCELLED: "booking.cancelled", // by its holder or by the hall closing its slot (cancelled_by)
   BOOKING_CHECKED_IN: "booking.checked_in", // at a kiosk; late: a walk-in
+  RATING_GIVEN: "rating.given", // 好差评 of one finished stay: to its window, its ticket and the managers
 });
 
 // Messages of the live socket besides "event".

@@ -70,6 +70,13 @@ const t = makeTranslator({
   waitingUnit: { zh: "人等候", en: "waiting" },
   longest: { zh: "最长等候 {d}", en: "Longest {d}" },
   noWait: { zh: "最长等候 —", en: "Longest —" },
+  zoneRating: { zh: "满意率 {share} · 评价 {valid}", en: "Satisfied {share} · {valid} rated" },
+  zoneBad: { zh: " · 差评 {bad}", en: " · {bad} bad" },
+  zoneNoRating: { zh: "今日暂无评价", en: "No ratings today" },
+  zoneRatingHint: {
+    zh: "好差评：满意率 = 非常满意和满意 ÷ 有效评价；有效评价率 {rate}（评价 ÷ 办结）",
+    en: "Ratings: satisfied = very satisfied and satisfied ÷ ratings; {rate} of services rated",
+  },
   windowsLine: { zh: "窗口：开放 {open}（空闲 {idle}），暂停 {paused}，未开放 {closed}", en: "Windows: {open} open ({idle} idle), {paused} paused, {closed} closed" },
   zw_open: { zh: "开", en: "open" },
   zw_paused: { zh: "停", en: "paused" },
@@ -325,7 +332,7 @@ function buildZones() {
     head.append(el("b", "z-code"), el("span", "z-name"));
     const main = el("div", "z-main");
     main.append(el("span", "z-wait"), el("span", "z-unit"), el("span", "z-card"));
-    node.append(head, main, el("div", "z-longest"), el("div", "z-windows"), el("div", "z-alarm"));
+    node.append(head, main, el("div", "z-longest"), el("div", "z-windows"), el("div", "z-rating"), el("div", "z-alarm"));
     node.addEventListener("click", () => {
       state.focus = state.focus === code ? null : code;
       renderSoon();
@@ -364,10 +371,28 @@ function renderZones() {
       item.append(`${t(`zw_${key}`)} `, el("b", "", String(counts[key])));
       return item;
     }));
+    renderZoneRating(node.querySelector(".z-rating"), universal ? null : code);
     const since = queue?.unattended_since;
     node.dataset.alarm = since ? "unattended" : "";
     node.querySelector(".z-alarm").textContent = since ? `${t("zoneUnattended")} · ${t("alarmSince", { time: clock(since) })}` : "";
   }
+}
+
+/** Today's 好差评 of a zone's services (GET /api/v1/stats?by=zone): its 满意率, ratings and 差评. */
+function renderZoneRating(box, code) {
+  const ratings = code && state.stats?.zones.groups.find((g) => g.key === code)?.ratings;
+  box.hidden = !code || !state.stats;
+  if (!ratings?.valid) {
+    box.textContent = t("zoneNoRating");
+    box.dataset.bad = "";
+    box.title = "";
+    return;
+  }
+  const percent = (share) => (share === null ? "—" : `${(100 * share).toFixed(1)}%`);
+  box.textContent = t("zoneRating", { share: percent(ratings.satisfaction), valid: ratings.valid })
+    + (ratings.bad ? t("zoneBad", { bad: ratings.bad }) : "");
+  box.dataset.bad = ratings.bad ? "yes" : "";
+  box.title = t("zoneRatingHint", { rate: percent(ratings.valid_rate) });
 }
 
 /** The queue alarms: zones nobody can call (red), and idle windows beside a long queue (hints). */
