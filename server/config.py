@@ -33,6 +33,7 @@ from server.hall import (
     CalendarRules,
     Device,
     DeviceKind,
+    FollowUpRules,
     Hall,
     NotificationRules,
     PriorityRules,
@@ -332,6 +333,9 @@ class _Ratings(_Strict):
     timeout_seconds: Annotated[int, Field(ge=10, le=600)] = 60
     phone_hours: Annotated[float, Field(ge=0, le=24 * 30, allow_inf_nan=False)] = 24
     reasons: Annotated[list[_RatingReason], Field(min_length=1, max_length=20)] = list(DEFAULT_RATING_REASONS)
+    follow_up_working_days: Annotated[int, Field(ge=1, le=60)] = 15
+    warn_working_days: Annotated[int, Field(ge=0, le=30)] = 3
+    callback_attempts: Annotated[int, Field(ge=1, le=10)] = 3
 
 
 class _HallFile(_Strict):
@@ -647,6 +651,8 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
     yield from _check_calendar(raw.calendar)
     yield from _check_bookings(raw, windows)
     yield from _duplicates(_keyed("ratings.reasons", raw.ratings.reasons, "code"), "reason code")
+    if raw.ratings.warn_working_days >= raw.ratings.follow_up_working_days:
+        yield "ratings.warn_working_days", "must be fewer than follow_up_working_days"
     yield from _check_references(raw)
     for index, entry in enumerate(raw.windows):
         yield from _check_window_entry(f"windows[{index}]", entry, raw)
@@ -723,7 +729,9 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
                                frozenset(raw.calendar.open)),
         bookings=_booking_rules(raw.bookings),
         ratings=RatingRules(timedelta(seconds=raw.ratings.timeout_seconds), timedelta(hours=raw.ratings.phone_hours),
-                            tuple(RatingReason(**r.model_dump()) for r in raw.ratings.reasons)),
+                            tuple(RatingReason(**r.model_dump()) for r in raw.ratings.reasons),
+                            FollowUpRules(raw.ratings.follow_up_working_days, raw.ratings.warn_working_days,
+                                          raw.ratings.callback_attempts)),
     )
 
 

@@ -8,7 +8,7 @@ test keeps the two equal).
 Topics: `hall`, `zone:<code>` and `window:<n>` may be shown on any screen;
 `staff:<n>` is the console of window n; `managers` the dashboard;
 `ticket:<id>` the citizen following one ticket; `kiosk:<device>` one kiosk's
-screen; `agent:<device>` one kiosk's device agent. Booking events go to `managers` only. A rating
+screen; `agent:<device>` one kiosk's device agent. Booking and follow-up events go to `managers` only. A rating
 goes only to its window (the tablet there), its ticket and the managers: not to the hall's screens.
 """
 from __future__ import annotations
@@ -47,6 +47,10 @@ class Kind(str, Enum):
     BOOKING_CANCELLED = "booking.cancelled"  # by its holder, or by the hall closing its slot (cancelled_by)
     BOOKING_CHECKED_IN = "booking.checked_in"  # at a kiosk: its ticket_id, and whether late (a walk-in)
     RATING_GIVEN = "rating.given"  # 好差评 of one finished stay, from its window's tablet or the ticket's phone
+    FOLLOW_UP_OPENED = "follow_up.opened"  # 差评整改: a bad rating's case, with its deadline
+    FOLLOW_UP_CALLED_BACK = "follow_up.called_back"  # one callback attempt (回访), reached or not
+    FOLLOW_UP_FIXED = "follow_up.fixed"  # the fix (整改) recorded
+    FOLLOW_UP_CLOSED = "follow_up.closed"  # callback and fix both done: on time or late
 
     @property
     def family(self) -> str:
@@ -127,6 +131,12 @@ def rating_given(rating: dict[str, Any], *, ticket_id: int, window_no: int, zone
                     staff_id=staff_id)
 
 
+def follow_up_event(kind: Kind, case: dict[str, Any], *, zone: str) -> NewEvent:
+    """A follow-up case's step (`case` as server.follow_ups.view gives it: without the citizen's words)."""
+    assert kind.family == "follow_up"
+    return NewEvent(kind, {"case": case}, zone=zone)
+
+
 # -- routing and sending -----------------------------------------------------------------
 
 def _device_topics(family: str, device: str) -> set[str] | None:
@@ -137,7 +147,7 @@ def _device_topics(family: str, device: str) -> set[str] | None:
         return {f"kiosk:{device}"}
     if family == "device":
         return {f"kiosk:{device}", "managers"}
-    if family == "booking":  # personal, however masked: the managers' dashboard only
+    if family in ("booking", "follow_up"):  # personal, however masked: the managers' dashboard only
         return {"managers"}
     return None
 

@@ -192,12 +192,22 @@ class RatingReason:
 
 
 @dataclass(frozen=True)
+class FollowUpRules:
+    """差评整改: how long a bad rating's case has, and what closes it (docs/ratings.md)."""
+
+    working_days: int = 15  # due by the end of the n-th working day after the rating's day
+    warn_working_days: int = 3  # yellow from the start of the last this many working days
+    callback_attempts: int = 3  # this many unreached callbacks count as called back
+
+
+@dataclass(frozen=True)
 class RatingRules:
     """好差评 at the windows and on the phone (docs/ratings.md)."""
 
     timeout: timedelta  # the window's tablet asks this long after the service; unanswered, it is 未评价
     phone_window: timedelta  # the ticket's phone page may still rate this long after the service (0: never)
     reasons: tuple[RatingReason, ...]  # a bad rating names one or more of these
+    follow_up: FollowUpRules = FollowUpRules()
 
     def reason(self, code: str) -> RatingReason | None:
         return next((r for r in self.reasons if r.code == code), None)

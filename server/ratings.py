@@ -18,6 +18,7 @@ deadline cannot lose or delay it; a stepped or scaled clock needs no worker to
 follow it), and the phone may still rate a stay its tablet left unrated, within
 its hours. A stay without a rating counts in no satisfaction figure: the
 figures count ratings only, and never default to 满意 (server/stats.py).
+A bad rating opens its follow-up case in its own transaction (server/follow_ups.py).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from server.auth import Principal
 from server.context import HallContext
 from server.errors import Conflict, NotFound, Unprocessable
 from server.events import rating_given
+from server.follow_ups import FollowUps
 from server.hall import Hall, RatingRules
 from server.model import RatingLevel, Ticket
 from server.redaction import redacted
@@ -134,8 +136,9 @@ def checked(answer: Answer, settings: RatingRules, holder_masked: str | None) ->
 
 
 class Ratings:
-    def __init__(self, ctx: HallContext) -> None:
+    def __init__(self, ctx: HallContext, follow_ups: FollowUps) -> None:
         self.ctx = ctx
+        self.follow_ups = follow_ups
 
     # -- the window's tablet ----------------------------------------------------------
 
@@ -233,6 +236,8 @@ class Ratings:
         await events.append(con, hall.id, now, rating_given(rating.public(), ticket_id=rating.ticket_id,
                                                             window_no=rating.window_no, zone=rating.zone,
                                                             staff_id=rating.staff_id))
+        if rating.level.bad:  # 差评整改: its case opens with it, or neither does
+            await self.follow_ups.open_case(con, hall, rating.id, rating.department)
         return rating
 
 

@@ -14,6 +14,7 @@ from server.card_reads import CardReads
 from server.check_in import CheckIns
 from server.context import HallContext
 from server.duty import Duty
+from server.follow_ups import FollowUps
 from server.hub import Hub
 from server.issuing import Issuer
 from server.lifecycle import Lifecycle
@@ -47,6 +48,7 @@ class Services:
     bookings: Bookings
     check_ins: CheckIns
     ratings: Ratings
+    follow_ups: FollowUps
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -54,6 +56,7 @@ class Services:
         card_reads, print_jobs, audit = CardReads(ctx), PrintJobs(ctx, hub), Audit(ctx)
         auth, agents = Authenticator(ctx), AgentStatus(ctx)
         issuer = Issuer(ctx, hub, card_reads, print_jobs)
+        follow_ups = FollowUps(ctx, audit)
         return cls(
             ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit,
             issuer=issuer, lifecycle=Lifecycle(ctx), duty=Duty(ctx, audit),
@@ -61,7 +64,7 @@ class Services:
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
             scrape=Scrape(metrics or Metrics(), LiveGauges(ctx, hub), auth, agents, metrics_token),
             outbox=Outbox(ctx), bookings=Bookings(ctx), check_ins=CheckIns(ctx, issuer, card_reads),
-            ratings=Ratings(ctx),
+            ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups,
         )
 
 

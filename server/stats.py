@@ -27,6 +27,9 @@ service and zone it was queued for, and to its service's department.
     valid_rate    有效评价率: valid / served
     satisfaction  满意率: ratings 非常满意 or 满意 / valid
     bad           差评数: ratings 不满意 or 非常不满意
+    follow_up_due       bad ratings whose case is due: closed, or past its deadline now
+    follow_up_on_time   of those, closed (called back and fixed) by their deadline
+    follow_up_rate      差评按时回访整改率: follow_up_on_time / follow_up_due
 A stay without a rating (未评价) counts in none of them but served. Shares are
 fractions rounded to 4 places, null where there is nothing to divide by. Means are arithmetic means, p90 is
 PostgreSQL's percentile_cont(0.9) (linear interpolation between the two
@@ -125,10 +128,14 @@ class RatingFigures:
     satisfied: int  # 非常满意 and 满意
     bad: int  # 差评数
     levels: dict[str, int]  # ratings per level, best first
+    cases_due: int = 0  # bad ratings whose follow-up is due: closed, or past its deadline
+    cases_on_time: int = 0  # of those, closed by their deadline
 
     def public(self, served: int) -> dict[str, Any]:
         return {"valid": self.valid, "valid_rate": share(self.valid, served),
-                "satisfaction": share(self.satisfied, self.valid), "bad": self.bad, "levels": self.levels}
+                "satisfaction": share(self.satisfied, self.valid), "bad": self.bad, "levels": self.levels,
+                "follow_up_due": self.cases_due, "follow_up_on_time": self.cases_on_time,
+                "follow_up_rate": share(self.cases_on_time, self.cases_due)}
 
 
 NO_RATINGS = RatingFigures(0, 0, 0, dict.fromkeys(stats.RATING_LEVELS, 0))
@@ -194,7 +201,7 @@ class Ranking:
 async def report(ctx: HallContext, hall: Hall, by: Grouping, days: DayRange) -> Report:
     async with ctx.pool.acquire() as con:
         rows = await stats.servings_by(con, hall.id, days.first, days.last, by.value,
-                                       {s.code: s.department for s in hall.services})
+                                       {s.code: s.department for s in hall.services}, ctx.clock.now())
     groups = [
         GroupStats(
             key=r["key"], served=r["served"], transferred=r["transferred"], no_shows=r["no_shows"],
@@ -202,7 +209,8 @@ async def report(ctx: HallContext, hall: Hall, by: Grouping, days: DayRange) -> 
             handling=Timing(_seconds(r["handling_mean"]), _seconds(r["handling_p90"])),
             walk_up=Timing(_seconds(r["walk_up_mean"])),
             ratings=RatingFigures(r["rated"], r["satisfied"], r["bad"],
-                                  {level: r[f"level_{level}"] for level in stats.RATING_LEVELS}),
+                                  {level: r[f"level_{level}"] for level in stats.RATING_LEVELS},
+                                  r["cases_due"], r["cases_on_time"]),
         )
         for r in rows
     ]

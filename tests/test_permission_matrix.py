@@ -78,6 +78,7 @@ class Cell:
     tokens: dict[str, str]
     ticket: dict[str, Any] = field(default_factory=dict)
     booking: dict[str, Any] = field(default_factory=dict)
+    case: int | None = None  # a follow-up case of the cell's own
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
@@ -139,6 +140,16 @@ async def _finished(cell: Cell) -> None:
     await cell.act("finish")
 
 
+async def _bad_rating(cell: Cell) -> None:
+    """An open 差评整改 case: the ticket finished at the window and rated 不满意 on its tablet."""
+    await _finished(cell)
+    await cell.post("evaluator", "/api/v1/ratings", 201, ticket=cell.ticket["id"], level="dissatisfied",
+                    reasons=["wait"])
+    response = await cell.client.get("/api/v1/follow-ups", params={"hall": HALL}, headers=cell.headers("manager"))
+    cases = (await expect(response, 200))["follow_ups"]
+    cell.case = next(c["id"] for c in cases if c["rating"]["ticket"] == cell.ticket["id"])
+
+
 async def _no_show(cell: Cell) -> None:
     await cell.call()
     await cell.act("no-show")
@@ -178,6 +189,8 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/ratings": (_finished, lambda c: {"ticket": c.ticket["id"], "level": "satisfied"}),
     "GET /api/v1/public/tickets/{token}/rating": (_finished, _none),
     "POST /api/v1/public/tickets/{token}/rating": (_finished, lambda c: {"level": "satisfied"}),
+    "POST /api/v1/follow-ups/{id}/callback": (_bad_rating, lambda c: {"reached": True, "note": "已回访"}),
+    "POST /api/v1/follow-ups/{id}/fix": (_bad_rating, lambda c: {"note": "已整改"}),
     "POST /api/v1/staff/login": (_nothing, lambda c: {"hall": HALL, "staff_id": f"here{c.k}", "password": PASSWORD}),
     "POST /api/v1/bookings": (_nothing, lambda c: booking_body(c.k, BOOKED_SLOT, hall=HALL)),
     "POST /api/v1/bookings/{number}/cancel": (Cell.book, lambda c: {"token": c.booking["token"], "hall": HALL}),
@@ -196,7 +209,7 @@ BOOKED_SLOT = (TOMORROW + timedelta(hours=23)).isoformat()  # the last slot of t
 def _path(row: Row, cell: Cell) -> tuple[str, str]:
     method, path = row.route.split()[:2]
     token = cell.booking.get("token") or cell.ticket.get("status_token")
-    return method, path.format(no=cell.k, id=cell.ticket.get("id"), token=token, staff_id=f"here{cell.k}",
+    return method, path.format(no=cell.k, id=cell.case or cell.ticket.get("id"), token=token, staff_id=f"here{cell.k}",
                                number=cell.booking.get("number"))
 
 

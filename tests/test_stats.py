@@ -135,9 +135,11 @@ async def rate_on_phone(client, issued: dict[str, Any], level: str) -> None:
 
 def rated(valid: int, valid_rate: float | None, satisfaction: float | None, bad: int,
           **levels: int) -> dict[str, Any]:
-    """有效评价数, 有效评价率 (valid / served), 满意率 (top two / valid), 差评数, and the count of each level."""
+    """有效评价数, 有效评价率 (valid / served), 满意率 (top two / valid), 差评数, and the count of each level;
+    no bad rating's follow-up is due on the scripted day (tests/test_follow_ups.py counts those)."""
     return {"valid": valid, "valid_rate": valid_rate, "satisfaction": satisfaction, "bad": bad,
-            "levels": {level: levels.get(level, 0) for level in LEVELS}}
+            "levels": {level: levels.get(level, 0) for level in LEVELS},
+            "follow_up_due": 0, "follow_up_on_time": 0, "follow_up_rate": None}
 
 
 NOT_RATED = rated(0, None, None, 0)

@@ -284,3 +284,62 @@ class RatingsAnswer(BaseModel):
     from_: date = Field(alias="from")
     to: date
     ratings: list[ManagerRatingView]
+
+
+class CaseRatingView(BaseModel):
+    """The bad rating a follow-up case is about."""
+
+    id: int
+    ticket: int
+    number: str
+    holder: str | None  # the citizen's name, masked
+    window: int
+    staff_id: str | None
+    staff_name: str | None
+    service: str
+    service_name: str
+    zone: str
+    level: RatingLevel
+    reasons: list[str]
+    rated_at: datetime
+    comment: str | None  # the citizen's own words: managers only
+
+
+class CallbackView(BaseModel):
+    reached: bool
+    note: str
+    by: str  # the manager's staff id
+    at: datetime
+
+
+class FixView(BaseModel):
+    note: str
+    by: str
+    at: datetime
+
+
+class FollowUpView(BaseModel):
+    """A 差评整改 case (server.follow_ups.view)."""
+
+    id: int
+    department: str  # the rated service's: the one that must fix it
+    day: date  # the rating's business day
+    deadline: date  # the last working day
+    warn_at: datetime  # yellow from here
+    due_at: datetime  # the end of the deadline day: red after, unless closed
+    state: Literal["open", "warning", "overdue", "closed"]
+    alarm: Literal["yellow", "red"] | None
+    rating: CaseRatingView
+    callbacks: list[CallbackView]  # every attempt, oldest first
+    called_back: bool  # reached, or the configured number of attempts made
+    fix: FixView | None
+    closed_at: datetime | None
+    on_time: bool | None  # closed by due_at; None while open
+
+
+class FollowUpsAnswer(BaseModel):
+    follow_ups: list[FollowUpView]
+
+
+class FollowUpAnswer(BaseModel):
+    follow_up: FollowUpView

@@ -102,6 +102,9 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/public/tickets/{token}/rating", "the ticket was finished at the window just now", _PUBLIC),
     _row("POST /api/v1/public/tickets/{token}/rating", "the ticket was finished at the window just now",
          "201 201 201 201 201 201 201 201 201 201 201"),
+    _row("GET /api/v1/follow-ups", "", _MANAGER),
+    _row("POST /api/v1/follow-ups/{id}/callback", "an open case: a bad rating at the window just now", _MANAGER),
+    _row("POST /api/v1/follow-ups/{id}/fix", "an open case: a bad rating at the window just now", _MANAGER),
     _row("GET /api/v1/health", "", _PUBLIC),
     _row("GET /api/v1/ready", "", _PUBLIC),
     # Websockets asked without the upgrade: 400 once the caller may follow the hall.

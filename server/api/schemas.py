@@ -142,3 +142,12 @@ class RatingBody(Strict):
 
 class TabletRatingBody(RatingBody):
     ticket: Int64Id = Field(description="the ticket just finished at the tablet's window (event ticket.finished)")
+
+
+class CallbackBody(Strict):
+    reached: bool = Field(description="whether the citizen was reached (an unreached callback may be tried again)")
+    note: FreeText = Field(min_length=1, max_length=500, description="what was said, or why nobody answered; " + _NOTE)
+
+
+class FixBody(Strict):
+    note: FreeText = Field(min_length=1, max_length=500, description="what was done about it (整改); " + _NOTE)

@@ -19,7 +19,7 @@ RATING_LEVELS = tuple(level.value for level in RatingLevel)
 
 
 async def servings_by(con: asyncpg.Connection, hall: str, first: date, last: date, by: str,
-                      departments: Mapping[str, str]) -> list[asyncpg.Record]:
+                      departments: Mapping[str, str], now: datetime) -> list[asyncpg.Record]:
     """Counts, timings and ratings of the stays of business days first..last, one row per group.
 
     waiting = queued_at -> called_at, for every stay (whatever its outcome);
@@ -27,6 +27,7 @@ async def servings_by(con: asyncpg.Connection, hall: str, first: date, last: dat
     handling = started_at -> ended_at, for stays that started and ended done or transferred;
     ratings: a stay's rating, if it has one (only stays ended done have); score 4-5 satisfied, 1-2 bad;
     `level_<level>` counts each level.
+    follow-ups: a bad rating's case is due once closed or past its due_at at `now`; on time when closed before it.
     A stay's department is its rating's (the service's when it was rated), else the one `departments`
     gives its service now.
     """
@@ -44,17 +45,21 @@ async def servings_by(con: asyncpg.Connection, hall: str, first: date, last: dat
         " avg(walk_up) AS walk_up_mean,"
         " count(level) AS rated,"
         " count(*) FILTER (WHERE score >= 4) AS satisfied,"
-        f" count(*) FILTER (WHERE score <= 2) AS bad{levels}"
+        f" count(*) FILTER (WHERE score <= 2) AS bad{levels},"
+        " count(*) FILTER (WHERE closed_at IS NOT NULL OR due_at <= $6) AS cases_due,"
+        " count(*) FILTER (WHERE closed_at < due_at) AS cases_on_time"
         " FROM (SELECT s.*, r.level, r.score, coalesce(r.department, d.department, '') AS department,"
+        "   f.closed_at, f.due_at,"
         "   extract(epoch FROM s.called_at - s.queued_at)::float8 AS waiting,"
         "   extract(epoch FROM s.started_at - s.called_at)::float8 AS walk_up,"
         "   CASE WHEN s.outcome IN ('done', 'transferred')"
         "     THEN extract(epoch FROM s.ended_at - s.started_at)::float8 END AS handling"
         "   FROM servings AS s LEFT JOIN ratings AS r ON r.serving_id = s.id"
+        "   LEFT JOIN follow_ups AS f ON f.rating_id = r.id"
         "   LEFT JOIN unnest($4::text[], $5::text[]) AS d (service, department) ON d.service = s.service"
         "   WHERE s.hall = $1 AND s.day BETWEEN $2 AND $3) AS stays"
         f" GROUP BY {column} ORDER BY {column}",
-        hall, first, last, list(departments), list(departments.values()),
+        hall, first, last, list(departments), list(departments.values()), now,
     )
 
 

@@ -26,6 +26,10 @@ export const EVENT_KINDS = Object.freeze({
   BOOKING_CANCELLED: "booking.cancelled", // by its holder or by the hall closing its slot (cancelled_by)
   BOOKING_CHECKED_IN: "booking.checked_in", // at a kiosk; late: a walk-in
   RATING_GIVEN: "rating.given", // 好差评 of one finished stay: to its window, its ticket and the managers
+  FOLLOW_UP_OPENED: "follow_up.opened", // 差评整改: a bad rating's case, with its deadline (managers only)
+  FOLLOW_UP_CALLED_BACK: "follow_up.called_back", // one callback attempt (回访), reached or not
+  FOLLOW_UP_FIXED: "follow_up.fixed", // the fix (整改) recorded
+  FOLLOW_UP_CLOSED: "follow_up.closed", // callback and fix both done: on time or late
 });
 
 // Messages of the live socket besides "event".
