@@ -18,7 +18,9 @@ import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { showLiveStatus } from "/static/common/live.js";
 import { STAFF_TEXTS, StaffShell } from "/static/common/staff.js";
+import { RATING_MESSAGES } from "/static/common/rating.js";
 import { DayCharts } from "/static/dashboard/charts.js";
+import { FOLLOW_UP_TEXTS, FollowUpsPanel } from "/static/dashboard/followups.js";
 import { renderStatsTable } from "/static/dashboard/statstable.js";
 import { idleByZone, idleHints, UNIVERSAL, unattendedZones } from "/static/dashboard/trouble.js";
 import { WindowGrid } from "/static/dashboard/windowgrid.js";
@@ -28,6 +30,8 @@ const CHARTS_REFRESH_MS = 60 * 1000; // the course moves in ten-minute steps: on
 
 const t = makeTranslator({
   ...STAFF_TEXTS,
+  ...RATING_MESSAGES,
+  ...FOLLOW_UP_TEXTS,
   ...BOOKING_TEXTS,
   title: { zh: "大厅管理看板", en: "Hall dashboard" },
   loginTitle: { zh: "管理人员登录", en: "Manager sign-in" },
@@ -162,6 +166,7 @@ const state = {
 };
 let hallState = new HallState();
 const grid = new WindowGrid($("window-grid"), t);
+const followUps = new FollowUpsPanel({ shell, t, now: () => hallState.clockNow(), day: (iso) => iso.slice(5) });
 let charts = null; // made once the board shows: ECharts measures its boxes
 
 const clock = (moment, options) => clockTime(moment, { lang: t.lang(), timeZone: state.hall?.timezone, ...options });
@@ -178,6 +183,7 @@ function openBoard(_me, hall) {
   refreshStats();
   refreshCharts();
   refreshBookings();
+  followUps.refresh();
 }
 
 function closeBoard() {
@@ -191,6 +197,7 @@ function closeBoard() {
 function onChange(change) {
   if (change.type === "snapshot") refreshDevices(); // alarms raised while this page was away
   const event = change.event;
+  if (followUps.onEvent(event)) return;
   if (event?.kind === EVENT_KINDS.DEVICE_STATUS) {
     setDevice(event.device, event.alarms, event.at);
     renderAlarms();
@@ -504,6 +511,7 @@ function renderAll() {
   renderStats();
   renderRanking();
   bookings.render();
+  followUps.render();
   charts?.render();
 }
 
@@ -528,6 +536,7 @@ function wire() {
     renderHallClock();
     renderZones();
     renderTotals();
+    followUps.render(); // yellow and red turn at their moments of the hall's clock
   }, 1000);
   setInterval(() => document.body.dataset.view === "board" && refreshStats(), STATS_REFRESH_MS);
   setInterval(() => document.body.dataset.view === "board" && refreshCharts(), CHARTS_REFRESH_MS);
