@@ -151,7 +151,8 @@ async def test_unanswered_is_unrated_on_the_tablet_and_the_server_and_the_tablet
         [window] = (await manager.get("/api/v1/stats?by=window"))["groups"]
         assert window["ratings"] == {"valid": 0, "valid_rate": 0.0, "satisfaction": None, "bad": 0,
                                      "levels": dict.fromkeys(["very_satisfied", "satisfied", "basic", "dissatisfied",
-                                                              "very_dissatisfied"], 0)}
+                                                              "very_dissatisfied"], 0),
+                                     "follow_up_due": 0, "follow_up_on_time": 0, "follow_up_rate": None}
     await expect(tablet.locator("#view-idle")).to_be_visible(timeout=8000)
     await tablet.locator("#lang").click()
     await expect(tablet.locator("#idle-title")).to_have_text("Welcome")
