@@ -19,10 +19,12 @@ from server.api import announcements as announcements_api
 from server.api import audit as audit_api
 from server.api import bookings as bookings_api
 from server.api import clock as clock_api
+from server.api import follow_ups as follow_ups_api
 from server.api import hall as hall_api
 from server.api import live as live_api
 from server.api import metrics as metrics_api
 from server.api import notifications as notifications_api
+from server.api import ratings as ratings_api
 from server.api import staff as staff_api
 from server.api import stats as stats_api
 from server.api import summons as summons_api
@@ -53,7 +55,8 @@ log = logging.getLogger(__name__)
 CLIENT_LEFT = 499  # as nginx logs it: the client closed the connection before its answer; never sent
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
                    announcements_api.api, agent_api.api, audit_api.api, notifications_api.api, bookings_api.api,
-                   summons_api.api, live_api.api]
+                   ratings_api.api, follow_ups_api.api, summons_api.api,
+                   live_api.api]
 
 
 @dataclass

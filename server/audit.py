@@ -22,6 +22,8 @@ class Action(str, Enum):
     LOCKOUT = "lockout"
     UNLOCK = "unlock"
     TAKE_OVER = "take_over"
+    FOLLOW_UP_CALLBACK = "follow_up_callback"  # 回访 of a bad rating's case
+    FOLLOW_UP_FIX = "follow_up_fix"  # 整改 of a bad rating's case
 
 
 class Outcome(str, Enum):

@@ -29,6 +29,7 @@ class Access(str, Enum):
     ADMIN = "admin"
     ISSUER = "issuer"  # a kiosk, or staff issuing on a citizen's behalf
     KIOSK = "kiosk"  # a kiosk's own device token: its device agent
+    EVALUATOR = "evaluator"  # a window's evaluation tablet (评价器)
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,12 @@ def permits(access: Access, principal: Principal | None) -> bool:
         Access.ADMIN: principal.role is StaffRole.ADMIN,
         Access.ISSUER: principal.kind == "staff" or principal.role is DeviceKind.KIOSK,
         Access.KIOSK: principal.kind == "device" and principal.role is DeviceKind.KIOSK,
+        Access.EVALUATOR: principal.kind == "device" and principal.role is DeviceKind.EVALUATOR,
     }[access]
 
 
 _NEEDS = {Access.ANY: "登录", Access.STAFF: "工作人员", Access.MANAGER: "管理人员", Access.ADMIN: "系统管理员",
-          Access.ISSUER: "取号", Access.KIOSK: "取号机设备"}
+          Access.ISSUER: "取号", Access.KIOSK: "取号机设备", Access.EVALUATOR: "评价器设备"}
 
 
 @dataclass(frozen=True)

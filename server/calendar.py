@@ -141,10 +141,17 @@ class HallCalendar:
 
     def working_days_after(self, day: date, n: int) -> date:
         """The n-th open day after `day` (a deadline of n working days)."""
+        return self._nth_open_day(day, n, 1)
+
+    def working_days_before(self, day: date, n: int) -> date:
+        """The n-th open day before `day` (`day` itself when n is 0)."""
+        return self._nth_open_day(day, n, -1)
+
+    def _nth_open_day(self, day: date, n: int, step: int) -> date:
         found, current = 0, day
         while found < n:
-            current += timedelta(days=1)
+            current += timedelta(days=step)
             found += self.is_open_day(current)
-            if (current - day).days > _SEARCH_DAYS * max(1, n):
-                raise ValueError(f"hall {self.hall.id} has no {n} open days after {day}")
+            if abs((current - day).days) > _SEARCH_DAYS * max(1, n):
+                raise ValueError(f"hall {self.hall.id} has no {n} open days from {day}")
         return current

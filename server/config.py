@@ -33,10 +33,13 @@ from server.hall import (
     CalendarRules,
     Device,
     DeviceKind,
+    FollowUpRules,
     Hall,
     NotificationRules,
     PriorityRules,
     QueueRules,
+    RatingReason,
+    RatingRules,
     RejoinPolicy,
     Service,
     ServiceRank,
@@ -329,6 +332,33 @@ class _Summons(_Strict):
     departments: list[_SummonsDepartment] = []
 
 
+class _RatingReason(_Strict):
+    code: Annotated[str, _shaped(r"[a-z0-9_-]+", "lowercase letters, digits, '_' and '-'")]
+    name: Text
+    name_en: Text
+
+
+# 差评 reasons most 好差评 systems list; a hall replaces them with [[ratings.reasons]].
+DEFAULT_RATING_REASONS = (
+    _RatingReason(code="attitude", name="服务态度差", name_en="Unfriendly service"),
+    _RatingReason(code="wait", name="等候时间长", name_en="Long wait"),
+    _RatingReason(code="slow", name="办理效率低", name_en="Slow handling"),
+    _RatingReason(code="unclear", name="告知不清楚", name_en="Requirements not explained"),
+    _RatingReason(code="repeat", name="需要多次跑", name_en="Had to come back again"),
+    _RatingReason(code="facilities", name="环境设施差", name_en="Poor facilities"),
+    _RatingReason(code="other", name="其他", name_en="Other"),
+)
+
+
+class _Ratings(_Strict):
+    timeout_seconds: Annotated[int, Field(ge=10, le=600)] = 60
+    phone_hours: Annotated[float, Field(ge=0, le=24 * 30, allow_inf_nan=False)] = 24
+    reasons: Annotated[list[_RatingReason], Field(min_length=1, max_length=20)] = list(DEFAULT_RATING_REASONS)
+    follow_up_working_days: Annotated[int, Field(ge=1, le=60)] = 15
+    warn_working_days: Annotated[int, Field(ge=0, le=30)] = 3
+    callback_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+
+
 class _HallFile(_Strict):
     hall: _HallSection
     hours: _Hours
@@ -345,6 +375,7 @@ class _HallFile(_Strict):
     calendar: _Calendar = _Calendar()
     bookings: _Bookings = _Bookings()
     summons: _Summons = _Summons()
+    ratings: _Ratings = _Ratings()
 
 
 _PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
@@ -560,8 +591,23 @@ def _check_kiosk_common(path: str, device: _Device, services: list[_Service]) ->
                    f" does not offer (zones: {', '.join(device.zones)})")
 
 
+def _check_evaluator(path: str, device: _Device, window_numbers: Collection[int]) -> Iterator[_Problem]:
+    for key in ("screen", "printer", "floor", "voice", "common"):
+        if getattr(device, key) is not None:
+            yield f"{path}.{key}", f"an evaluation tablet takes only window = <number>: remove {key}"
+    if device.zones:
+        yield f"{path}.zones", "an evaluation tablet takes only window = <number>: remove zones"
+    if device.window is None:
+        yield path, "an evaluation tablet needs window = <number>"
+    elif device.window not in window_numbers:
+        yield f"{path}.window", f"unknown window {device.window}"
+
+
 def _check_device(path: str, device: _Device, window_numbers: Collection[int],
                   floors: Collection[int], services: list[_Service]) -> Iterator[_Problem]:
+    if device.kind is DeviceKind.EVALUATOR:
+        yield from _check_evaluator(path, device, window_numbers)
+        return
     if device.window is not None and device.screen != "window":
         yield f"{path}.window", 'only a window screen (screen = "window") names a window'
     if device.floor is not None:
@@ -653,6 +699,9 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
     yield from _check_calendar(raw.calendar)
     yield from _check_bookings(raw, windows)
     yield from _check_summons(raw)
+    yield from _duplicates(_keyed("ratings.reasons", raw.ratings.reasons, "code"), "reason code")
+    if raw.ratings.warn_working_days >= raw.ratings.follow_up_working_days:
+        yield "ratings.warn_working_days", "must be fewer than follow_up_working_days"
     yield from _check_references(raw)
     for index, entry in enumerate(raw.windows):
         yield from _check_window_entry(f"windows[{index}]", entry, raw)
@@ -732,6 +781,10 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
             timedelta(minutes=raw.summons.arrive_minutes), timedelta(minutes=raw.summons.warn_minutes),
             raw.summons.auto, tuple(SummonsDepartment(d.id, d.name, tuple(d.services), tuple(d.officers), d.mobile,
                                                       d.promise) for d in raw.summons.departments)),
+        ratings=RatingRules(timedelta(seconds=raw.ratings.timeout_seconds), timedelta(hours=raw.ratings.phone_hours),
+                            tuple(RatingReason(**r.model_dump()) for r in raw.ratings.reasons),
+                            FollowUpRules(raw.ratings.follow_up_working_days, raw.ratings.warn_working_days,
+                                          raw.ratings.callback_attempts)),
     )
 
 

@@ -9,7 +9,8 @@ Topics: `hall`, `zone:<code>` and `window:<n>` may be shown on any screen;
 `staff:<n>` is the console of window n; `managers` the dashboard;
 `ticket:<id>` the citizen following one ticket; `department:<id>` the officers of a
 summoned department (事进人不进); `kiosk:<device>` one kiosk's
-screen; `agent:<device>` one kiosk's device agent. Booking events go to `managers` only.
+screen; `agent:<device>` one kiosk's device agent. Booking and follow-up events go to `managers` only. A rating
+goes only to its window (the tablet there), its ticket and the managers: not to the hall's screens.
 """
 from __future__ import annotations
 
@@ -50,6 +51,11 @@ class Kind(str, Enum):
     SUMMONS_ACKNOWLEDGED = "summons.acknowledged"  # its officer has seen it
     SUMMONS_ARRIVED = "summons.arrived"  # its officer is at the window (已到达)
     SUMMONS_CANCELLED = "summons.cancelled"  # by the window's clerk or a manager
+    RATING_GIVEN = "rating.given"  # 好差评 of one finished stay, from its window's tablet or the ticket's phone
+    FOLLOW_UP_OPENED = "follow_up.opened"  # 差评整改: a bad rating's case, with its deadline
+    FOLLOW_UP_CALLED_BACK = "follow_up.called_back"  # one callback attempt (回访), reached or not
+    FOLLOW_UP_FIXED = "follow_up.fixed"  # the fix (整改) recorded
+    FOLLOW_UP_CLOSED = "follow_up.closed"  # callback and fix both done: on time or late
 
     @property
     def family(self) -> str:
@@ -130,6 +136,19 @@ def summons_event(kind: Kind, summons: dict[str, Any], *, staff_id: str) -> NewE
                     staff_id=staff_id)
 
 
+def rating_given(rating: dict[str, Any], *, ticket_id: int, window_no: int, zone: str,
+                 staff_id: str | None) -> NewEvent:
+    """`rating` in its public form (server.ratings.Rating.public): never the citizen's words."""
+    return NewEvent(Kind.RATING_GIVEN, {"rating": rating}, ticket_id=ticket_id, window_no=window_no, zone=zone,
+                    staff_id=staff_id)
+
+
+def follow_up_event(kind: Kind, case: dict[str, Any], *, zone: str) -> NewEvent:
+    """A follow-up case's step (`case` as server.follow_ups.view gives it: without the citizen's words)."""
+    assert kind.family == "follow_up"
+    return NewEvent(kind, {"case": case}, zone=zone)
+
+
 # -- routing and sending -----------------------------------------------------------------
 
 def _device_topics(family: str, device: str) -> set[str] | None:
@@ -140,7 +159,7 @@ def _device_topics(family: str, device: str) -> set[str] | None:
         return {f"kiosk:{device}"}
     if family == "device":
         return {f"kiosk:{device}", "managers"}
-    if family == "booking":  # personal, however masked: the managers' dashboard only
+    if family in ("booking", "follow_up"):  # personal, however masked: the managers' dashboard only
         return {"managers"}
     return None
 
@@ -151,11 +170,18 @@ def _summons_topics(event: Event) -> set[str]:
             f"ticket:{event.ticket_id}"}
 
 
+def _rating_topics(event: Event) -> set[str]:
+    return {"managers", f"window:{event.window_no}", f"staff:{event.window_no}", f"ticket:{event.ticket_id}"}
+
+
 def topics(event: Event, serving: dict[str, tuple[int, ...]]) -> set[str]:
     """Topics an event goes to; `serving` maps a service to the windows that may serve it."""
-    if event.kind.startswith("summons."):
+    family = event.kind.partition(".")[0]
+    if family == "summons":
         return _summons_topics(event)
-    only_device = _device_topics(event.kind.partition(".")[0], str(event.payload.get("device", "")))
+    if family == "rating":
+        return _rating_topics(event)
+    only_device = _device_topics(family, str(event.payload.get("device", "")))
     if only_device is not None:
         return only_device
     found = {"hall", "managers"}

@@ -36,6 +36,7 @@ class StaffRole(str, Enum):
 class DeviceKind(str, Enum):
     KIOSK = "kiosk"
     SCREEN = "screen"
+    EVALUATOR = "evaluator"  # 评价器: the evaluation tablet at one window (好差评)
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,37 @@ class SummonsRules:
 
 
 @dataclass(frozen=True)
+class RatingReason:
+    """One entry of the checklist a bad rating picks its reasons from."""
+
+    code: str  # stored with the rating, e.g. "wait"
+    name: str  # "等候时间长"
+    name_en: str  # "Long wait"
+
+
+@dataclass(frozen=True)
+class FollowUpRules:
+    """差评整改: how long a bad rating's case has, and what closes it (docs/ratings.md)."""
+
+    working_days: int = 15  # due by the end of the n-th working day after the rating's day
+    warn_working_days: int = 3  # yellow from the start of the last this many working days
+    callback_attempts: int = 3  # this many unreached callbacks count as called back
+
+
+@dataclass(frozen=True)
+class RatingRules:
+    """好差评 at the windows and on the phone (docs/ratings.md)."""
+
+    timeout: timedelta  # the window's tablet asks this long after the service; unanswered, it is 未评价
+    phone_window: timedelta  # the ticket's phone page may still rate this long after the service (0: never)
+    reasons: tuple[RatingReason, ...]  # a bad rating names one or more of these
+    follow_up: FollowUpRules = FollowUpRules()
+
+    def reason(self, code: str) -> RatingReason | None:
+        return next((r for r in self.reasons if r.code == code), None)
+
+
+@dataclass(frozen=True)
 class StaffMember:
     id: str
     name: str
@@ -246,7 +278,7 @@ class Device:
     token_hash: str  # see server.credentials.hash_token
     zones: tuple[str, ...] = ()  # kiosk: zones offered (empty = all); screen: zone shown
     screen: str = ""  # screen: "hall", "zone" or "window"
-    window: int | None = None  # screen "window": the window it signs
+    window: int | None = None  # screen "window": the window it signs; evaluator: the window it stands at
     printer: str | None = None  # kiosk: its ticket printer's profile ("58mm", "80mm"); None: no printer
     floor: int | None = None  # hall screen: the one floor it shows (None: the whole hall, or its zones)
     voice: str = "auto"  # screen: "auto" (see server.screens), "on" or "off"
@@ -267,6 +299,7 @@ class Hall:
     alarms: AlarmThresholds
     staff: tuple[StaffMember, ...]
     devices: tuple[Device, ...]
+    ratings: RatingRules
     public_url: str | None = None  # where phones reach the server, no trailing "/"; None: unset
     notices: tuple[str, ...] = ()  # 电子公告屏 texts for idle screens
     announcement: str = "请 {number} 号 到 {window} 号窗口 办理"
@@ -302,6 +335,10 @@ class Hall:
 
     def device(self, device_id: str) -> Device | None:
         return self._index["device"].get(device_id)
+
+    def roster(self, window: int) -> tuple[StaffMember, ...]:
+        """Who may sign in at the window: its clerks, and every manager and admin."""
+        return tuple(s for s in self.staff if s.may_hold(window))
 
     def windows_serving(self, service: str) -> tuple[Window, ...]:
         """The windows whose profile serves `service` (every universal window does)."""

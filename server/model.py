@@ -28,6 +28,27 @@ class PauseReason(str, Enum):
     OTHER = "other"
 
 
+class RatingLevel(str, Enum):
+    """The five national 好差评 levels (国办发〔2019〕51号), best first; pages word them
+    (server/web/common/rating.js)."""
+
+    VERY_SATISFIED = "very_satisfied"  # 非常满意
+    SATISFIED = "satisfied"  # 满意
+    BASIC = "basic"  # 基本满意
+    DISSATISFIED = "dissatisfied"  # 不满意
+    VERY_DISSATISFIED = "very_dissatisfied"  # 非常不满意
+
+    @property
+    def score(self) -> int:
+        """5 for 非常满意 down to 1 for 非常不满意."""
+        return 5 - list(RatingLevel).index(self)
+
+    @property
+    def bad(self) -> bool:
+        """差评: the bottom two, which name their reasons and are followed up."""
+        return self.score <= 2
+
+
 class WindowStateName(str, Enum):
     CLOSED = "closed"
     OPEN = "open"

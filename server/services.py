@@ -14,6 +14,7 @@ from server.card_reads import CardReads
 from server.check_in import CheckIns
 from server.context import HallContext
 from server.duty import Duty
+from server.follow_ups import FollowUps
 from server.hub import Hub
 from server.issuing import Issuer
 from server.lifecycle import Lifecycle
@@ -21,6 +22,7 @@ from server.live_feed import LiveFeed
 from server.metrics import LiveGauges, Metrics, Scrape
 from server.outbox import Outbox
 from server.print_jobs import PrintJobs
+from server.ratings import Ratings
 from server.sign_in import SignIns
 from server.summons import Summons
 from server.ticket_mobiles import TicketMobiles
@@ -49,6 +51,8 @@ class Services:
     check_ins: CheckIns
     mobiles: TicketMobiles
     summons: Summons
+    ratings: Ratings
+    follow_ups: FollowUps
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -56,6 +60,7 @@ class Services:
         card_reads, print_jobs, audit = CardReads(ctx), PrintJobs(ctx, hub), Audit(ctx)
         auth, agents = Authenticator(ctx), AgentStatus(ctx)
         issuer = Issuer(ctx, hub, card_reads, print_jobs)
+        follow_ups = FollowUps(ctx, audit)
         return cls(
             ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit,
             issuer=issuer, lifecycle=Lifecycle(ctx), duty=Duty(ctx, audit),
@@ -65,6 +70,7 @@ class Services:
             outbox=Outbox(ctx), bookings=Bookings(ctx), check_ins=CheckIns(ctx, issuer, card_reads),
             mobiles=TicketMobiles(ctx, hub),
             summons=Summons(ctx),
+            ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups,
         )
 
 

@@ -20,7 +20,18 @@ Per window / staff / service / zone / the whole hall, from the ticket's stays at
     handling     started_at -> ended_at of the stays that started and ended
                  done or transferred
 A stay belongs to the window and staff member that called it and to the
-service and zone it was queued for. Means are arithmetic means, p90 is
+service and zone it was queued for, and to its service's department.
+
+好差评 per group, from the ratings of its stays (server/ratings.py: one per stay ended done)
+    valid         有效评价数: stays rated
+    valid_rate    有效评价率: valid / served
+    satisfaction  满意率: ratings 非常满意 or 满意 / valid
+    bad           差评数: ratings 不满意 or 非常不满意
+    follow_up_due       bad ratings whose case is due: closed, or past its deadline now
+    follow_up_on_time   of those, closed (called back and fixed) by their deadline
+    follow_up_rate      差评按时回访整改率: follow_up_on_time / follow_up_due
+A stay without a rating (未评价) counts in none of them but served. Shares are
+fractions rounded to 4 places, null where there is nothing to divide by. Means are arithmetic means, p90 is
 PostgreSQL's percentile_cont(0.9) (linear interpolation between the two
 nearest values); seconds are rounded to 0.1 s, and null where a group has
 nothing to measure.
@@ -50,6 +61,7 @@ class Grouping(str, Enum):
     STAFF = "staff"
     SERVICE = "service"
     ZONE = "zone"
+    DEPARTMENT = "department"  # of the stay's service
     HALL = "hall"  # the whole hall: one group, keyed by the hall's id
 
     @classmethod
@@ -105,6 +117,30 @@ class Timing:
     p90_s: float | None = None
 
 
+def share(part: int, whole: int) -> float | None:
+    """part / whole as the reports give shares: rounded to 4 places, None when whole is 0."""
+    return round(part / whole, 4) if whole else None
+
+
+@dataclass(frozen=True)
+class RatingFigures:
+    valid: int  # 有效评价数
+    satisfied: int  # 非常满意 and 满意
+    bad: int  # 差评数
+    levels: dict[str, int]  # ratings per level, best first
+    cases_due: int = 0  # bad ratings whose follow-up is due: closed, or past its deadline
+    cases_on_time: int = 0  # of those, closed by their deadline
+
+    def public(self, served: int) -> dict[str, Any]:
+        return {"valid": self.valid, "valid_rate": share(self.valid, served),
+                "satisfaction": share(self.satisfied, self.valid), "bad": self.bad, "levels": self.levels,
+                "follow_up_due": self.cases_due, "follow_up_on_time": self.cases_on_time,
+                "follow_up_rate": share(self.cases_on_time, self.cases_due)}
+
+
+NO_RATINGS = RatingFigures(0, 0, 0, dict.fromkeys(stats.RATING_LEVELS, 0))
+
+
 @dataclass(frozen=True)
 class GroupStats:
     key: str | None
@@ -114,6 +150,12 @@ class GroupStats:
     waiting: Timing
     handling: Timing
     walk_up: Timing
+    ratings: RatingFigures = NO_RATINGS
+
+    @classmethod
+    def empty(cls, key: str) -> GroupStats:
+        """A group with nothing to count: no stay at all."""
+        return cls(key, 0, 0, 0, Timing(None, None), Timing(None, None), Timing(None))
 
     def public(self) -> dict[str, Any]:
         return {
@@ -121,6 +163,7 @@ class GroupStats:
             "waiting": {"mean_s": self.waiting.mean_s, "p90_s": self.waiting.p90_s},
             "handling": {"mean_s": self.handling.mean_s, "p90_s": self.handling.p90_s},
             "walk_up": {"mean_s": self.walk_up.mean_s},
+            "ratings": self.ratings.public(self.served),
         }
 
 
@@ -157,13 +200,17 @@ class Ranking:
 
 async def report(ctx: HallContext, hall: Hall, by: Grouping, days: DayRange) -> Report:
     async with ctx.pool.acquire() as con:
-        rows = await stats.servings_by(con, hall.id, days.first, days.last, by.value)
+        rows = await stats.servings_by(con, hall.id, days.first, days.last, by.value,
+                                       {s.code: s.department for s in hall.services}, ctx.clock.now())
     groups = [
         GroupStats(
             key=r["key"], served=r["served"], transferred=r["transferred"], no_shows=r["no_shows"],
             waiting=Timing(_seconds(r["waiting_mean"]), _seconds(r["waiting_p90"])),
             handling=Timing(_seconds(r["handling_mean"]), _seconds(r["handling_p90"])),
             walk_up=Timing(_seconds(r["walk_up_mean"])),
+            ratings=RatingFigures(r["rated"], r["satisfied"], r["bad"],
+                                  {level: r[f"level_{level}"] for level in stats.RATING_LEVELS},
+                                  r["cases_due"], r["cases_on_time"]),
         )
         for r in rows
     ]

@@ -38,7 +38,7 @@ import secrets
 import time as walltime
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -46,13 +46,14 @@ from typing import Any, Protocol, TextIO
 import aiohttp
 
 from server.hall import Hall, Priority
-from simulator.plan import DayPlan, Pause, Roster, Visit, citizen
+from simulator.plan import DayPlan, Pause, Rating, Roster, Visit, citizen
 from simulator.report import Recorder, Report
 
 RECALL_AFTER = 30  # seconds after calling a citizen who does not come, the clerk calls again (重呼)
 NO_SHOW_AFTER = 90  # ...and marks the ticket as a no-show (过号)
 _BUSY_RETRIES = 10  # call-next answers `busy` when other windows keep claiming the same heads
 LOG_FORMAT = "hallq-simulation"
+LOG_VERSION = 2  # 2: a finish's rating is {level, channel, reasons}
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class ActionLog:
 
     def __init__(self, stream: TextIO, header: dict[str, Any]) -> None:
         self._stream = stream
-        self._write({"log": LOG_FORMAT, "version": 1, **header})
+        self._write({"log": LOG_FORMAT, "version": LOG_VERSION, **header})
 
     def write(self, t: datetime, do: str, fields: dict[str, Any]) -> None:
         self._write({"t": t.isoformat(), "do": do, **fields})
@@ -136,6 +137,7 @@ class Console:
         self.tokens: dict[str, str] = {}
         self.ticket_of: dict[int, int] = {}  # visit id -> ticket id
         self.visit_of: dict[int, int] = {}  # ticket id -> visit id
+        self.link_of: dict[int, str] = {}  # ticket id -> its status token (the phone page's link)
         self.at_window: dict[int, int] = {}  # window -> the ticket called or served there
         self.booking_of: dict[int, str] = {}  # visit id -> its booking number
         self.observers: list[Callable[[datetime], None]] = []  # told the server's time when an answer shows it
@@ -202,6 +204,7 @@ class Console:
             return False
         ticket = answer["ticket"]
         self.ticket_of[visit], self.visit_of[ticket["id"]] = ticket["id"], visit
+        self.link_of[ticket["id"]] = answer["status_token"]
         self.recorder.issued(ticket)
         self._observe(ticket["issued_at"])
         self._log(t, do, visit=visit, **logged, number=ticket["number"], outcome=answer.get("outcome"))
@@ -257,10 +260,22 @@ class Console:
         await self._window_request(window, "recall")
         self._log(t, "recall", window=window, visit=self.visit_of[self.at_window[window]])
 
-    async def finish(self, t: datetime, window: int, rating: str | None) -> None:
+    async def finish(self, t: datetime, window: int, rating: Rating | None) -> None:
+        """Finish the window's ticket; the citizen rates it at once, on the window's tablet or the phone."""
         ticket = await self._ticket_request(self.at_window.pop(window), "finish", self.roster.clerk(window))
-        self.recorder.finished(ticket, rating)
-        self._log(t, "finish", window=window, visit=self.visit_of[ticket["id"]], rating=rating)
+        if rating is not None:
+            await self._rate(window, ticket["id"], rating)
+        self.recorder.finished(ticket, rating.level if rating else None)
+        self._log(t, "finish", window=window, visit=self.visit_of[ticket["id"]],
+                  rating=asdict(rating) if rating else None)
+
+    async def _rate(self, window: int, ticket_id: int, rating: Rating) -> None:
+        answer = {"level": rating.level, "reasons": list(rating.reasons)}
+        if rating.channel == "phone":
+            await self.client.request("POST", f"/api/v1/public/tickets/{self.link_of[ticket_id]}/rating", body=answer)
+        else:
+            await self.client.request("POST", "/api/v1/ratings", self.roster.tablet_token(window),
+                                      {"ticket": ticket_id, **answer})
 
     async def no_show(self, t: datetime, window: int) -> None:
         ticket = await self._ticket_request(self.at_window.pop(window), "no-show", self.roster.clerk(window))

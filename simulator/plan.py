@@ -41,11 +41,13 @@ from zoneinfo import ZoneInfo
 from hardware.idcard import with_check_character
 from server.credentials import hash_token
 from server.hall import Hall, Priority, Service
+from server.model import RatingLevel
 from server.slots import slot_times
 
-RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")  # 好差评, best first
+RATINGS = tuple(level.value for level in RatingLevel)  # 好差评 levels, best first (非常满意 … 非常不满意)
 _RATING_WEIGHTS = (0.70, 0.20, 0.06, 0.03, 0.01)
-RATED_SHARE = 0.85  # most citizens rate the service on the window's tablet
+RATED_SHARE = 0.85  # most citizens rate the service...
+PHONE_SHARE = 0.10  # ...on the window's tablet, some later on the ticket's phone page
 
 VISITORS_PER_WINDOW = 52  # ~10,000 visitors a day for the 192 windows of the reference hall
 TARGET_LOAD = 0.85  # share of the windows' open time spent handling visitors
@@ -74,6 +76,15 @@ class PlanSettings:
 
 
 @dataclass(frozen=True)
+class Rating:
+    """A visitor's 好差评 of the service, given through the server as a tablet or a phone would."""
+
+    level: str  # a RATINGS code
+    channel: str  # "tablet" (at the window, as the service finishes) or "phone"
+    reasons: tuple[str, ...] = ()  # a bad rating's, codes of the hall's checklist
+
+
+@dataclass(frozen=True)
 class Visit:
     """One citizen: times are seconds after the day's local midnight, or durations in seconds."""
 
@@ -89,7 +100,7 @@ class Visit:
     transfer_to: str | None  # the clerk transfers the ticket to this service...
     transfer_after: int | None  # ...this long into the handling
     second_handling: int | None  # handling at the second window
-    rating: str | None  # 好差评 after the service, None when the citizen does not rate
+    rating: Rating | None  # 好差评 after the service, None when the citizen does not rate (未评价)
 
 
 @dataclass(frozen=True)
@@ -147,8 +158,9 @@ class DayPlan:
 
 @dataclass(frozen=True)
 class Roster:
-    """The staff and devices the simulation signs in with: one clerk per window, a manager
-    (reads statistics, steps the clock, puts no-shows back in the queue), a kiosk and a screen.
+    """The staff and devices the simulation signs in with: one clerk and one evaluation tablet per
+    window, a manager (reads statistics, steps the clock, puts no-shows back in the queue), a kiosk
+    and a screen.
 
     They are added to a copy of the hall file (`write_config`), all with the password
     hash of the hall's first staff entry, so the server must run on that copy.
@@ -172,6 +184,13 @@ class Roster:
     def screen_token(self) -> str:
         return f"sim-screen-token-{self.hall}"
 
+    @staticmethod
+    def tablet(window: int) -> str:
+        return f"sim-tablet-{window:03d}"
+
+    def tablet_token(self, window: int) -> str:
+        return f"sim-tablet-token-{self.hall}-{window}"
+
     def write_config(self, hall: Hall, source: Path, directory: Path) -> Path:
         """A copy of the hall file with the roster appended; returns its path in `directory`."""
         if not hall.staff:
@@ -191,6 +210,9 @@ class Roster:
         text = Path(source).read_text(encoding="utf-8")
         if "[bookings]" not in text:  # every booking comes from the simulator's one address
             entries.append("\n[bookings]\nper_address = 100000\n")
+        entries += [f'\n[[devices]]\nid = "{self.tablet(w.number)}"\nkind = "evaluator"\nwindow = {w.number}\n'
+                    f'token_hash = "{hash_token(self.tablet_token(w.number))}"\n'
+                    for w in hall.windows if hall.device(self.tablet(w.number)) is None]
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / Path(source).name
         path.write_text(text + "".join(entries), encoding="utf-8")
@@ -322,8 +344,17 @@ class _Visitors:
             rejoin_after=rejoin_after, transfer_to=transfer_to,
             transfer_after=int(handling * rng.uniform(0.3, 0.6)) if transfer_to else None,
             second_handling=self._handling(transfer_to) if transfer_to else None,
-            rating=rng.choices(RATINGS, weights=_RATING_WEIGHTS)[0] if rng.random() < RATED_SHARE else None,
+            rating=self._rating(),
         )
+
+    def _rating(self) -> Rating | None:
+        rng = self.rng
+        if rng.random() >= RATED_SHARE:
+            return None
+        level = RatingLevel(rng.choices(RATINGS, weights=_RATING_WEIGHTS)[0])
+        channel = "phone" if rng.random() < PHONE_SHARE else "tablet"
+        reasons = (rng.choice(self.hall.ratings.reasons).code,) if level.bad else ()
+        return Rating(level.value, channel, reasons)
 
     def _service(self) -> str:
         return self.rng.choices(self.services, cum_weights=self.cumulative)[0]

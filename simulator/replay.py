@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from server.hall import Hall
-from simulator.driver import LOG_FORMAT, Console, Outcome, SimulationError, Timing, console_for, pacer_for
-from simulator.plan import Roster
+from simulator.driver import LOG_FORMAT, LOG_VERSION, Console, Outcome, SimulationError, Timing, console_for, pacer_for
+from simulator.plan import Rating, Roster
 
 
 class ReplayDiverged(SimulationError):
@@ -36,6 +36,9 @@ def read_log(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         raise SimulationError(f"{path}: not a hallq simulation log ({exc})") from None
     if not lines or not isinstance(lines[0], dict) or lines[0].get("log") != LOG_FORMAT:
         raise SimulationError(f"{path}: not a hallq simulation log")
+    if lines[0].get("version") != LOG_VERSION:
+        raise SimulationError(f"{path}: a log of version {lines[0].get('version')}; this simulator replays"
+                              f" version {LOG_VERSION}")
     return lines[0], lines[1:]
 
 
@@ -99,12 +102,16 @@ def _window_action(name: str) -> Callable[[Console, datetime, dict[str, Any]], A
     return perform_one
 
 
+def _rating(logged: dict[str, Any] | None) -> Rating | None:
+    return Rating(logged["level"], logged["channel"], tuple(logged["reasons"])) if logged else None
+
+
 _ACTIONS: dict[str, Callable[[Console, datetime, dict[str, Any]], Awaitable[None]]] = {
     "issue": _issue,
     "check-in": _issue,
     "book": _book,
     "call-next": _call_next,
-    "finish": lambda console, t, a: console.finish(t, a["window"], a.get("rating")),
+    "finish": lambda console, t, a: console.finish(t, a["window"], _rating(a.get("rating"))),
     "transfer": lambda console, t, a: console.transfer(t, a["window"], a["service"]),
     "pause": lambda console, t, a: console.pause(t, a["window"], a["reason"], a["note"]),
     "rejoin": lambda console, t, a: console.rejoin(t, a["visit"]),

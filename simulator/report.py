@@ -10,9 +10,11 @@ statistics (docs/statistics.md), so a simulated day can be checked against
   handling  started_at -> end of the stays that started and ended done or transferred
   walk-up   called_at -> started_at of the stays that started
   p90       PostgreSQL's percentile_cont(0.9); seconds rounded to 0.1
+  好差评    the ratings given (through the window's tablet or the ticket's phone, as
+            the server took them): valid, valid / served, top two / valid, bad
 
 Beyond the server's figures the report has the tickets issued per zone, the
-longest queue each zone had, and the 好差评 ratings the visitors gave.
+longest queue each zone had, and the count of each rating level the visitors gave.
 """
 from __future__ import annotations
 
@@ -24,9 +26,14 @@ from datetime import datetime
 from typing import Any
 
 from server.hall import Hall
+from server.model import RatingLevel
+from server.stats import share
 from simulator.plan import RATINGS
 
-_SATISFIED = frozenset(RATINGS[:3])  # 非常满意, 满意, 基本满意 count as satisfied (满意率)
+_SATISFIED = frozenset(RATINGS[:2])  # 满意率 counts 非常满意 and 满意
+_BAD = frozenset(level.value for level in RatingLevel if level.bad)
+_WORDS = {"very_satisfied": "非常满意", "satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意",
+          "very_dissatisfied": "非常不满意"}
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
@@ -67,6 +74,7 @@ class Stay:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     outcome: str | None = None  # done, transferred, no_show, cancelled
+    rating: str | None = None  # the level it was rated, if it was (only a stay ended done is)
 
     @property
     def waiting(self) -> float:
@@ -95,6 +103,10 @@ class Figures:
     handling_mean_s: float | None
     handling_p90_s: float | None
     walk_up_mean_s: float | None
+    rated: int  # 有效评价数
+    rated_share: float | None  # 有效评价率: rated / served
+    satisfaction: float | None  # 满意率: 非常满意 and 满意 / rated
+    bad: int  # 差评数
 
     @classmethod
     def of(cls, stays: Sequence[Stay]) -> Figures:
@@ -102,16 +114,22 @@ class Figures:
         waits = [s.waiting for s in stays]
         handling = [h for s in stays if (h := s.handling) is not None]
         walk_ups = [w for s in stays if (w := s.walk_up) is not None]
+        ratings = [s.rating for s in stays if s.rating is not None]
+        satisfied = sum(r in _SATISFIED for r in ratings)
         return cls(outcomes["done"], outcomes["transferred"], outcomes["no_show"],
                    _seconds(mean(waits)), _seconds(percentile(waits, 0.9)),
-                   _seconds(mean(handling)), _seconds(percentile(handling, 0.9)), _seconds(mean(walk_ups)))
+                   _seconds(mean(handling)), _seconds(percentile(handling, 0.9)), _seconds(mean(walk_ups)),
+                   len(ratings), share(len(ratings), outcomes["done"]), share(satisfied, len(ratings)),
+                   sum(r in _BAD for r in ratings))
 
     @classmethod
     def from_server(cls, group: dict[str, Any]) -> Figures:
         """One group of `GET /api/v1/stats`, for comparison."""
+        ratings = group["ratings"]
         return cls(group["served"], group["transferred"], group["no_shows"],
                    group["waiting"]["mean_s"], group["waiting"]["p90_s"],
-                   group["handling"]["mean_s"], group["handling"]["p90_s"], group["walk_up"]["mean_s"])
+                   group["handling"]["mean_s"], group["handling"]["p90_s"], group["walk_up"]["mean_s"],
+                   ratings["valid"], ratings["valid_rate"], ratings["satisfaction"], ratings["bad"])
 
 
 def figures_by(stays: Iterable[Stay], key: Callable[[Stay], str]) -> dict[str, Figures]:
@@ -195,6 +213,7 @@ class Recorder:
 
     def finished(self, ticket: dict[str, Any], rating: str | None) -> None:
         stay = self._close(ticket, "done", _moment(ticket["finished_at"]))
+        stay.rating = rating
         if rating:
             self._ratings.setdefault(stay.zone, Counter())[rating] += 1
 
@@ -237,31 +256,30 @@ def _minutes(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds / 60:.1f}"
 
 
-def _satisfaction(ratings: Sequence[int]) -> str:
-    rated = sum(ratings)
-    satisfied = sum(n for r, n in zip(RATINGS, ratings, strict=True) if r in _SATISFIED)
-    return "-" if not rated else f"{100 * satisfied / rated:.1f}%"
+def _percent(fraction: float | None) -> str:
+    return "-" if fraction is None else f"{100 * fraction:.1f}%"
 
 
 _HEADER = ("zone", "tickets", "served", "transf", "no-show", "wait min", "p90", "handle min", "p90",
-           "longest q", "rated", "满意率")
+           "longest q", "rated", "评价率", "满意率", "差评")
 
 
-def _row(label: str, tickets: int, f: Figures, longest: str, ratings: Sequence[int]) -> tuple[str, ...]:
+def _row(label: str, tickets: int, f: Figures, longest: str) -> tuple[str, ...]:
     return (label, str(tickets), str(f.served), str(f.transferred), str(f.no_shows),
             _minutes(f.waiting_mean_s), _minutes(f.waiting_p90_s), _minutes(f.handling_mean_s),
-            _minutes(f.handling_p90_s), longest, str(sum(ratings)), _satisfaction(ratings))
+            _minutes(f.handling_p90_s), longest, str(f.rated), _percent(f.rated_share), _percent(f.satisfaction),
+            str(f.bad))
 
 
 def format_report(report: Report) -> str:
-    rows = [_row(z.zone, z.tickets, z.figures, str(z.longest_queue), z.ratings) for z in report.zones]
+    rows = [_row(z.zone, z.tickets, z.figures, str(z.longest_queue)) for z in report.zones]
     all_ratings = [sum(z.ratings[i] for z in report.zones) for i in range(len(RATINGS))]
-    rows.append(_row("all", sum(z.tickets for z in report.zones), report.total, "", all_ratings))
+    rows.append(_row("all", sum(z.tickets for z in report.zones), report.total, ""))
     widths = [max(len(r[i]) for r in [_HEADER, *rows]) for i in range(len(_HEADER))]
     lines = [f"{report.hall_name} ({report.hall}), {report.day}"]
     lines += ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in [_HEADER, *rows]]
     lines.append("zones: " + ", ".join(f"{z.zone} {z.name}" for z in report.zones))
-    lines.append("好差评: " + ", ".join(f"{r} {n}" for r, n in zip(RATINGS, all_ratings, strict=True)))
+    lines.append("好差评: " + ", ".join(f"{_WORDS[r]} {n}" for r, n in zip(RATINGS, all_ratings, strict=True)))
     turned_away = sum(z.turned_away for z in report.zones)
     if turned_away or report.still_waiting:
         lines.append(f"turned away at the kiosk: {turned_away}; left waiting at the end: {report.still_waiting}")

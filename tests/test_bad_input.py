@@ -215,7 +215,8 @@ async def test_the_openapi_document_covers_every_route_with_typed_parameters(cli
     audio = {p["name"]: p for p in paths["/api/v1/announcements/audio"]["get"]["parameters"]}
     assert audio["text"]["required"] and audio["text"]["in"] == "query"
     stats = {p["name"]: p["schema"] for p in paths["/api/v1/stats"]["get"]["parameters"]}
-    assert stats["by"]["enum"] == ["window", "staff", "service", "zone", "hall"] and stats["from"]["format"] == "date"
+    assert stats["by"]["enum"] == ["window", "staff", "service", "zone", "department", "hall"]
+    assert stats["from"]["format"] == "date"
     live = {p["name"]: p["schema"] for p in paths["/api/v1/live"]["get"]["parameters"]}
     assert (live["since"]["type"], live["since"]["maximum"]) == ("integer", 2**63 - 1)
     ticket_id = paths["/api/v1/tickets/{id}"]["get"]["parameters"][0]["schema"]

@@ -5,6 +5,7 @@ import copy
 import json
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +174,7 @@ OFFICER = {**CLERK, "id": "officer", "role": "officer"}
 
 CHINESE_IN_ENGLISH = "expected the name in English: it has Chinese characters or full-width punctuation"
 KIOSK_A = {"id": "kiosk-a", "kind": "kiosk", "token_hash": hash_token("k"), "zones": ["A"]}
+TABLET_2 = {"id": "tablet-2", "kind": "evaluator", "token_hash": hash_token("e"), "window": 2}
 
 
 def sessions(*pairs: list[str]) -> Change:
@@ -347,6 +349,26 @@ BROKEN = [
         lambda doc: doc["devices"].append({**HALL_SCREEN, "voice": "loud"}),
         "devices[1].voice: input should be 'auto', 'on' or 'off'",
         id="unknown voice setting",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"].append({k: v for k, v in TABLET_2.items() if k != "window"}),
+        "devices[1]: an evaluation tablet needs window = <number>",
+        id="evaluation tablet at no window",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"].append({**TABLET_2, "window": 9}),
+        "devices[1].window: unknown window 9",
+        id="evaluation tablet at a missing window",
+    ),
+    pytest.param(
+        lambda doc: doc["devices"].append({**TABLET_2, "zones": ["A"]}),
+        "devices[1].zones: an evaluation tablet takes only window = <number>: remove zones",
+        id="evaluation tablet with zones",
+    ),
+    pytest.param(
+        lambda doc: doc.update(ratings={"timeout_seconds": 5}),
+        "ratings.timeout_seconds: input should be greater than or equal to 10",
+        id="a tablet that asks too briefly",
     ),
     pytest.param(
         lambda doc: doc.update(staff=[BOSS]),
@@ -574,3 +596,21 @@ def test_notifications_go_to_a_gateway_with_a_secret_from_the_environment(tmp_pa
     assert_problem(problems, path, "notifications.secret_env", "environment variable name")
     assert_problem(problems, path, "notifications.ahead", "greater than or equal to 1")
     assert_problem(problems, path, "notifications.secret", "unknown key")
+
+
+def test_ratings_take_the_files_checklist_or_the_defaults_and_a_tablet_stands_at_its_window(tmp_path):
+    hall = load_hall(write_hall(tmp_path, lambda doc: doc["devices"].append(TABLET_2)))
+    assert hall.device("tablet-2").window == 2
+    assert (hall.ratings.timeout, hall.ratings.phone_window) == (timedelta(seconds=60), timedelta(hours=24))
+    assert [r.code for r in hall.ratings.reasons] == ["attitude", "wait", "slow", "unclear", "repeat", "facilities",
+                                                     "other"]
+    reason = '[[ratings.reasons]]\ncode = "{code}"\nname = "排队秩序乱"\nname_en = "Disorderly queue"\n'
+    path = write_hall(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8") + "[ratings]\ntimeout_seconds = 30\nphone_hours = 0\n"
+                    + reason.format(code="queue"), encoding="utf-8")
+    rules = load_hall(path).ratings
+    assert (rules.timeout, rules.phone_window, [r.code for r in rules.reasons]) == (
+        timedelta(seconds=30), timedelta(0), ["queue"])
+    path.write_text(path.read_text(encoding="utf-8") + reason.format(code="queue"), encoding="utf-8")
+    assert problems_of(path) == [
+        f"{path}: ratings.reasons[1].code: duplicate reason code queue (also ratings.reasons[0])"]

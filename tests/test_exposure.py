@@ -16,8 +16,8 @@ from server.credentials import hash_password, hash_token
 from tests.processes import hall_config, hallq_serve
 from tests.support import KIOSK, PASSWORD, expect
 
-PAGES = ["/kiosk?token=demo-kiosk-entrance", "/screen?token=demo-screen-hall", "/console", "/dashboard",
-         "/t/some-ticket-token", "/", "/static/common/base.css"]
+PAGES = ["/kiosk?token=demo-kiosk-entrance", "/screen?token=demo-screen-hall", "/evaluator?token=demo-tablet-41",
+         "/console", "/dashboard", "/t/some-ticket-token", "/", "/static/common/base.css"]
 DEMO_WARNING = "accepts demo credentials"
 
 

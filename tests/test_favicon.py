@@ -6,8 +6,8 @@ import re
 import pytest
 from aiohttp.test_utils import TestClient
 
-PAGES = ["/", "/kiosk?token=demo-kiosk-entrance", "/screen?token=demo-screen-hall", "/console", "/dashboard",
-         "/t/some-ticket-token"]
+PAGES = ["/", "/kiosk?token=demo-kiosk-entrance", "/screen?token=demo-screen-hall", "/evaluator?token=demo-tablet-41",
+         "/console", "/dashboard", "/t/some-ticket-token"]
 ICON = "/static/common/favicon.svg"
 
 

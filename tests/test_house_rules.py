@@ -9,12 +9,12 @@ from pathlib import Path
 import asyncpg
 
 from server.events import Kind
-from server.model import PauseReason
+from server.model import PauseReason, RatingLevel
 from tests.support import Clerk, issue, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 API = ROOT / "server" / "api"
-FAMILIES = "ticket|window|kiosk|print|device|booking"
+FAMILIES = "ticket|window|kiosk|print|device|booking|rating"
 KIND_LITERAL = re.compile(rf"^({FAMILIES})\.[a-z_]+$")
 BROWSER_MIRROR = ROOT / "server" / "web" / "common" / "events.js"
 PAGE_CODE = [*(ROOT / "server" / "web").rglob("*.js"), *(ROOT / "kiosk").rglob("*.js"),
@@ -76,6 +76,13 @@ def test_the_browser_labels_exactly_the_servers_pause_reasons():
     block = source[source.index("PAUSE_REASONS"):]
     block = block[:block.index("});")]
     assert set(re.findall(r"^\s+([a-z_]+): \{ zh:", block, re.MULTILINE)) == {reason.value for reason in PauseReason}
+
+
+def test_the_browser_words_exactly_the_servers_rating_levels_best_first():
+    source = (ROOT / "server" / "web" / "common" / "rating.js").read_text()
+    block = source[source.index("LEVELS"):source.index("]);")]
+    mirrored = re.findall(r'code: "([a-z_]+)", score: (\d)', block)
+    assert mirrored == [(level.value, str(level.score)) for level in RatingLevel]
 
 
 def test_pages_take_event_kinds_from_the_mirror():

@@ -45,6 +45,7 @@ ROLES = [
     Role("anonymous"),
     Role("kiosk", device_token="demo-kiosk-entrance"),
     Role("screen", device_token="demo-screen-hall"),
+    Role("evaluator", device_token="demo-tablet-41"),
     Role("clerk", staff_id="zhangwei"),
     Role("manager", staff_id="wangfang"),
     Role("admin", staff_id="chenjing"),

@@ -15,7 +15,7 @@ from server.web.pages import STATIC_DIRS
 from tests.processes import hallq_serve
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("/", "/kiosk", "/screen", "/console", "/dashboard", "/t/no-such-ticket")
+PAGES = ("/", "/kiosk", "/screen", "/evaluator", "/console", "/dashboard", "/t/no-such-ticket")
 # Named so that a page folder left out of the package fails here by name, not only by count.
 KEY_STATIC = ("common/live.js", "common/events.js", "common/base.css", "kiosk/kiosk.js", "kiosk/kiosk.css",
               "display/screen.js", "display/screen.css", "console/console.js", "console/console.css",

@@ -30,6 +30,7 @@ CELLS = len(MATRIX) * len(ROLES)
 HALL = "test"
 DEVICES = {"kiosk": ("kiosk", "kiosk", ""), "zone kiosk": ("kiosk-a", "kiosk", 'zones = ["A"]\n'),
            "screen": ("screen", "screen", 'screen = "hall"\n')}
+TABLETS = [(f"tablet-{k}", "evaluator", f"window = {k}\n") for k in range(1, CELLS + 1)]  # one per cell's window
 STAFF = {"clerk here": "here", "A/B partner": "partner", "clerk elsewhere": "away", "manager": "boss",
          "admin": "root"}
 _keys = itertools.count(1)
@@ -61,7 +62,7 @@ def write_halls(directory: Path) -> list[Path]:
         for k in range(1, CELLS + 1))
     devices = "".join(f'\n[[devices]]\nid = "{device}"\nkind = "{kind}"\n'
                       f'token_hash = "{hash_token("demo-" + device)}"\n' + extra
-                      for device, kind, extra in DEVICES.values())
+                      for device, kind, extra in [*DEVICES.values(), *TABLETS])
     test, other = directory / "test.toml", directory / "other.toml"
     officer = _staff("officer", "officer", password_hash)
     summons = ('\n[[summons.departments]]\nid = "yi"\nname = "乙局"\nservices = ["B01"]\nofficers = ["officer"]\n'
@@ -81,6 +82,7 @@ class Cell:
     ticket: dict[str, Any] = field(default_factory=dict)
     booking: dict[str, Any] = field(default_factory=dict)
     summons: dict[str, Any] = field(default_factory=dict)
+    case: int | None = None  # a follow-up case of the cell's own
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
@@ -142,6 +144,21 @@ async def _summoned(cell: Cell) -> None:
     cell.summons = (await cell.post("clerk here", f"/api/v1/windows/{cell.k}/summons", 201))["summons"]
 
 
+async def _finished(cell: Cell) -> None:
+    await cell.call()
+    await cell.act("finish")
+
+
+async def _bad_rating(cell: Cell) -> None:
+    """An open 差评整改 case: the ticket finished at the window and rated 不满意 on its tablet."""
+    await _finished(cell)
+    await cell.post("evaluator", "/api/v1/ratings", 201, ticket=cell.ticket["id"], level="dissatisfied",
+                    reasons=["wait"])
+    response = await cell.client.get("/api/v1/follow-ups", params={"hall": HALL}, headers=cell.headers("manager"))
+    cases = (await expect(response, 200))["follow_ups"]
+    cell.case = next(c["id"] for c in cases if c["rating"]["ticket"] == cell.ticket["id"])
+
+
 async def _no_show(cell: Cell) -> None:
     await cell.call()
     await cell.act("no-show")
@@ -179,6 +196,11 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/windows/{no}/next": (_called_and_waiting, _none),
     "POST /api/v1/windows/{no}/call": (_held_and_waiting, lambda c: {"number": c.ticket["number"]}),
     "POST /api/v1/windows/{no}/recall": (Cell.call, _none),
+    "POST /api/v1/ratings": (_finished, lambda c: {"ticket": c.ticket["id"], "level": "satisfied"}),
+    "GET /api/v1/public/tickets/{token}/rating": (_finished, _none),
+    "POST /api/v1/public/tickets/{token}/rating": (_finished, lambda c: {"level": "satisfied"}),
+    "POST /api/v1/follow-ups/{id}/callback": (_bad_rating, lambda c: {"reached": True, "note": "已回访"}),
+    "POST /api/v1/follow-ups/{id}/fix": (_bad_rating, lambda c: {"note": "已整改"}),
     "POST /api/v1/staff/login": (_nothing, lambda c: {"hall": HALL, "staff_id": f"here{c.k}", "password": PASSWORD}),
     "POST /api/v1/bookings": (_nothing, lambda c: booking_body(c.k, BOOKED_SLOT, hall=HALL)),
     "POST /api/v1/bookings/{number}/cancel": (Cell.book, lambda c: {"token": c.booking["token"], "hall": HALL}),
@@ -201,7 +223,7 @@ BOOKED_SLOT = (TOMORROW + timedelta(hours=23)).isoformat()  # the last slot of t
 def _path(row: Row, cell: Cell) -> tuple[str, str]:
     method, path = row.route.split()[:2]
     token = cell.booking.get("token") or cell.ticket.get("status_token")
-    return method, path.format(no=cell.k, id=cell.ticket.get("id"), token=token, staff_id=f"here{cell.k}",
+    return method, path.format(no=cell.k, id=cell.case or cell.ticket.get("id"), token=token, staff_id=f"here{cell.k}",
                                number=cell.booking.get("number"), summons_id=cell.summons.get("id"))
 
 
@@ -219,7 +241,8 @@ async def _sessions(database_url: str) -> list[dict[str, str]]:
     finally:
         await con.close()
     devices = {role: f"demo-{device}" for role, (device, _, _) in DEVICES.items()}
-    return [tokens | devices | {"other hall": outsider} for tokens in cells]
+    return [tokens | devices | {"other hall": outsider, "evaluator": f"demo-tablet-{k}"}
+            for k, tokens in enumerate(cells, 1)]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import asyncpg
@@ -120,6 +121,7 @@ async def test_reported_figures_agree_with_the_servers_statistics(aiohttp_server
     async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
         outcome = await drive(plan, township, roster, url)
         server = {by: await server_stats(url, roster, by, plan.day.isoformat()) for by in ("window", "zone")}
+        given = await manager_get(url, roster, "/api/v1/ratings", {"from": plan.day.isoformat()})
 
     report = outcome.report
     assert report.still_waiting == 0
@@ -127,6 +129,13 @@ async def test_reported_figures_agree_with_the_servers_statistics(aiohttp_server
     assert server["window"] == report.windows
     assert server["zone"] == report.by_zone()
     assert sum(f.served for f in server["zone"].values()) == report.total.served > 30
+    # 好差评 went through the real endpoints, from the windows' tablets and from phones, and no
+    # unrated service became a rating: the satisfaction figures above are the server's own.
+    planned = [v.rating for v in plan.visits if v.rating is not None]
+    assert len(given["ratings"]) == report.total.rated < report.total.served
+    assert {r["channel"] for r in given["ratings"]} == {"tablet", "phone"}
+    assert report.total.bad == sum(r["bad"] for r in given["ratings"]) > 0
+    assert report.total.rated <= len(planned)
 
 
 async def test_stepped_clock_moves_forward_on_a_managers_word_only(aiohttp_client, city: Hall, database_url: str,
@@ -154,14 +163,19 @@ async def test_no_clock_to_set_on_a_running_clock(client) -> None:
     await manager.post("/api/v1/clock", 404, now="2026-11-23T10:05:00+08:00")
 
 
-async def server_stats(url: str, roster: Roster, by: str, day: str) -> dict[str, Figures]:
-    """`GET /api/v1/stats?by=…` as the manager reads it, one Figures per group."""
+async def manager_get(url: str, roster: Roster, path: str, params: dict[str, str]) -> dict[str, Any]:
+    """A GET as the simulation's manager."""
     async with aiohttp.ClientSession() as session:
         login = {"hall": roster.hall, "staff_id": roster.manager, "password": roster.password}
         async with session.post(f"{url}/api/v1/staff/login", json=login) as response:
             token = (await response.json())["token"]
-        async with session.get(f"{url}/api/v1/stats", params={"by": by, "from": day, "to": day},
-                               headers={"Authorization": f"Bearer {token}"}) as response:
+        async with session.get(f"{url}{path}", params=params, headers={"Authorization": f"Bearer {token}"}) as response:
             assert response.status == 200
-            groups = (await response.json())["groups"]
+            body: dict[str, Any] = await response.json()
+            return body
+
+
+async def server_stats(url: str, roster: Roster, by: str, day: str) -> dict[str, Figures]:
+    """`GET /api/v1/stats?by=…` as the manager reads it, one Figures per group."""
+    groups = (await manager_get(url, roster, "/api/v1/stats", {"by": by, "from": day, "to": day}))["groups"]
     return {g["key"]: Figures.from_server(g) for g in groups}

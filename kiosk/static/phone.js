@@ -4,15 +4,21 @@
 // the status the server pushes whenever its place in the queue changes. Once
 // the ticket is final it stops following: a closed socket is then no outage.
 // Times are the hall's (status.timezone), whatever zone the phone is set to.
+// Once the service is finished the page offers its 好差评 for the hall's
+// phone_hours, unless the window's tablet (or this phone) has rated it already.
 import { floorName } from "/static/common/dom.js";
 import { api } from "/static/common/api.js";
 import { clockTime } from "/static/common/format.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { LiveFeed } from "/static/common/live.js";
+import { RATING_MESSAGES, RatingForm, ratingError } from "/static/common/rating.js";
 
 const TOKEN = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
 
 const MESSAGES = {
+  ...RATING_MESSAGES,
+  rated: { zh: "您已评价：{level}，感谢您的参与", en: "You rated this service: {level}. Thank you" },
+  rateOver: { zh: "评价时间已过", en: "The time to rate this service is over" },
   title: { zh: "排队进度", en: "Queue status" },
   yourNumber: { zh: "您的号码", en: "Your number" },
   service: { zh: "办理事项", en: "Service" },
@@ -71,6 +77,9 @@ let live = null;
 let lastCallCount = 0;
 let finished = false; // the ticket is final and no longer followed
 let summonedMinutes = null; // while a summons of the ticket's department is open (事进人不进): its SLA
+let rating = null; // {status, phone_seconds_left, rules, rating} once the service is finished
+let ratingForm = null;
+let rateNote = null; // {code, vars, refused}: what the rating box says instead of (or under) its form
 
 function isFinal(status) {
   return FINAL.has(status.ticket.status) || status.final === true;
@@ -140,6 +149,52 @@ function show(status) {
   last = status;
   render(status);
   if (isFinal(status)) stopFollowing();
+  if (status.ticket.status === "done" && rating === null) loadRating();
+}
+
+// -- 好差评 ------------------------------------------------------------------------
+
+async function loadRating() {
+  rating = {}; // asked once
+  try {
+    rating = await api(`/api/v1/public/tickets/${encodeURIComponent(TOKEN)}/rating`);
+  } catch (err) {
+    rating = null; // asked again with the next status
+    return;
+  }
+  const given = rating.rating;
+  if (given) rateNote = { code: "rated", vars: { level: given.level } };
+  else if (rating.phone_seconds_left <= 0) rateNote = { code: "rateOver" };
+  else {
+    ratingForm = new RatingForm($("rate-box"), { t, rules: rating.rules, onSubmit: rate });
+    ratingForm.ask();
+  }
+  renderRating();
+}
+
+async function rate(answer) {
+  try {
+    const answered = await api(`/api/v1/public/tickets/${encodeURIComponent(TOKEN)}/rating`,
+      { method: "POST", body: answer });
+    ratingForm = null;
+    rateNote = { code: "rated", vars: { level: answered.rating.level } };
+  } catch (err) {
+    const over = ["already_rated", "rating_closed", "not_finished"].includes(err.code);
+    if (over) ratingForm = null; // nothing more to ask
+    rateNote = { code: err.code in RATING_MESSAGES ? err.code : null, text: ratingError(t, err), refused: true };
+  }
+  renderRating();
+}
+
+function renderRating() {
+  $("phone-rate").hidden = !ratingForm && !rateNote;
+  $("rate-box").hidden = !ratingForm;
+  const box = $("rate-message");
+  box.hidden = !rateNote;
+  if (!rateNote) return;
+  const vars = rateNote.vars?.level ? { level: t(rateNote.vars.level) } : {};
+  box.textContent = rateNote.code ? t(rateNote.code, vars) : rateNote.text;
+  box.dataset.kind = rateNote.refused ? "refused" : "note";
 }
 
 /** Nothing more will happen to the ticket: close its socket on purpose, and so show no outage. */
@@ -183,6 +238,8 @@ function main() {
     t.setLang(t.lang() === "zh" ? "en" : "zh");
     $("lang").textContent = t.lang() === "zh" ? "English" : "中文";
     if (last) render(last);
+    ratingForm?.render();
+    renderRating();
   });
   t.setLang(t.lang());
   $("lang").textContent = t.lang() === "zh" ? "English" : "中文";

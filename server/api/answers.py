@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from server.hall import Priority
-from server.model import PauseReason, TicketStatus, WindowStateName
+from server.model import PauseReason, RatingLevel, TicketStatus, WindowStateName
 
 
 class TicketView(BaseModel):
@@ -214,3 +214,141 @@ class DayCourseAnswer(BaseModel):
     samples: list[datetime]
     zones: list[ZoneCourseView]
     hours: list[HourFlowView]
+
+
+class RatingView(BaseModel):
+    """A 好差评 rating as the tablet, the phone and the event log show it (server.ratings.Rating.public)."""
+
+    id: int
+    ticket: int
+    number: str
+    serving: int  # the stay at the window it rates
+    window: int
+    staff_id: str | None
+    service: str
+    zone: str
+    department: str
+    level: RatingLevel
+    score: int  # 5 非常满意 … 1 非常不满意
+    bad: bool  # 差评: the bottom two
+    reasons: list[str]  # codes of the hall's checklist; a bad rating's only
+    channel: Literal["tablet", "phone"]
+    rated_at: datetime
+
+
+class ManagerRatingView(RatingView):
+    comment: str | None  # a bad rating's own words, ID and mobile numbers masked: managers only
+
+
+class RatingAnswer(BaseModel):
+    rating: RatingView
+
+
+class RatingReasonView(BaseModel):
+    code: str
+    name: str
+    name_en: str
+
+
+class RatingRulesView(BaseModel):
+    """What a tablet or phone needs to ask ([ratings] in the hall file)."""
+
+    levels: list[RatingLevel]
+    bad_levels: list[RatingLevel]  # these name reasons
+    reasons: list[RatingReasonView]
+    timeout_seconds: int  # the tablet asks this long after the service; unanswered it is 未评价
+    phone_hours: float  # the phone may rate this long after the service
+    text_max: int
+
+
+class AwaitingView(BaseModel):
+    ticket: int
+    number: str
+    service: str
+    seconds_left: int
+
+
+class RosterEntry(BaseModel):
+    id: str  # the staff number (工号)
+    name: str
+
+
+class TabletAnswer(BaseModel):
+    window: int
+    rules: RatingRulesView
+    awaiting: AwaitingView | None  # the service just finished here that still awaits its rating
+    staff: list[RosterEntry]  # who may be on duty at the window
+
+
+class TicketRatingAnswer(BaseModel):
+    status: Literal["not_finished", "awaiting", "unrated", "rated"]
+    phone_seconds_left: int  # the phone may rate for this long yet (0: no longer, or rated)
+    rules: RatingRulesView
+    rating: RatingView | None
+
+
+class RatingsAnswer(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date
+    ratings: list[ManagerRatingView]
+
+
+class CaseRatingView(BaseModel):
+    """The bad rating a follow-up case is about."""
+
+    id: int
+    ticket: int
+    number: str
+    holder: str | None  # the citizen's name, masked
+    window: int
+    staff_id: str | None
+    staff_name: str | None
+    service: str
+    service_name: str
+    zone: str
+    level: RatingLevel
+    reasons: list[str]
+    rated_at: datetime
+    comment: str | None  # the citizen's own words: managers only
+
+
+class CallbackView(BaseModel):
+    reached: bool
+    note: str
+    by: str  # the manager's staff id
+    at: datetime
+
+
+class FixView(BaseModel):
+    note: str
+    by: str
+    at: datetime
+
+
+class FollowUpView(BaseModel):
+    """A 差评整改 case (server.follow_ups.view)."""
+
+    id: int
+    department: str  # the rated service's: the one that must fix it
+    day: date  # the rating's business day
+    deadline: date  # the last working day
+    warn_at: datetime  # yellow from here
+    due_at: datetime  # the end of the deadline day: red after, unless closed
+    state: Literal["open", "warning", "overdue", "closed"]
+    alarm: Literal["yellow", "red"] | None
+    rating: CaseRatingView
+    callbacks: list[CallbackView]  # every attempt, oldest first
+    called_back: bool  # reached, or the configured number of attempts made
+    fix: FixView | None
+    closed_at: datetime | None
+    on_time: bool | None  # closed by due_at; None while open
+
+
+class FollowUpsAnswer(BaseModel):
+    follow_ups: list[FollowUpView]
+
+
+class FollowUpAnswer(BaseModel):
+    follow_up: FollowUpView

@@ -4,16 +4,19 @@ The roles are seen from one window (or the window a ticket is at) of one hall:
 a clerk who holds it ("clerk here"), a clerk who holds another window and is
 not rostered here ("clerk elsewhere"), a clerk rostered here on the window's
 other post who holds nothing ("A/B partner"), a manager and an admin of the
-hall who hold no window, and a manager of another hall. `docs/api.md` shows
-this table, and `tests/test_permission_matrix.py` calls every route as every
-role in the situation of its row and expects exactly these answers.
+hall who hold no window, a manager of another hall, and the window's
+evaluation tablet (a device at the window, which answers as a screen does
+unless its row says otherwise). `docs/api.md` shows this table, and
+`tests/test_permission_matrix.py` calls every route as every role in the
+situation of its row and expects exactly these answers.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 ROLES = ("none", "kiosk", "zone kiosk", "screen", "clerk here", "clerk elsewhere", "A/B partner", "manager",
-         "admin", "other hall")
+         "admin", "other hall", "evaluator")
+_SCREEN = ROLES.index("screen")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class Row:
 
 def _row(route: str, situation: str, answers: str) -> Row:
     statuses = tuple(int(a) for a in answers.split())
+    if len(statuses) == len(ROLES) - 1:  # the evaluation tablet answers as a screen
+        statuses += (statuses[_SCREEN],)
     assert len(statuses) == len(ROLES), route
     return Row(route, situation, statuses)
 
@@ -35,6 +40,7 @@ _MANAGER = "401 403 403 403 403 403 403 200 200 403"
 _PUBLIC = "200 200 200 200 200 200 200 200 200 200"
 _HOLDER = "401 403 403 403 200 409 409 409 409 403"  # the window's holder; others are not signed in there
 _HOLDER_OR_MANAGER = "401 403 403 403 200 409 409 200 200 403"
+_TABLET = "401 403 403 403 403 403 403 403 403 403"  # the window's evaluation tablet only
 
 MATRIX: tuple[Row, ...] = (
     _row("POST /api/v1/tickets", "a zone B service; the zone kiosk offers zone A only",
@@ -100,6 +106,15 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/announcements/chime.wav", "", _PUBLIC),
     _row("GET /api/v1/audit", "", _MANAGER),
     _row("GET /api/v1/notifications", "", _MANAGER),
+    _row("GET /api/v1/ratings/tablet", "", _TABLET + " 200"),
+    _row("POST /api/v1/ratings", "the ticket was finished at the window just now", _TABLET + " 201"),
+    _row("GET /api/v1/ratings", "", _MANAGER),
+    _row("GET /api/v1/public/tickets/{token}/rating", "the ticket was finished at the window just now", _PUBLIC),
+    _row("POST /api/v1/public/tickets/{token}/rating", "the ticket was finished at the window just now",
+         "201 201 201 201 201 201 201 201 201 201 201"),
+    _row("GET /api/v1/follow-ups", "", _MANAGER),
+    _row("POST /api/v1/follow-ups/{id}/callback", "an open case: a bad rating at the window just now", _MANAGER),
+    _row("POST /api/v1/follow-ups/{id}/fix", "an open case: a bad rating at the window just now", _MANAGER),
     _row("GET /api/v1/health", "", _PUBLIC),
     _row("GET /api/v1/ready", "", _PUBLIC),
     # Websockets asked without the upgrade: 400 once the caller may follow the hall.

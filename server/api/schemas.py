@@ -5,13 +5,14 @@ or Python cannot hold is refused here, naming the field.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.hall import Priority
 from server.inputs import BookingNumber, FreeText, HallTime, Int64Id, Mobile, SafeText
-from server.model import PauseReason
+from server.model import PauseReason, RatingLevel
+from server.ratings import TEXT_MAX
 
 _NOTE = "internal, for staff and managers only; ID and mobile numbers are masked"
 _MESSAGE = "for the citizen, may be shown in public; ID and mobile numbers are masked"
@@ -132,3 +133,26 @@ class CheckInBody(Strict):
         if sum(v is not None for v in (self.number, self.qr, self.identity_token)) != 1:
             raise ValueError("give exactly one of number, qr or identity_token")
         return self
+
+
+class RatingBody(Strict):
+    level: RatingLevel = Field(description="非常满意 very_satisfied … 非常不满意 very_dissatisfied")
+    reasons: list[Annotated[SafeText, Field(max_length=40)]] = Field(
+        default=[], max_length=20, description="a bad rating's reasons: codes of the hall's checklist, at least one;"
+                                               " none for the other levels")
+    text: FreeText | None = Field(default=None, max_length=TEXT_MAX,
+                                  description="a bad rating's own words, for managers only (never shown in public);"
+                                              " ID and mobile numbers are masked")
+
+
+class TabletRatingBody(RatingBody):
+    ticket: Int64Id = Field(description="the ticket just finished at the tablet's window (event ticket.finished)")
+
+
+class CallbackBody(Strict):
+    reached: bool = Field(description="whether the citizen was reached (an unreached callback may be tried again)")
+    note: FreeText = Field(min_length=1, max_length=500, description="what was said, or why nobody answered; " + _NOTE)
+
+
+class FixBody(Strict):
+    note: FreeText = Field(min_length=1, max_length=500, description="what was done about it (整改); " + _NOTE)

@@ -62,6 +62,5 @@ async def my_day(call: Call) -> dict[str, Any]:
     day = stats.DayRange(today, today)
     report = await stats.report(ctx, hall, stats.Grouping.STAFF, day)
     mine = next((g for g in report.groups if g.key == call.staff_id), None)
-    figures = mine.public() if mine else stats.GroupStats(
-        call.staff_id, 0, 0, 0, stats.Timing(None, None), stats.Timing(None, None), stats.Timing(None)).public()
+    figures = (mine or stats.GroupStats.empty(call.staff_id)).public()
     return {**day.public(), **figures}

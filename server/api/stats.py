@@ -11,32 +11,33 @@ from server.auth import Access
 api = Api("stats")
 
 
-def _days(call: Call) -> stats.DayRange:
+def day_range(call: Call) -> stats.DayRange:
     ctx = call.services.ctx
     return stats.DayRange.parse(call.query("from"), call.query("to"), ctx.today(ctx.hall(call.hall_id)))
 
 
 _DAY = {"format": "date"}  # stats.DayRange parses it, with its own messages
-_RANGE = {"from": Query("first business day, YYYY-MM-DD (default: to)", schema=_DAY),
-          "to": Query("last business day (default: today)", schema=_DAY)}
+RANGE = {"from": Query("first business day, YYYY-MM-DD (default: to)", schema=_DAY),
+         "to": Query("last business day (default: today)", schema=_DAY)}
 
 
 @api.get("/api/v1/stats", access=Access.MANAGER,
-         query={"by": Query("window | staff | service | zone | hall (default window)",
-                           schema={"enum": [g.value for g in stats.Grouping]}), **_RANGE},
-         summary="Served, transferred and no-show counts with mean/p90 waiting and handling seconds and mean"
-                 " walk-up seconds, ?by=window|staff|service|zone|hall&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
+         query={"by": Query("window | staff | service | zone | department | hall (default window)",
+                           schema={"enum": [g.value for g in stats.Grouping]}), **RANGE},
+         summary="Served, transferred and no-show counts with mean/p90 waiting and handling seconds, mean walk-up"
+                 " seconds and 好差评 (valid ratings, their rate, satisfaction, bad ratings),"
+                 " ?by=window|staff|service|zone|department|hall&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_stats(call: Call) -> dict[str, Any]:
     by = stats.Grouping.parse(call.query("by"))
-    days = _days(call)
+    days = day_range(call)
     return (await stats.report(call.services.ctx, call.services.ctx.hall(call.hall_id), by, days)).public()
 
 
-@api.get("/api/v1/stats/ranking", access=Access.MANAGER, query=_RANGE,
+@api.get("/api/v1/stats/ranking", access=Access.MANAGER, query=RANGE,
          summary="Windows ranked by served count, then mean handling time (周公示月通报季评比),"
                  " ?from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_ranking(call: Call) -> dict[str, Any]:
-    days = _days(call)
+    days = day_range(call)
     return (await stats.ranking(call.services.ctx, call.services.ctx.hall(call.hall_id), days)).public()
 
 
@@ -52,8 +53,8 @@ async def get_day(call: Call) -> dict[str, Any]:
     return (await day_stats.day_course(ctx, hall, day)).public()
 
 
-@api.get("/api/v1/stats/summons", access=Access.MANAGER, query=_RANGE,
+@api.get("/api/v1/stats/summons", access=Access.MANAGER, query=RANGE,
          summary="事进人不进 per department: summons, mean and p90 minutes to arrive, share on time, and the"
                  " month's count flagged at 10 (事进人进), ?from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_summons(call: Call) -> dict[str, Any]:
-    return await call.services.summons.figures(call.hall_id, _days(call))
+    return await call.services.summons.figures(call.hall_id, day_range(call))

@@ -5,23 +5,34 @@ NULL where a group has nothing to measure.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 import asyncpg
 
+from server.model import RatingLevel
+
 # The column a report groups stays by; the keys are the only groupings there are.
-GROUP_COLUMNS = {"window": "window_no", "staff": "staff_id", "service": "service", "zone": "zone", "hall": "hall"}
+GROUP_COLUMNS = {"window": "window_no", "staff": "staff_id", "service": "service", "zone": "zone",
+                 "department": "department", "hall": "hall"}
+RATING_LEVELS = tuple(level.value for level in RatingLevel)
 
 
-async def servings_by(con: asyncpg.Connection, hall: str, first: date, last: date, by: str) -> list[asyncpg.Record]:
-    """Counts and timings of the stays of business days first..last, one row per group.
+async def servings_by(con: asyncpg.Connection, hall: str, first: date, last: date, by: str,
+                      departments: Mapping[str, str], now: datetime) -> list[asyncpg.Record]:
+    """Counts, timings and ratings of the stays of business days first..last, one row per group.
 
     waiting = queued_at -> called_at, for every stay (whatever its outcome);
     walk-up = called_at -> started_at, for stays that started;
-    handling = started_at -> ended_at, for stays that started and ended done or transferred.
+    handling = started_at -> ended_at, for stays that started and ended done or transferred;
+    ratings: a stay's rating, if it has one (only stays ended done have); score 4-5 satisfied, 1-2 bad;
+    `level_<level>` counts each level.
+    follow-ups: a bad rating's case is due once closed or past its due_at at `now`; on time when closed before it.
+    A stay's department is its rating's (the service's when it was rated), else the one `departments`
+    gives its service now.
     """
     column = GROUP_COLUMNS[by]
+    levels = "".join(f", count(*) FILTER (WHERE level = '{level}') AS level_{level}" for level in RATING_LEVELS)
     return await con.fetch(
         f"SELECT {column}::text AS key,"
         " count(*) FILTER (WHERE outcome = 'done') AS served,"
@@ -31,15 +42,24 @@ async def servings_by(con: asyncpg.Connection, hall: str, first: date, last: dat
         " percentile_cont(0.9) WITHIN GROUP (ORDER BY waiting) AS waiting_p90,"
         " avg(handling) AS handling_mean,"
         " percentile_cont(0.9) WITHIN GROUP (ORDER BY handling) AS handling_p90,"
-        " avg(walk_up) AS walk_up_mean"
-        " FROM (SELECT *,"
-        "   extract(epoch FROM called_at - queued_at)::float8 AS waiting,"
-        "   extract(epoch FROM started_at - called_at)::float8 AS walk_up,"
-        "   CASE WHEN outcome IN ('done', 'transferred')"
-        "     THEN extract(epoch FROM ended_at - started_at)::float8 END AS handling"
-        "   FROM servings WHERE hall = $1 AND day BETWEEN $2 AND $3) AS stays"
+        " avg(walk_up) AS walk_up_mean,"
+        " count(level) AS rated,"
+        " count(*) FILTER (WHERE score >= 4) AS satisfied,"
+        f" count(*) FILTER (WHERE score <= 2) AS bad{levels},"
+        " count(*) FILTER (WHERE closed_at IS NOT NULL OR due_at <= $6) AS cases_due,"
+        " count(*) FILTER (WHERE closed_at < due_at) AS cases_on_time"
+        " FROM (SELECT s.*, r.level, r.score, coalesce(r.department, d.department, '') AS department,"
+        "   f.closed_at, f.due_at,"
+        "   extract(epoch FROM s.called_at - s.queued_at)::float8 AS waiting,"
+        "   extract(epoch FROM s.started_at - s.called_at)::float8 AS walk_up,"
+        "   CASE WHEN s.outcome IN ('done', 'transferred')"
+        "     THEN extract(epoch FROM s.ended_at - s.started_at)::float8 END AS handling"
+        "   FROM servings AS s LEFT JOIN ratings AS r ON r.serving_id = s.id"
+        "   LEFT JOIN follow_ups AS f ON f.rating_id = r.id"
+        "   LEFT JOIN unnest($4::text[], $5::text[]) AS d (service, department) ON d.service = s.service"
+        "   WHERE s.hall = $1 AND s.day BETWEEN $2 AND $3) AS stays"
         f" GROUP BY {column} ORDER BY {column}",
-        hall, first, last,
+        hall, first, last, list(departments), list(departments.values()), now,
     )
 
 

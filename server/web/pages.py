@@ -37,6 +37,7 @@ STATIC_DIRS = {
 PAGES = {
     "/kiosk": STATIC_DIRS["kiosk"] / "index.html",
     "/screen": STATIC_DIRS["display"] / "index.html",
+    "/evaluator": STATIC_DIRS["display"] / "evaluator.html",
     "/console": STATIC_DIRS["console"] / "index.html",
     "/dashboard": STATIC_DIRS["dashboard"] / "index.html",
     "/officer": STATIC_DIRS["officer"] / "index.html",  # 事进人不进: the department's officer answers summons
@@ -44,7 +45,7 @@ PAGES = {
     "/book": STATIC_DIRS["booking"] / "index.html",  # the citizen's phone books a slot ...
     "/b/{token}": STATIC_DIRS["booking"] / "index.html",  # ... and sees and cancels it (the QR code's link)
 }
-_PAGE_FOR_KIND = {"kiosk": "/kiosk", "screen": "/screen"}
+_PAGE_FOR_KIND = {"kiosk": "/kiosk", "screen": "/screen", "evaluator": "/evaluator"}
 
 
 def _page(path: Path):

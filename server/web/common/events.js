@@ -29,6 +29,11 @@ export const EVENT_KINDS = Object.freeze({
   SUMMONS_ACKNOWLEDGED: "summons.acknowledged",
   SUMMONS_ARRIVED: "summons.arrived", // its officer is at the window
   SUMMONS_CANCELLED: "summons.cancelled",
+  RATING_GIVEN: "rating.given", // 好差评 of one finished stay: to its window, its ticket and the managers
+  FOLLOW_UP_OPENED: "follow_up.opened", // 差评整改: a bad rating's case, with its deadline (managers only)
+  FOLLOW_UP_CALLED_BACK: "follow_up.called_back", // one callback attempt (回访), reached or not
+  FOLLOW_UP_FIXED: "follow_up.fixed", // the fix (整改) recorded
+  FOLLOW_UP_CLOSED: "follow_up.closed", // callback and fix both done: on time or late
 });
 
 // Messages of the live socket besides "event".

@@ -19,7 +19,9 @@ import { makeTranslator } from "/static/common/i18n.js";
 import { showLiveStatus } from "/static/common/live.js";
 import { STAFF_TEXTS, StaffShell } from "/static/common/staff.js";
 import { SUMMONS_TEXTS } from "/static/common/summons.js";
+import { RATING_MESSAGES } from "/static/common/rating.js";
 import { DayCharts } from "/static/dashboard/charts.js";
+import { FOLLOW_UP_TEXTS, FollowUpsPanel } from "/static/dashboard/followups.js";
 import { renderStatsTable } from "/static/dashboard/statstable.js";
 import { SUMMONS_ALARM_TEXTS, SummonsAlarms } from "/static/dashboard/summonsalarms.js";
 import { idleByZone, idleHints, UNIVERSAL, unattendedZones } from "/static/dashboard/trouble.js";
@@ -30,6 +32,8 @@ const CHARTS_REFRESH_MS = 60 * 1000; // the course moves in ten-minute steps: on
 
 const t = makeTranslator({
   ...STAFF_TEXTS,
+  ...RATING_MESSAGES,
+  ...FOLLOW_UP_TEXTS,
   ...BOOKING_TEXTS,
   ...SUMMONS_TEXTS,
   ...SUMMONS_ALARM_TEXTS,
@@ -74,6 +78,13 @@ const t = makeTranslator({
   waitingUnit: { zh: "人等候", en: "waiting" },
   longest: { zh: "最长等候 {d}", en: "Longest {d}" },
   noWait: { zh: "最长等候 —", en: "Longest —" },
+  zoneRating: { zh: "满意率 {share} · 评价 {valid}", en: "Satisfied {share} · {valid} rated" },
+  zoneBad: { zh: " · 差评 {bad}", en: " · {bad} bad" },
+  zoneNoRating: { zh: "今日暂无评价", en: "No ratings today" },
+  zoneRatingHint: {
+    zh: "好差评：满意率 = 非常满意和满意 ÷ 有效评价；有效评价率 {rate}（评价 ÷ 办结）",
+    en: "Ratings: satisfied = very satisfied and satisfied ÷ ratings; {rate} of services rated",
+  },
   windowsLine: { zh: "窗口：开放 {open}（空闲 {idle}），暂停 {paused}，未开放 {closed}", en: "Windows: {open} open ({idle} idle), {paused} paused, {closed} closed" },
   zw_open: { zh: "开", en: "open" },
   zw_paused: { zh: "停", en: "paused" },
@@ -159,6 +170,7 @@ const state = {
 };
 let hallState = new HallState();
 const grid = new WindowGrid($("window-grid"), t);
+const followUps = new FollowUpsPanel({ shell, t, now: () => hallState.clockNow(), day: (iso) => iso.slice(5) });
 let charts = null; // made once the board shows: ECharts measures its boxes
 const summonsAlarms = new SummonsAlarms({
   t, authed: (path) => shell.authed(path), now: () => hallState.now(), onError: (err) => shell.showError(err),
@@ -179,6 +191,7 @@ function openBoard(_me, hall) {
   refreshCharts();
   refreshBookings();
   summonsAlarms.start();
+  followUps.refresh();
 }
 
 function closeBoard() {
@@ -193,6 +206,7 @@ function closeBoard() {
 function onChange(change) {
   if (change.type === "snapshot") refreshDevices(); // alarms raised while this page was away
   const event = change.event;
+  if (followUps.onEvent(event)) return;
   if (event?.kind === EVENT_KINDS.DEVICE_STATUS) {
     setDevice(event.device, event.alarms, event.at);
     renderAlarms();
@@ -335,7 +349,7 @@ function buildZones() {
     head.append(el("b", "z-code"), el("span", "z-name"));
     const main = el("div", "z-main");
     main.append(el("span", "z-wait"), el("span", "z-unit"), el("span", "z-card"));
-    node.append(head, main, el("div", "z-longest"), el("div", "z-windows"), el("div", "z-alarm"));
+    node.append(head, main, el("div", "z-longest"), el("div", "z-windows"), el("div", "z-rating"), el("div", "z-alarm"));
     node.addEventListener("click", () => {
       state.focus = state.focus === code ? null : code;
       renderSoon();
@@ -374,10 +388,28 @@ function renderZones() {
       item.append(`${t(`zw_${key}`)} `, el("b", "", String(counts[key])));
       return item;
     }));
+    renderZoneRating(node.querySelector(".z-rating"), universal ? null : code);
     const since = queue?.unattended_since;
     node.dataset.alarm = since ? "unattended" : "";
     node.querySelector(".z-alarm").textContent = since ? `${t("zoneUnattended")} · ${t("alarmSince", { time: clock(since) })}` : "";
   }
+}
+
+/** Today's 好差评 of a zone's services (GET /api/v1/stats?by=zone): its 满意率, ratings and 差评. */
+function renderZoneRating(box, code) {
+  const ratings = code && state.stats?.zones.groups.find((g) => g.key === code)?.ratings;
+  box.hidden = !code || !state.stats;
+  if (!ratings?.valid) {
+    box.textContent = t("zoneNoRating");
+    box.dataset.bad = "";
+    box.title = "";
+    return;
+  }
+  const percent = (share) => (share === null ? "—" : `${(100 * share).toFixed(1)}%`);
+  box.textContent = t("zoneRating", { share: percent(ratings.satisfaction), valid: ratings.valid })
+    + (ratings.bad ? t("zoneBad", { bad: ratings.bad }) : "");
+  box.dataset.bad = ratings.bad ? "yes" : "";
+  box.title = t("zoneRatingHint", { rate: percent(ratings.valid_rate) });
 }
 
 /** The queue alarms: zones nobody can call (red), and idle windows beside a long queue (hints). */
@@ -489,6 +521,7 @@ function renderAll() {
   renderStats();
   renderRanking();
   bookings.render();
+  followUps.render();
   charts?.render();
 }
 
@@ -514,6 +547,7 @@ function wire() {
     summonsAlarms.render();
     renderZones();
     renderTotals();
+    followUps.render(); // yellow and red turn at their moments of the hall's clock
   }, 1000);
   setInterval(() => document.body.dataset.view === "board" && refreshStats(), STATS_REFRESH_MS);
   setInterval(() => document.body.dataset.view === "board" && refreshCharts(), CHARTS_REFRESH_MS);
