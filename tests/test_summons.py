@@ -2,7 +2,6 @@
 the light turns yellow then red on a stepped clock, and the per-department figures of a scripted day."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ async def summoning(city: Hall, database_url, clock, gateway, aiohttp_client, mo
     monkeypatch.setenv("HALLQ_WEBHOOK_SECRET", SECRET)
     receiving, url = gateway
     settings = Settings(halls={"city": notifying(city, url)}, database_url=database_url, identity_key=b"k" * 32,
-                        clock=clock, pool_size=5, first_retry=timedelta(milliseconds=100))
+                        clock=clock, pool_size=5)
     return await aiohttp_client(create_app(settings)), receiving
 
 
