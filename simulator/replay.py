@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from server.hall import Hall
-from simulator.driver import LOG_FORMAT, Console, Outcome, SimulationError, Timing, console_for, pacer_for
+from simulator.driver import LOG_FORMAT, LOG_VERSION, Console, Outcome, SimulationError, Timing, console_for, pacer_for
 from simulator.plan import Roster
 
 
@@ -36,6 +36,9 @@ def read_log(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         raise SimulationError(f"{path}: not a hallq simulation log ({exc})") from None
     if not lines or not isinstance(lines[0], dict) or lines[0].get("log") != LOG_FORMAT:
         raise SimulationError(f"{path}: not a hallq simulation log")
+    if lines[0].get("version", 0) > LOG_VERSION:
+        raise SimulationError(f"{path}: a log of version {lines[0]['version']}, newer than this simulator's "
+                              f"{LOG_VERSION}")
     return lines[0], lines[1:]
 
 
@@ -108,6 +111,8 @@ _ACTIONS: dict[str, Callable[[Console, datetime, dict[str, Any]], Awaitable[None
     "transfer": lambda console, t, a: console.transfer(t, a["window"], a["service"]),
     "pause": lambda console, t, a: console.pause(t, a["window"], a["reason"], a["note"]),
     "rejoin": lambda console, t, a: console.rejoin(t, a["visit"]),
+    "acknowledge": lambda console, t, a: console.acknowledge(t, a["visit"], a["department"]),
+    "officer-arrive": lambda console, t, a: console.officer_arrive(t, a["visit"], a["department"]),
     **{name: _window_action(name.replace("-", "_"))
-       for name in ("sign-in", "start", "recall", "no-show", "resume", "sign-out")},
+       for name in ("sign-in", "start", "recall", "no-show", "resume", "sign-out", "summon")},
 }

@@ -24,7 +24,7 @@ from server.hall import Hall
 from simulator.driver import drive
 from simulator.plan import DayPlan, PlanSettings, Roster, make_plan
 from simulator.replay import read_log, replay
-from simulator.report import Figures
+from simulator.report import Figures, server_summons_figures
 from tests.conftest import TEMPLATE, config_path, with_database
 from tests.support import PASSWORD, Clerk, expect
 
@@ -113,6 +113,33 @@ async def test_a_simulated_day_books_ahead_and_checks_in_at_the_kiosk(aiohttp_se
     assert outcome.report.still_waiting == 0 and {r["status"] for r in states} <= {"done", "no_show", "cancelled"}
 
 
+async def test_the_township_summons_its_department_and_reports_it_as_the_server(aiohttp_server, township: Hall,
+                                                                                database_url: str,
+                                                                                tmp_path: Path) -> None:
+    """事进人不进: the township summons by itself when service starts; the simulated officer acknowledges
+    and arrives, some late; the case finishes only after the officer came."""
+    plan = make_plan(township, PlanSettings(seed=7, end=time(11, 0)))
+    summoned = [v for v in plan.visits if v.summons is not None]
+    assert len(summoned) >= 5 and {v.service for v in summoned} == {"C02"}
+    roster = Roster(township.id, PASSWORD)
+    log = tmp_path / "day.jsonl"
+    async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
+        outcome = await drive(plan, township, roster, url, log_path=log)
+        server = await manager_get(url, roster, "/api/v1/stats/summons",
+                                   {"from": plan.day.isoformat(), "to": plan.day.isoformat()})
+
+    (yibao,) = outcome.report.summons
+    assert yibao == server_summons_figures(server["departments"][0])
+    assert yibao["summons"] == yibao["arrived"] == len([a for a in read_log(log)[1] if a["do"] == "officer-arrive"])
+    assert yibao["summons"] >= 5 and 0 < yibao["on_time_share"] < 1  # most on time, some late
+    assert "事进人不进 yibao 县医疗保障局" in outcome.report.text()
+    header, actions = read_log(log)
+    assert header["version"] == 2 and not any(a["do"] == "summon" for a in actions)  # auto = true summons
+    arrived = {a["visit"]: a["t"] for a in actions if a["do"] == "officer-arrive"}
+    finished = {a["visit"]: a["t"] for a in actions if a["do"] == "finish" and a["visit"] in arrived}
+    assert finished.keys() == arrived.keys() and all(arrived[v] < finished[v] for v in arrived)
+
+
 async def test_reported_figures_agree_with_the_servers_statistics(aiohttp_server, township: Hall,
                                                                   database_url: str) -> None:
     plan = make_plan(township, MORNING)
@@ -156,12 +183,16 @@ async def test_no_clock_to_set_on_a_running_clock(client) -> None:
 
 async def server_stats(url: str, roster: Roster, by: str, day: str) -> dict[str, Figures]:
     """`GET /api/v1/stats?by=…` as the manager reads it, one Figures per group."""
+    groups = (await manager_get(url, roster, "/api/v1/stats", {"by": by, "from": day, "to": day}))["groups"]
+    return {g["key"]: Figures.from_server(g) for g in groups}
+
+
+async def manager_get(url: str, roster: Roster, path: str, params: dict[str, str]) -> dict:
+    """A GET as the simulation's manager reads it."""
     async with aiohttp.ClientSession() as session:
         login = {"hall": roster.hall, "staff_id": roster.manager, "password": roster.password}
         async with session.post(f"{url}/api/v1/staff/login", json=login) as response:
             token = (await response.json())["token"]
-        async with session.get(f"{url}/api/v1/stats", params={"by": by, "from": day, "to": day},
-                               headers={"Authorization": f"Bearer {token}"}) as response:
+        async with session.get(url + path, params=params, headers={"Authorization": f"Bearer {token}"}) as response:
             assert response.status == 200
-            groups = (await response.json())["groups"]
-    return {g["key"]: Figures.from_server(g) for g in groups}
+            return await response.json()
