@@ -46,14 +46,14 @@ from typing import Any, Protocol, TextIO
 import aiohttp
 
 from server.hall import Hall, Priority
-from simulator.plan import DayPlan, Pause, Rating, Roster, Visit, citizen
+from simulator.plan import AFTER_ARRIVAL, DayPlan, Pause, Rating, Roster, Summoned, Visit, citizen
 from simulator.report import Recorder, Report
 
 RECALL_AFTER = 30  # seconds after calling a citizen who does not come, the clerk calls again (重呼)
 NO_SHOW_AFTER = 90  # ...and marks the ticket as a no-show (过号)
 _BUSY_RETRIES = 10  # call-next answers `busy` when other windows keep claiming the same heads
 LOG_FORMAT = "hallq-simulation"
-LOG_VERSION = 2  # 2: a finish's rating is {level, channel, reasons}
+LOG_VERSION = 2  # 2: a finish's rating is {level, channel, reasons}; the summon, acknowledge and officer-arrive lines
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ class Console:
         self.link_of: dict[int, str] = {}  # ticket id -> its status token (the phone page's link)
         self.at_window: dict[int, int] = {}  # window -> the ticket called or served there
         self.booking_of: dict[int, str] = {}  # visit id -> its booking number
+        self.summons_of: dict[int, int] = {}  # visit id -> its summons id
         self.observers: list[Callable[[datetime], None]] = []  # told the server's time when an answer shows it
         self.actions = 0
         self._run = secrets.token_hex(4)  # keeps idempotency keys apart between runs on one database
@@ -300,6 +301,40 @@ class Console:
         await self._window_request(window, "sign-out")
         self._log(t, "sign-out", window=window)
 
+    # -- 事进人不进: the clerk summons, the department's officer answers --------------
+
+    async def summon(self, t: datetime, window: int) -> None:
+        """通知部门 for the ticket at the window (a hall with summons.auto does it when service starts)."""
+        answer = await self.client.request("POST", f"/api/v1/windows/{window}/summons",
+                                           self.tokens[self.roster.clerk(window)])
+        visit = self.visit_of[self.at_window[window]]
+        self.summons_of[visit] = answer["summons"]["id"]
+        self.recorder.summons(answer["summons"])
+        self._log(t, "summon", window=window, visit=visit)
+
+    async def acknowledge(self, t: datetime, visit: int, department: str) -> None:
+        await self._summons_request(visit, department, "acknowledge")
+        self._log(t, "acknowledge", visit=visit, department=department)
+
+    async def officer_arrive(self, t: datetime, visit: int, department: str) -> None:
+        await self._summons_request(visit, department, "arrive")
+        self._log(t, "officer-arrive", visit=visit, department=department)
+
+    async def _summons_request(self, visit: int, department: str, action: str) -> None:
+        token = self.tokens[self.roster.officer(department)]
+        summons_id = self.summons_of.get(visit) or await self._open_summons(visit, token)
+        answer = await self.client.request("POST", f"/api/v1/summons/{summons_id}/{action}", token)
+        self.recorder.summons(answer["summons"])
+
+    async def _open_summons(self, visit: int, token: str) -> int:
+        """The summons the server made by itself when the visit's service started, from the officer's list."""
+        listing = await self.client.request("GET", "/api/v1/summons?state=open", token)
+        found = next((s["id"] for s in listing["summons"] if s["ticket_id"] == self.ticket_of[visit]), None)
+        if found is None:
+            raise SimulationError(f"visit {visit}'s department has no open summons of its ticket")
+        self.summons_of[visit] = found
+        return found
+
     # -- plumbing ------------------------------------------------------------------
 
     async def _window_request(self, window: int, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -392,8 +427,8 @@ def pacer_for(console: Console, speed: float | None, day: str) -> Pacer:
 
 # Actions due at one moment run in this order: windows finishing what they do, then
 # resuming and pausing, signing in, and last the arrivals that join the queues.
-_ORDER = {"start": 0, "finish": 0, "recall": 0, "no-show": 0, "transfer": 0, "resume": 1, "pause": 2,
-          "sign-in": 3, "arrive": 4, "rejoin": 4}
+_ORDER = {"start": 0, "finish": 0, "recall": 0, "no-show": 0, "transfer": 0, "acknowledge": 0,
+          "officer-arrive": 0, "resume": 1, "pause": 2, "sign-in": 3, "arrive": 4, "rejoin": 4}
 
 
 @dataclass(order=True)
@@ -530,7 +565,9 @@ class DaySimulation:
         assert visit is not None
         await self.console.start(self._t, desk.number)
         desk.state = "serving"
-        if visit.id in self.transferred:
+        if visit.summons is not None:
+            await self._summon(desk.number, visit, visit.summons)
+        elif visit.id in self.transferred:
             assert visit.second_handling is not None  # planned with every transfer
             self._at(self.now + visit.second_handling, "finish", window=desk.number)
         elif visit.transfer_to:
@@ -538,6 +575,27 @@ class DaySimulation:
             self._at(self.now + visit.transfer_after, "transfer", window=desk.number)
         else:
             self._at(self.now + visit.handling, "finish", window=desk.number)
+
+    async def _summon(self, window: int, visit: Visit, summons: Summoned) -> None:
+        """The department is summoned as service starts; the case is finished once its officer came."""
+        if not self.hall.summons.auto:
+            await self.console.summon(self._t, window)
+        self._at(self.now + summons.acknowledge, "acknowledge", window=window, visit=visit)
+        self._at(self.now + summons.arrive, "officer-arrive", window=window, visit=visit)
+        self._at(self.now + max(visit.handling, summons.arrive + AFTER_ARRIVAL), "finish", window=window)
+
+    async def _acknowledge(self, item: _Due) -> None:
+        assert item.visit is not None
+        await self.console.acknowledge(self._t, item.visit.id, self._department(item.visit))
+
+    async def _officer_arrive(self, item: _Due) -> None:
+        assert item.visit is not None
+        await self.console.officer_arrive(self._t, item.visit.id, self._department(item.visit))
+
+    def _department(self, visit: Visit) -> str:
+        department = self.hall.summons.for_service(visit.service)
+        assert department is not None  # the plan gives summons times to summoned services only
+        return department.id
 
     async def _finish(self, item: _Due) -> None:
         desk = self.desks[item.own_window]
@@ -681,7 +739,7 @@ async def console_for(hall: Hall, roster: Roster, url: str, staff: Iterable[str]
     connector = aiohttp.TCPConnector(limit=200)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
         console = Console(HallClient(session, url), hall, roster, Recorder(hall), log)
-        await console.login([roster.manager, *staff])
+        await console.login([roster.manager, *roster.officers(hall), *staff])
         yield console
 
 

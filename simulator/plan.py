@@ -25,12 +25,18 @@ The model, per hall:
     busy (a 10,000-visitor day in the reference hall needs quicker than
     typical service: the factor is reported);
   * every window has its own simulated clerk (see `Roster`), with one or two
-    short pauses and, where the hall serves through lunch, a staggered lunch.
+    short pauses and, where the hall serves through lunch, a staggered lunch;
+  * a visit of a 事进人不进 service (the hall's [summons] departments) summons
+    the department when service starts; its simulated officer acknowledges
+    within a few minutes and arrives ~80% of the time within the SLA, the
+    rest late; the service finishes only after the officer came. Such visits
+    are never transferred, nor transferred to.
 """
 from __future__ import annotations
 
 import math
 import random
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -56,6 +62,8 @@ NO_SHOW_SHARE, REJOIN_SHARE, TRANSFER_SHARE = 0.04, 0.40, 0.03
 HANDLING_SIGMA = 0.45  # lognormal spread of handling times
 _LOGNORMAL_MEAN = math.exp(HANDLING_SIGMA ** 2 / 2)  # mean / median of that lognormal
 DEFAULT_DAY = date(2026, 11, 23)  # a Monday
+SUMMONS_ON_TIME_SHARE = 0.8  # officers arriving within the hall's arrive_minutes
+AFTER_ARRIVAL = 2 * 60  # the officer's own examination once at the window, at least
 
 # Relative arrival rate by local time of day, applied while the hall is open.
 _DAY_SHAPE = ((time(11, 0), 1.6), (time(12, 0), 1.1), (time(13, 0), 0.5), (time(14, 30), 1.0),
@@ -101,6 +109,15 @@ class Visit:
     transfer_after: int | None  # ...this long into the handling
     second_handling: int | None  # handling at the second window
     rating: Rating | None  # 好差评 after the service, None when the citizen does not rate (未评价)
+    summons: Summoned | None = None  # a 事进人不进 service: when its department's officer answers
+
+
+@dataclass(frozen=True)
+class Summoned:
+    """The summoned officer's answers, in seconds after the summons (made when service starts)."""
+
+    acknowledge: int  # 确认收到
+    arrive: int  # 已到达
 
 
 @dataclass(frozen=True)
@@ -176,6 +193,15 @@ class Roster:
     def clerk(window: int) -> str:
         return f"sim{window:03d}"
 
+    @staticmethod
+    def officer(department: str) -> str:
+        """The officer the simulation answers a department's summons as."""
+        return f"simoff-{department}"
+
+    @classmethod
+    def officers(cls, hall: Hall) -> list[str]:
+        return [cls.officer(d.id) for d in hall.summons.departments]
+
     @property
     def kiosk_token(self) -> str:
         return f"sim-kiosk-token-{self.hall}"  # device tokens must differ between halls
@@ -201,13 +227,15 @@ class Roster:
                    for w in hall.windows if self.clerk(w.number) not in known]
         if self.manager not in known:
             entries.append(_staff_entry(self.manager, "模拟值班长", "manager", password_hash))
+        entries += [_staff_entry(self.officer(d.id), f"模拟{d.name}", "officer", password_hash)
+                    for d in hall.summons.departments if self.officer(d.id) not in known]
         if hall.device(self.kiosk) is None:
             entries.append(f'\n[[devices]]\nid = "{self.kiosk}"\nkind = "kiosk"\n'
                            f'token_hash = "{hash_token(self.kiosk_token)}"\n')
         if hall.device(self.screen) is None:
             entries.append(f'\n[[devices]]\nid = "{self.screen}"\nkind = "screen"\nscreen = "hall"\n'
                            f'token_hash = "{hash_token(self.screen_token)}"\n')
-        text = Path(source).read_text(encoding="utf-8")
+        text = _with_officers(Path(source).read_text(encoding="utf-8"), hall, known)
         if "[bookings]" not in text:  # every booking comes from the simulator's one address
             entries.append("\n[bookings]\nper_address = 100000\n")
         entries += [f'\n[[devices]]\nid = "{self.tablet(w.number)}"\nkind = "evaluator"\nwindow = {w.number}\n'
@@ -217,6 +245,23 @@ class Roster:
         path = directory / Path(source).name
         path.write_text(text + "".join(entries), encoding="utf-8")
         return path
+
+
+def _with_officers(text: str, hall: Hall, known: set[str]) -> str:
+    """The hall file's text with each summoned department's simulated officer first in its `officers`
+    (the departments' tables come in the file's order, one `officers = [` line each)."""
+    departments = iter(hall.summons.departments)
+    lines, department = [], None
+    for line in text.splitlines(keepends=True):
+        if line.strip() == "[[summons.departments]]":
+            department = next(departments)
+        elif line.startswith("["):
+            department = None
+        officer = Roster.officer(department.id) if department else None
+        if officer and officer not in known and re.match(r"\s*officers\s*=\s*\[", line):
+            line = line.replace("[", f'["{officer}", ', 1)
+        lines.append(line)
+    return "".join(lines)
 
 
 def _staff_entry(staff_id: str, name: str, role: str, password_hash: str) -> str:
@@ -338,6 +383,8 @@ class _Visitors:
         rejoin_after = rng.randrange(5 * 60, 30 * 60) if no_show and rng.random() < REJOIN_SHARE else None
         handling = self._handling(service)
         transfer_to = self._transfer(service) if not no_show else None
+        if self._summoned(service) or (transfer_to and self._summoned(transfer_to)):
+            transfer_to = None  # the case waits for its department, at one window
         return Visit(
             id=n, arrive=arrive, service=service, priority=priority, appointment=appointment,
             walk_up=_lognormal(rng, 40, 0.5, 10, 240), handling=handling, no_show=no_show,
@@ -345,6 +392,7 @@ class _Visitors:
             transfer_after=int(handling * rng.uniform(0.3, 0.6)) if transfer_to else None,
             second_handling=self._handling(transfer_to) if transfer_to else None,
             rating=self._rating(),
+            summons=self._summons() if self._summoned(service) else None,
         )
 
     def _rating(self) -> Rating | None:
@@ -355,6 +403,19 @@ class _Visitors:
         channel = "phone" if rng.random() < PHONE_SHARE else "tablet"
         reasons = (rng.choice(self.hall.ratings.reasons).code,) if level.bad else ()
         return Rating(level.value, channel, reasons)
+
+    def _summoned(self, service: str) -> bool:
+        return self.hall.summons.for_service(service) is not None
+
+    def _summons(self) -> Summoned:
+        """A few minutes to acknowledge; on time mostly anywhere within the SLA, late by up to 15 minutes."""
+        due = int(self.hall.summons.arrive.total_seconds())
+        acknowledge = self.rng.randrange(30, 4 * 60)
+        if self.rng.random() < SUMMONS_ON_TIME_SHARE:
+            arrive = self.rng.randrange(due // 4, due + 1)
+        else:
+            arrive = due + self.rng.randrange(30, 15 * 60)
+        return Summoned(acknowledge, max(arrive, acknowledge + 30))
 
     def _service(self) -> str:
         return self.rng.choices(self.services, cum_weights=self.cumulative)[0]

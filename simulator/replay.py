@@ -115,6 +115,8 @@ _ACTIONS: dict[str, Callable[[Console, datetime, dict[str, Any]], Awaitable[None
     "transfer": lambda console, t, a: console.transfer(t, a["window"], a["service"]),
     "pause": lambda console, t, a: console.pause(t, a["window"], a["reason"], a["note"]),
     "rejoin": lambda console, t, a: console.rejoin(t, a["visit"]),
+    "acknowledge": lambda console, t, a: console.acknowledge(t, a["visit"], a["department"]),
+    "officer-arrive": lambda console, t, a: console.officer_arrive(t, a["visit"], a["department"]),
     **{name: _window_action(name.replace("-", "_"))
-       for name in ("sign-in", "start", "recall", "no-show", "resume", "sign-out")},
+       for name in ("sign-in", "start", "recall", "no-show", "resume", "sign-out", "summon")},
 }

@@ -15,6 +15,11 @@ statistics (docs/statistics.md), so a simulated day can be checked against
 
 Beyond the server's figures the report has the tickets issued per zone, the
 longest queue each zone had, and the count of each rating level the visitors gave.
+
+Summons of 事进人不进 departments are reported per department as
+`GET /api/v1/stats/summons` has them (docs/summons.md): summons, arrivals,
+mean and p90 minutes from the summons to the officer's arrival, on time of
+those due, from the summons the server answered with.
 """
 from __future__ import annotations
 
@@ -25,9 +30,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from server.hall import Hall
+from server.hall import Hall, SummonsDepartment
 from server.model import RatingLevel
 from server.stats import share
+from server.summons import DepartmentFigures
 from simulator.plan import RATINGS
 
 _SATISFIED = frozenset(RATINGS[:2])  # 满意率 counts 非常满意 and 满意
@@ -139,6 +145,26 @@ def figures_by(stays: Iterable[Stay], key: Callable[[Stay], str]) -> dict[str, F
     return {name: Figures.of(group) for name, group in sorted(groups.items())}
 
 
+_SUMMONS_FIGURES = ("summons", "arrived", "mean_minutes", "p90_minutes", "on_time", "due", "on_time_share")
+
+
+def summons_figures(department: SummonsDepartment, seen: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A department's figures over the summons seen (each in its last answer), shaped as the server's:
+    all the day's summons arrived, so those due are those arrived."""
+    minutes = [(_stamp(s["arrived_at"]) - _stamp(s["created_at"])).total_seconds() / 60
+               for s in seen if s["arrived_at"]]
+    on_time = sum(1 for s in seen if s["on_time"])
+    figures = DepartmentFigures(department, len(seen), len(minutes), mean(minutes), percentile(minutes, 0.9),
+                                on_time, len(minutes), month_count=0)
+    return server_summons_figures(figures.public())
+
+
+def server_summons_figures(department: dict[str, Any]) -> dict[str, Any]:
+    """The day's figures of one department of `GET /api/v1/stats/summons` (or of the report)."""
+    return {"department": department["department"], "name": department["name"],
+            **{name: department[name] for name in _SUMMONS_FIGURES}}
+
+
 @dataclass(frozen=True)
 class ZoneReport:
     zone: str
@@ -164,6 +190,7 @@ class Report:
     windows: dict[str, Figures]  # by window number, as `GET /api/v1/stats?by=window` keys them
     total: Figures
     still_waiting: int  # tickets left waiting at the end: none when the day was served out
+    summons: tuple[dict[str, Any], ...] = ()  # per summoned department, see summons_figures
 
     def by_zone(self) -> dict[str, Figures]:
         return {z.zone: z.figures for z in self.zones if z.figures != _NOTHING}
@@ -171,7 +198,7 @@ class Report:
     def public(self) -> dict[str, Any]:
         return {"hall": self.hall, "day": self.day, "still_waiting": self.still_waiting,
                 "zones": [z.public() for z in self.zones], "total": asdict(self.total),
-                "windows": {n: asdict(f) for n, f in self.windows.items()}}
+                "windows": {n: asdict(f) for n, f in self.windows.items()}, "summons": list(self.summons)}
 
     def text(self) -> str:
         return format_report(self)
@@ -192,6 +219,7 @@ class Recorder:
     _waiting: Counter = field(default_factory=Counter)
     _longest: Counter = field(default_factory=Counter)
     _ratings: dict[str, Counter] = field(default_factory=dict)
+    _summons: dict[int, dict[str, Any]] = field(default_factory=dict)  # summons id -> its last answer
     day: str = ""
 
     def issued(self, ticket: dict[str, Any]) -> None:
@@ -228,6 +256,9 @@ class Recorder:
     def rejoined(self, ticket: dict[str, Any]) -> None:
         self._queued(ticket["zone"])
 
+    def summons(self, summons: dict[str, Any]) -> None:
+        self._summons[summons["id"]] = summons
+
     def _queued(self, zone: str) -> None:
         self._waiting[zone] += 1
         self._longest[zone] = max(self._longest[zone], self._waiting[zone])
@@ -245,8 +276,10 @@ class Recorder:
                        tuple(self._ratings.get(z.code, Counter())[r] for r in RATINGS))
             for z in self.hall.zones
         )
+        summons = tuple(summons_figures(d, [s for s in self._summons.values() if s["department"] == d.id])
+                        for d in self.hall.summons.departments)
         return Report(self.hall.id, self.hall.name, self.day, zones, figures_by(self.stays, lambda s: str(s.window)),
-                      Figures.of(self.stays), sum(self._waiting.values()))
+                      Figures.of(self.stays), sum(self._waiting.values()), summons)
 
 
 # --- printing -------------------------------------------------------------------
@@ -280,7 +313,19 @@ def format_report(report: Report) -> str:
     lines += ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in [_HEADER, *rows]]
     lines.append("zones: " + ", ".join(f"{z.zone} {z.name}" for z in report.zones))
     lines.append("好差评: " + ", ".join(f"{_WORDS[r]} {n}" for r, n in zip(RATINGS, all_ratings, strict=True)))
+    lines += [_summons_line(d) for d in report.summons]
     turned_away = sum(z.turned_away for z in report.zones)
     if turned_away or report.still_waiting:
         lines.append(f"turned away at the kiosk: {turned_away}; left waiting at the end: {report.still_waiting}")
     return "\n".join(lines)
+
+
+def _summons_line(d: dict[str, Any]) -> str:
+    share = "-" if d["on_time_share"] is None else f"{100 * d['on_time_share']:.1f}%"
+    minutes = [_number(d[name]) for name in ("mean_minutes", "p90_minutes")]
+    return (f"事进人不进 {d['department']} {d['name']}: {d['summons']} summoned, {d['arrived']} arrived,"
+            f" arrive min {minutes[0]}, p90 {minutes[1]}, on time {share}")
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"

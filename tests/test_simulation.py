@@ -25,7 +25,7 @@ from server.hall import Hall
 from simulator.driver import drive
 from simulator.plan import DayPlan, PlanSettings, Roster, make_plan
 from simulator.replay import read_log, replay
-from simulator.report import Figures
+from simulator.report import Figures, server_summons_figures
 from tests.conftest import TEMPLATE, config_path, with_database
 from tests.support import PASSWORD, Clerk, expect
 
@@ -112,6 +112,33 @@ async def test_a_simulated_day_books_ahead_and_checks_in_at_the_kiosk(aiohttp_se
         await con.close()
     assert len(states) == len(booked) and {r["priority"] for r in states} == {"appointment"}
     assert outcome.report.still_waiting == 0 and {r["status"] for r in states} <= {"done", "no_show", "cancelled"}
+
+
+async def test_the_township_summons_its_department_and_reports_it_as_the_server(aiohttp_server, township: Hall,
+                                                                                database_url: str,
+                                                                                tmp_path: Path) -> None:
+    """事进人不进: the township summons by itself when service starts; the simulated officer acknowledges
+    and arrives, some late; the case finishes only after the officer came."""
+    plan = make_plan(township, PlanSettings(seed=7, end=time(11, 0)))
+    summoned = [v for v in plan.visits if v.summons is not None]
+    assert len(summoned) >= 5 and {v.service for v in summoned} == {"C02"}
+    roster = Roster(township.id, PASSWORD)
+    log = tmp_path / "day.jsonl"
+    async with hall_server(aiohttp_server, township, database_url, opening(plan)) as url:
+        outcome = await drive(plan, township, roster, url, log_path=log)
+        server = await manager_get(url, roster, "/api/v1/stats/summons",
+                                   {"from": plan.day.isoformat(), "to": plan.day.isoformat()})
+
+    (yibao,) = outcome.report.summons
+    assert yibao == server_summons_figures(server["departments"][0])
+    assert yibao["summons"] == yibao["arrived"] == len([a for a in read_log(log)[1] if a["do"] == "officer-arrive"])
+    assert yibao["summons"] >= 5 and 0 < yibao["on_time_share"] < 1  # most on time, some late
+    assert "事进人不进 yibao 县医疗保障局" in outcome.report.text()
+    header, actions = read_log(log)
+    assert header["version"] == 2 and not any(a["do"] == "summon" for a in actions)  # auto = true summons
+    arrived = {a["visit"]: a["t"] for a in actions if a["do"] == "officer-arrive"}
+    finished = {a["visit"]: a["t"] for a in actions if a["do"] == "finish" and a["visit"] in arrived}
+    assert finished.keys() == arrived.keys() and all(arrived[v] < finished[v] for v in arrived)
 
 
 async def test_reported_figures_agree_with_the_servers_statistics(aiohttp_server, township: Hall,
