@@ -13,6 +13,7 @@ import logging
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from server import summons
 from server.auth import LiveAccess
 from server.context import HallContext
 from server.database_health import OUTAGE_ERRORS
@@ -84,12 +85,15 @@ class LiveFeed:
     async def _ticket_snapshot(self, ws: web.WebSocketResponse, followed: Ticket, sub: Subscription) -> int:
         hall = self.ctx.hall(followed.hall)
         queue = await self.hub.current(hall.id)
+        now = self.ctx.clock.now()
         async with self.ctx.pool.acquire() as con:  # read after subscribing: no step of it is missed
             ticket = await tickets.get(con, hall.id, followed.id)
+            summoned = await summons.of_ticket(con, hall, followed.id, now)
         assert ticket is not None
         sub.ticket = ticket.public()
-        sub.sent_status = public_status(hall, sub.ticket, queue, self.ctx.clock.now())
-        await ws.send_str(Delivery.of({"type": "snapshot", "seq": queue.seq, **sub.sent_status}).text)
+        sub.sent_status = public_status(hall, sub.ticket, queue, now)
+        await ws.send_str(Delivery.of({"type": "snapshot", "seq": queue.seq, **sub.sent_status,
+                                       "summons": summoned}).text)
         return queue.seq
 
 

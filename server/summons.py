@@ -53,6 +53,12 @@ def view(hall: Hall, row: Any, now: datetime) -> dict[str, Any]:
             **{name: row[name].isoformat() if row[name] else None for name in moments}}
 
 
+async def of_ticket(con: asyncpg.Connection, hall: Hall, ticket_id: int, now: datetime) -> dict[str, Any] | None:
+    """The ticket's latest summons as pages show it (a page that opens late learns it here), or None."""
+    row = await store.latest_for_ticket(con, ticket_id)
+    return view(hall, row, now) if row else None
+
+
 async def summon(con: asyncpg.Connection, ctx: HallContext, hall: Hall, ticket: Ticket, window_no: int,
                  staff_id: str, now: datetime) -> NewEvent:
     """Create the ticket's summons and queue its notification; the caller appends the event last."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import stats
+from server import stats, summons
 from server.context import HallContext
 from server.errors import NotFound
 from server.hub import Hub
@@ -23,11 +23,15 @@ class TicketReads:
             if ticket is None:
                 raise NotFound(f"unknown ticket {ticket_id}")
             steps = await events.for_ticket(con, ticket.id)
+            now = self.ctx.clock.now()
+            summoned = await summons.of_ticket(con, self.ctx.hall(hall_id), ticket.id, now)
         return {
             "ticket": ticket.for_staff(),
             "times": await stats.ticket_times(self.ctx, ticket.id),
             "events": [{"seq": e.seq, "at": e.at.isoformat(), "kind": e.kind, "window": e.window_no,
                         "staff_id": e.staff_id} for e in steps],
+            "summons": summoned,
+            "at": now.isoformat(),  # the server's clock, for the summons' countdown
         }
 
     async def by_link(self, status_token: str) -> Ticket:
@@ -46,5 +50,8 @@ class TicketReads:
     async def public_status(self, status_token: str) -> dict[str, Any]:
         """What the citizen's phone shows: the ticket, its place now, where to go."""
         ticket = await self.by_link(status_token)
-        queue = await self.hub.current(ticket.hall)
-        return public_status(self.ctx.hall(ticket.hall), ticket.public(), queue, self.ctx.clock.now())
+        hall, now = self.ctx.hall(ticket.hall), self.ctx.clock.now()
+        queue = await self.hub.current(hall.id)
+        async with self.ctx.pool.acquire() as con:
+            summoned = await summons.of_ticket(con, hall, ticket.id, now)
+        return {**public_status(hall, ticket.public(), queue, now), "summons": summoned}

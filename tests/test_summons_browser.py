@@ -76,6 +76,11 @@ async def test_console_summons_the_officer_who_acknowledges_and_arrives(tabs: Ta
     await expect(card.locator(".s-status")).to_have_text("已确认")
     await expect(card.locator("button.acknowledge")).to_be_disabled()
     await expect(page.locator("#summons-state")).to_have_text(re.compile(r"已确认 · 剩余 (20:00|19:5\d)"))
+    # pages opened again while it is open learn it from the server, not only from its events
+    await phone.page.reload()
+    await expect(phone.page.locator("#phone-detail")).to_have_text("已通知部门，工作人员将在20分钟内到达")
+    await page.reload()
+    await expect(page.locator("#summons-state")).to_have_text(re.compile(r"已确认 · 剩余 (20:00|19:5\d)"))
     await card.locator("button.arrive").click()
     await expect(officer.page.locator(".summons")).to_have_count(0)
     await expect(page.locator("#summons-state")).to_have_text("已到达")

@@ -147,6 +147,7 @@ function render(status) {
 
 function show(status) {
   last = status;
+  if ("summons" in status) applySummons(status.summons); // a snapshot says; a pushed status does not
   render(status);
   if (isFinal(status)) stopFollowing();
   if (status.ticket.status === "done" && rating === null) loadRating();
@@ -207,13 +208,17 @@ function stopFollowing() {
 
 /** The ticket's own event: its new state at once; its place in the queue follows in the next status. */
 function showEvent(event) {
-  const summons = event.summons; // the department summoned for the ticket: open until its officer arrives
-  if (last && summons?.ticket_id === last.ticket.id) {
-    const open = summons.status === "open" || summons.status === "acknowledged";
-    summonedMinutes = open ? Math.round((Date.parse(summons.due_at) - Date.parse(summons.created_at)) / 60000) : null;
+  if (last && event.summons?.ticket_id === last.ticket.id) {
+    applySummons(event.summons);
     render(last);
   }
   if (last && event.ticket?.id === last.ticket.id) show({ ...last, ticket: event.ticket });
+}
+
+/** The department summoned for the ticket (from an event, or the snapshot of a page opened late): open until its officer arrives. */
+function applySummons(summons) {
+  const open = summons && (summons.status === "open" || summons.status === "acknowledged");
+  summonedMinutes = open ? Math.round((Date.parse(summons.due_at) - Date.parse(summons.created_at)) / 60000) : null;
 }
 
 /** The socket could not open before anything was shown: ask once why (a wrong link, or no network). */

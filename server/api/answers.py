@@ -7,7 +7,7 @@ tests/test_openapi_conformance.py holds every real answer to them.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -110,6 +110,7 @@ class PublicStatus(BaseModel):
     timezone: str  # the hall's IANA zone: the page shows times in hall time
     final: bool  # nothing more will happen to the ticket: the page stops following it
     rejoin: RejoinRule
+    summons: dict[str, Any] | None = None  # its 事进人不进 department's latest summons (server.summons.view)
 
 
 class TicketAnswer(BaseModel):
@@ -137,6 +138,8 @@ class TicketHistory(BaseModel):
     ticket: StaffTicketView
     times: dict[str, float | None]
     events: list[TicketEvent]
+    summons: dict[str, Any] | None  # the latest summons of its department (事进人不进), for a console opened late
+    at: datetime  # when the server read it
 
 
 class WindowAnswer(BaseModel):

@@ -41,6 +41,11 @@ async def open_ones(con: asyncpg.Connection, hall: str, department: str | None, 
         hall, list(_OPEN), department, open_only, day)
 
 
+async def latest_for_ticket(con: asyncpg.Connection, ticket_id: int) -> asyncpg.Record | None:
+    return await con.fetchrow("SELECT * FROM summons WHERE ticket_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+                              ticket_id)
+
+
 async def open_for_ticket(con: asyncpg.Connection, ticket_id: int) -> bool:
     return bool(await con.fetchval(
         "SELECT EXISTS (SELECT 1 FROM summons WHERE ticket_id = $1 AND status = ANY($2))", ticket_id, list(_OPEN)))

@@ -232,6 +232,7 @@ async function enterDesk(windowState) {
   if (windowState.current_ticket) {
     const found = await authed(`/api/v1/tickets/${windowState.current_ticket}`);
     state.ticket = found.ticket;
+    deskSummons.restore(found.summons, found.at);
   }
   showView("desk");
   renderDesk();

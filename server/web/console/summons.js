@@ -39,6 +39,12 @@ export class DeskSummons {
     this.render();
   }
 
+  /** The ticket's latest summons as the server has it at `at`, for a desk opened after it was made. */
+  restore(summons, at) {
+    this.clock.learn(at);
+    this.summons = summons;
+  }
+
   /** A summons event on the window's topic (ours, or made when service started in a hall that summons by itself). */
   follow(event) {
     if (!event.summons || event.summons.ticket_id !== this.ticket?.id) return;
