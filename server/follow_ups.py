@@ -78,6 +78,12 @@ def called_back(case: dict[str, Any], attempts: int) -> bool:
     return any(c["reached"] for c in tries) or len(tries) >= attempts
 
 
+def _reason_name(hall: Hall, code: str) -> dict[str, str]:
+    """A reason of the checklist as the dashboard names it; a code since removed from it stays a code."""
+    reason = hall.ratings.reason(code)
+    return {"zh": reason.name, "en": reason.name_en} if reason else {"zh": code, "en": code}
+
+
 def view(case: dict[str, Any], hall: Hall, now: datetime, *, managers: bool = False) -> dict[str, Any]:
     """The case as the dashboard shows it; the citizen's own words only with `managers`."""
     state = state_of(case, now)
@@ -92,7 +98,8 @@ def view(case: dict[str, Any], hall: Hall, now: datetime, *, managers: bool = Fa
                    "holder": case["holder_masked"], "window": case["window_no"], "staff_id": case["staff_id"],
                    "staff_name": staff.name if staff else None, "service": case["service"],
                    "service_name": service.name if service else case["service"], "zone": case["zone"],
-                   "level": case["level"], "reasons": list(case["reasons"]), "rated_at": case["rated_at"].isoformat()},
+                   "level": case["level"], "reasons": list(case["reasons"]), "rated_at": case["rated_at"].isoformat(),
+                   "reason_names": [_reason_name(hall, code) for code in case["reasons"]]},
         "callbacks": case["callbacks"], "called_back": called_back(case, hall.ratings.follow_up.callback_attempts),
         "fix": None if case["fix_at"] is None else {"note": case["fix_note"], "by": case["fix_by"],
                                                      "at": case["fix_at"].isoformat()},

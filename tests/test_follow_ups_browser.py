@@ -45,6 +45,7 @@ async def test_a_bad_rating_shows_as_a_case_turning_yellow_then_red_and_closes(t
     await expect(row.locator("td").nth(0)).to_have_text("41")
     await expect(row.locator("td").nth(1)).to_have_text("张伟")
     await expect(row.locator("td").nth(3)).to_have_text("不满意")
+    await expect(row.locator("td").nth(4)).to_have_text("等候时间长")  # the checklist's name of "wait"
     await expect(row.locator("td").nth(5)).to_have_text("10-10")
     await expect(row).to_have_class("case open")
     await expect(page.locator("#cases-alarm")).to_have_class("alarms ok")

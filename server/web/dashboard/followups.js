@@ -137,7 +137,7 @@ export class FollowUpsPanel {
     if (!c.called_back) actions.append(this.button(c, "callback", t("doCallback")));
     if (!c.fix) actions.append(this.button(c, "fix", t("doFix")));
     tr.append(el("td", "num", String(r.window)), el("td", "", r.staff_name ?? r.staff_id ?? ""),
-      el("td", "", r.service_name), rating, el("td", "", r.reasons.join("、")),
+      el("td", "", r.service_name), rating, el("td", "", r.reason_names.map((n) => n[t.lang()] ?? n.zh).join(t.lang() === "zh" ? "、" : ", ")),
       el("td", "num", this.day(c.deadline)),
       el("td", "case-state", `${t(`case_${state}`)} · ${steps.join(" · ")}`), actions);
     return tr;
