@@ -69,8 +69,9 @@ def servable(window: Window, candidate: Candidate) -> bool:
     return window.level_of(candidate.service) is not None  # always true when universal
 
 
-def _rank(window: Window, candidate: Candidate, now: datetime, starvation: timedelta) -> _RankKey:
-    """Sort key of a servable candidate: lowest is called first.
+def _rank(window: Window, candidate: Candidate, now: datetime, starvation: timedelta,
+          level: int | None = None) -> _RankKey:
+    """Sort key of a servable candidate: lowest is called first (`level`: its level here, when known).
 
     Whether a ticket starves depends only on `now`, not on who else waits, so
     serving one ticket never changes another's key.
@@ -83,7 +84,8 @@ def _rank(window: Window, candidate: Candidate, now: datetime, starvation: timed
         return (_GREEN, 0, 0, *tail)
     if now - candidate.arrival >= starvation:
         return (_STARVING, 0, 0, *tail)
-    level = window.level_of(candidate.service)  # 0 for every service on a universal window
+    if level is None:
+        level = window.level_of(candidate.service)  # 0 for every service on a universal window
     assert level is not None  # servable and not targeted
     walk_in = int(candidate.priority is not Priority.APPOINTMENT)
     return (_REGULAR, level, walk_in, *tail)
@@ -97,7 +99,16 @@ def rank(window: Window, candidate: Candidate, now: datetime, starvation: timede
 def _ranked(
     window: Window, candidates: Iterable[Candidate], now: datetime, starvation: timedelta
 ) -> list[tuple[_RankKey, Candidate]]:
-    return [(_rank(window, c, now, starvation), c) for c in candidates if servable(window, c)]
+    ranked = []
+    for c in candidates:
+        if c.target_window is not None:
+            if c.target_window == window.number:
+                ranked.append((_rank(window, c, now, starvation), c))
+            continue
+        level = window.level_of(c.service)  # servable, inlined: the twin ranks thousands per run
+        if level is not None:
+            ranked.append((_rank(window, c, now, starvation, level), c))
+    return ranked
 
 
 def choose_ticket(

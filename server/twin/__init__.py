@@ -1,0 +1,10 @@
+"""The hall's digital twin: the live queue played forward, with no I/O.
+
+engine.py     a discrete-event run of the hall from a moment on: windows call with the
+              routing policy itself (server.routing), hold each ticket for a sampled or
+              expected time, follow the hall's hours; tells when each ticket is called
+durations.py  how long things take at this hall: per service, staff member and hour,
+              learnt from what the hall has measured, typical_minutes before that
+
+The live wait estimates (server.wait_estimates) and the staffing advice run the same engine.
+"""
