@@ -113,6 +113,15 @@ class BusinessHours:
             return self.sessions[0].start <= now < self.sessions[-1].end
         return any(s.start <= now < s.end for s in self.sessions)
 
+    def serving_periods(self, day: date, timezone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+        """When windows call on a day the hall opens (server.calendar says which): the sessions,
+        or their whole span when the hall serves through lunch."""
+        if not self.sessions:
+            return []
+        spans = [(self.sessions[0].start, self.sessions[-1].end)] if self.lunch_service else [
+            (s.start, s.end) for s in self.sessions]
+        return [(datetime.combine(day, a, timezone), datetime.combine(day, b, timezone)) for a, b in spans]
+
 
 @dataclass(frozen=True)
 class CalendarRules:

@@ -1,0 +1,236 @@
+"""What the hall has measured, turned into the durations the twin plays with.
+
+Fed the recent history once (the same weekday over the last weeks, and today so
+far) and then every stay, pause and issue as the events come, it learns:
+
+- per service, how long a window is taken by a ticket it calls (from the call to
+  when the ticket leaves: walk-up, recalls, handling, or the wait for a no-show),
+  shrunk towards the hall-wide ratio of measured to typical times while a service
+  has few stays, so a hall slower than its configuration is corrected everywhere
+  at once;
+- per staff member, how much quicker or slower than their services' mean they are;
+- the clerk's latency between one ticket leaving and the next call, counted only
+  when the window had someone to call;
+- per pause reason, how long pauses last, and the share of signed-in time spent
+  paused (future pauses of the open windows);
+- per service, the recent arrival rate and the green channel's share.
+
+`model()` gives a frozen `DurationModel`: the twin may run it on another thread
+while events keep coming.
+"""
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from server.hall import Hall, Priority
+from server.twin.durations import DEFAULT_SIGMA, lognormal
+
+RECENT_STAYS = 60  # per service: the newest stays speak for it
+PRIOR_WEIGHT = 5.0  # stays' worth of belief in the prior (history, or typical × the hall's ratio)
+STAFF_WEIGHT = 15.0  # stays' worth of belief that a staff member is average
+MAX_LATENCY = timedelta(minutes=10)  # longer gaps are someone away, not latency
+PAUSE_DEFAULTS = {"break": 10.0, "meal": 45.0, "meeting": 20.0, "system": 10.0, "other": 10.0}  # minutes
+ARRIVAL_SPAN = timedelta(minutes=60)  # arrival rates are counted over this last stretch
+_QUANTILES = [statistics.NormalDist().inv_cdf((i + 0.5) / 24) for i in range(24)]
+
+
+@dataclass(frozen=True)
+class Stay:
+    """A ticket's stay at a window, from its call until it left the window."""
+
+    service: str
+    window: int
+    staff_id: str | None
+    called_at: datetime
+    ended_at: datetime
+
+    @property
+    def seconds(self) -> float:
+        return (self.ended_at - self.called_at).total_seconds()
+
+
+@dataclass(frozen=True)
+class PauseSpan:
+    reason: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Issue:
+    service: str
+    priority: Priority
+    at: datetime
+
+
+class HallLearning:
+    def __init__(self, hall: Hall) -> None:
+        self.hall = hall
+        self._typical = {s.code: s.typical_minutes * 60 for s in hall.services}
+        self._stays: dict[str, deque[float]] = {}
+        self._history: dict[str, tuple[float, int]] = {}  # service: (mean seconds, stays) of earlier days
+        self._ratios: deque[float] = deque(maxlen=400)  # measured / typical, newest stays of any service
+        self._staff: dict[str, list[float]] = {}  # staff: [measured seconds, expected seconds, stays]
+        self._latencies: deque[float] = deque(maxlen=200)
+        self._pauses: dict[str, deque[float]] = {}
+        self._paused_seconds = self._signed_in_seconds = 0.0
+        self._issues: dict[str, deque[datetime]] = {}
+        self._green = [0, 0]  # green channel tickets, all tickets (today)
+        self._model: DurationModel | None = None
+
+    # -- feeding ------------------------------------------------------------------
+
+    def learn_history(self, stays: Iterable[Stay]) -> None:
+        """Stays of earlier days: each service's prior, before today's stays speak."""
+        sums: dict[str, list[float]] = {}
+        for stay in stays:
+            entry = sums.setdefault(stay.service, [0.0, 0])
+            entry[0] += stay.seconds
+            entry[1] += 1
+        self._history = {service: (total / count, int(count)) for service, (total, count) in sums.items()}
+        self._model = None
+
+    def stay(self, stay: Stay) -> None:
+        seconds = stay.seconds
+        if seconds <= 0:
+            return
+        self._stays.setdefault(stay.service, deque(maxlen=RECENT_STAYS)).append(seconds)
+        typical = self._typical.get(stay.service)
+        if typical:
+            self._ratios.append(seconds / typical)
+        if stay.staff_id:
+            measured = self._staff.setdefault(stay.staff_id, [0.0, 0.0, 0])
+            measured[0] += seconds
+            measured[1] += self._prior(stay.service) or seconds
+            measured[2] += 1
+        self._model = None
+
+    def latency(self, seconds: float) -> None:
+        if 0 <= seconds <= MAX_LATENCY.total_seconds():
+            self._latencies.append(seconds)
+            self._model = None
+
+    def pause(self, span: PauseSpan) -> None:
+        self._pauses.setdefault(span.reason, deque(maxlen=100)).append(span.seconds)
+        self._model = None
+
+    def signed_in_time(self, seconds: float, paused: bool) -> None:
+        """Time a window spent signed in, paused or not: the share of future time spent paused."""
+        self._signed_in_seconds += seconds
+        if paused:
+            self._paused_seconds += seconds
+        self._model = None
+
+    def issue(self, issue: Issue) -> None:
+        self._issues.setdefault(issue.service, deque()).append(issue.at)
+        self._green[0] += issue.priority is Priority.GREEN
+        self._green[1] += 1
+
+    # -- reading ------------------------------------------------------------------
+
+    def _hall_ratio(self) -> float:
+        """Measured over typical, across the hall's newest stays: 1 until enough were seen."""
+        if len(self._ratios) < 10:
+            return 1.0
+        return statistics.fmean(min(5.0, max(0.2, r)) for r in self._ratios)
+
+    def _prior(self, service: str) -> float:
+        history = self._history.get(service)
+        if history and history[1] >= PRIOR_WEIGHT:
+            return history[0]
+        return self._typical.get(service, 0.0) * self._hall_ratio()
+
+    def model(self) -> DurationModel:
+        if self._model is None:
+            self._model = self._build()
+        return self._model
+
+    def _build(self) -> DurationModel:
+        means, sigmas = {}, {}
+        for service in self._typical:
+            recent = self._stays.get(service, ())
+            prior = self._prior(service)
+            means[service] = (sum(recent) + PRIOR_WEIGHT * prior) / (len(recent) + PRIOR_WEIGHT)
+            sigmas[service] = _log_spread(recent)
+        staff = {}
+        for staff_id, (measured, expected, stays) in self._staff.items():
+            average = expected / stays  # a stay's expected seconds: STAFF_WEIGHT of them say "average"
+            staff[staff_id] = (measured + STAFF_WEIGHT * average) / (expected + STAFF_WEIGHT * average)
+        latency = statistics.fmean(self._latencies) if self._latencies else 0.0
+        pauses = {reason: tuple(spans) for reason, spans in self._pauses.items()}
+        paused_share = self._paused_seconds / self._signed_in_seconds if self._signed_in_seconds > 3600 else 0.05
+        return DurationModel(means, sigmas, staff, latency, pauses, min(0.5, paused_share))
+
+    def arrival_rates(self, now: datetime) -> dict[str, float]:
+        """Arrivals per second per service over the last ARRIVAL_SPAN (or since the day's first)."""
+        rates = {}
+        since = now - ARRIVAL_SPAN
+        first = min((q[0] for q in self._issues.values() if q), default=None)
+        if first is None:
+            return {}
+        span = max(60.0, (now - max(since, first)).total_seconds())
+        for service, times in self._issues.items():
+            while times and times[0] < since:
+                times.popleft()
+            if times:
+                rates[service] = len(times) / span
+        return rates
+
+    @property
+    def green_share(self) -> float:
+        return self._green[0] / self._green[1] if self._green[1] >= 20 else 0.05
+
+
+def _log_spread(seconds: Iterable[float]) -> float:
+    logs = [math.log(s) for s in seconds if s > 0]
+    return min(1.2, statistics.stdev(logs)) if len(logs) >= 10 else DEFAULT_SIGMA
+
+
+@dataclass(frozen=True)
+class DurationModel:
+    """The learnt durations at one moment (the twin's `Durations`)."""
+
+    means: dict[str, float]  # service: seconds from the call until the ticket leaves the window
+    sigmas: dict[str, float]
+    staff: dict[str, float]  # staff member: their times over their services' mean
+    latency: float  # seconds from a ticket leaving to the next call, when someone waits
+    pauses: dict[str, tuple[float, ...]]  # reason: recent pause lengths in seconds
+    paused_share: float  # of signed-in time: future pauses, spread over the calls
+
+    def _mean(self, service: str, staff_id: str | None) -> float:
+        return self.means.get(service, 0.0) * self.staff.get(staff_id or "", 1.0)
+
+    def cycle(self, service: str, staff_id: str | None, at: datetime, rng: random.Random | None) -> float:
+        mean = self._mean(service, staff_id)
+        held = mean if rng is None else lognormal(mean, self.sigmas.get(service, DEFAULT_SIGMA), rng)
+        return (held + self.latency) / (1 - self.paused_share)
+
+    def remaining(self, service: str, staff_id: str | None, elapsed: float, rng: random.Random | None) -> float:
+        """Seconds until a window busy for `elapsed` with a ticket of `service` calls again."""
+        mean = self._mean(service, staff_id)
+        sigma = self.sigmas.get(service, DEFAULT_SIGMA)
+        if rng is not None:
+            for _ in range(8):  # a draw longer than what has already passed
+                held = lognormal(mean, sigma, rng)
+                if held > elapsed:
+                    return held - elapsed + self.latency
+            return 0.25 * mean + self.latency
+        scale = mean * math.exp(-sigma * sigma / 2)
+        longer = [scale * math.exp(sigma * q) - elapsed for q in _QUANTILES]
+        left = [x for x in longer if x > 0]
+        return (statistics.fmean(left) if left else 0.25 * mean) + self.latency
+
+    def pause_left(self, reason: str | None, elapsed: float, rng: random.Random | None) -> float:
+        """Seconds until a window paused for `elapsed` with `reason` is back."""
+        lengths = self.pauses.get(reason or "", ())
+        if len(lengths) < 3:
+            lengths = (PAUSE_DEFAULTS.get(reason or "", 10.0) * 60,)
+        longer = [length - elapsed for length in lengths if length > elapsed]
+        if not longer:
+            return 0.25 * statistics.fmean(lengths)
+        return rng.choice(longer) if rng is not None else statistics.fmean(longer)
