@@ -102,7 +102,8 @@ class FiguresPush:
         refreshed = time.monotonic()
         while True:
             await asyncio.sleep(PUSH_EVERY)
-            due, full = self._hub.take_changed(), False
+            due = await self._estimated() | self._hub.take_changed()
+            full = False
             if time.monotonic() - refreshed >= REFRESH_EVERY:
                 due, full, refreshed = set(self._halls), True, time.monotonic()
             for hall_id in due:
@@ -110,6 +111,17 @@ class FiguresPush:
                     self.push(hall_id, full=full)
                 except Exception:  # one hall's failure must not stop the others' figures
                     log.exception("could not push the figures of hall %s", hall_id)
+
+    async def _estimated(self) -> set[str]:
+        """Halls whose wait estimates were run again (off the event loop) since the last push."""
+        estimated = set()
+        for hall_id in self._halls:
+            try:
+                if await self._hub.queue(hall_id).refresh_estimates(self._clock.now()):
+                    estimated.add(hall_id)
+            except Exception:  # an estimate's failure must not stop the figures
+                log.exception("could not estimate the waits of hall %s", hall_id)
+        return estimated
 
     def push(self, hall_id: str, *, full: bool = False) -> None:
         subscribers = list(self._hub.subscribers(hall_id))

@@ -28,8 +28,10 @@ from server.hall import Hall
 from server.model import Event
 from server.queue_state import HallQueue, Waiting
 from server.store import events as event_store
-from server.store import tickets, windows
+from server.store import measurements, tickets, windows
 from server.store.pool import connect_options
+from server.twin.learning import HallLearning
+from server.twin.watch import WindowWatch
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +124,12 @@ class Hub:
             seq = await event_store.last_seq(con, hall.id)
             waiting = await tickets.waiting(con, hall.id)
             listed = await windows.list_all(con, hall.id)
+            learning = HallLearning.seeded(hall, await measurements.stays(con, hall.id),
+                                           await measurements.latest_issues(con, hall.id))
+            watch = WindowWatch.seeded(learning, listed, await measurements.open_stays(con, hall.id))
         states = {s.number: s.state.value for s in listed}
         shut_since = {s.number: s.changed_at for s in listed if s.changed_at is not None}
-        return HallQueue(hall, seq, [Waiting.of(t) for t in waiting], states, shut_since)
+        return HallQueue(hall, seq, [Waiting.of(t) for t in waiting], states, shut_since, watch)
 
     def last_seq(self, hall: str) -> int:
         return self._last.get(hall, 0)

@@ -9,16 +9,20 @@ arrival inside one queue, so a binary search finds where a ticket falls).
 """
 from __future__ import annotations
 
+import asyncio
 import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from server.estimates import estimated_wait_minutes
+from server.events import Kind
 from server.hall import Hall, Priority, Window
 from server.model import Event, Ticket, WindowStateName
 from server.routing import Candidate, counted_windows, rank, servable
+from server.twin.learning import HallLearning
+from server.twin.watch import WindowWatch
+from server.wait_estimates import Estimate, HallNow, WaitEstimates
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,15 @@ class Place:
     """A waiting ticket's place in the queue now."""
 
     people_ahead: int
-    estimated_wait_minutes: int
+    estimate: Estimate  # from the hall's twin
     windows: tuple[int, ...]  # the windows that may serve it
+
+    @property
+    def estimated_wait_minutes(self) -> int:
+        return self.estimate.minutes or 0
+
+
+QUICK_RUN = 0.015  # seconds: a twin run this quick may run inside a request
 
 
 def _arrival_order(candidate: Candidate) -> tuple[datetime, int]:
@@ -68,9 +79,13 @@ class HallQueue:
     """One hall's mirror: apply events in order, ask for places and figures."""
 
     def __init__(self, hall: Hall, seq: int, waiting: Iterable[Waiting], window_states: dict[int, str],
-                 shut_since: dict[int, datetime] | None = None) -> None:
+                 shut_since: dict[int, datetime] | None = None, watch: WindowWatch | None = None) -> None:
         self.hall = hall
         self.seq = seq
+        # The windows as the twin sees them, and what the hall measured (server.twin).
+        self.watch = watch or WindowWatch(HallLearning(hall), {})
+        self.estimates = WaitEstimates(hall)
+        self._refreshing = False  # a run is going on another thread
         self._open = {n for n, state in window_states.items() if state == WindowStateName.OPEN.value}
         # When each window not open stopped being open: how long a queue has had nobody to call it.
         self._shut_since = {n: at for n, at in (shut_since or {}).items() if n not in self._open}
@@ -90,12 +105,15 @@ class HallQueue:
         self.seq = event.seq
         changed = False
         ticket = event.payload.get("ticket")
+        state = event.payload.get("window_state")
+        if isinstance(state, dict):
+            self.watch.window(state, event.at)
         if isinstance(ticket, dict) and "queued_at" in ticket:
             self._remove(ticket["id"])
             if ticket["status"] == "waiting":
                 self._add(Waiting.from_public(ticket))
+            self.watch.ticket(ticket, event.at, event.kind == Kind.TICKET_ISSUED, self._has_work)
             changed = True
-        state = event.payload.get("window_state")
         if isinstance(state, dict):
             if state["state"] == WindowStateName.OPEN.value:
                 self._open.add(state["number"])
@@ -149,7 +167,6 @@ class HallQueue:
     def place(self, ticket: Waiting, now: datetime) -> Place:
         """People ahead of a waiting ticket (see routing.people_ahead) and its wait estimate."""
         self._today(now)
-        service = self.hall.service(ticket.service)
         serving = tuple(w.number for w in self.hall.windows_serving(ticket.service))
         target = ticket.candidate(now)
         opened = self._open
@@ -167,10 +184,40 @@ class HallQueue:
             key, ahead = shared[profile]
             counts.append(ahead + self._ahead_one_by_one(
                 window, key, now, self._targeted.get(window.number, {}).values()))
-        ahead = min(counts, default=0)
-        open_serving = sum(1 for n in serving if n in opened)
-        typical = service.typical_minutes if service else 0
-        return Place(ahead, estimated_wait_minutes(ahead, typical, open_serving or len(serving)), serving)
+        return Place(min(counts, default=0), self._estimates(now).of(ticket, now), serving)
+
+    def _estimates(self, now: datetime) -> WaitEstimates:
+        """The twin's estimates, run again here first if the hall changed and a run is quick;
+        a hall whose runs take longer has them run off the event loop (`refresh_estimates`)."""
+        if not self._refreshing and self.estimates.cost <= QUICK_RUN and self.estimates.stale(self.seq, now):
+            self.estimates.refresh(self._hall_now(now))
+        return self.estimates
+
+    def _hall_now(self, now: datetime) -> HallNow:
+        self._today(now)
+        return HallNow.of(self._tickets.values(), self.watch.windows, self.watch.learning, now, self.seq)
+
+    async def refresh_estimates(self, now: datetime) -> bool:
+        """Run the twin on another thread if the hall changed; True when it ran."""
+        if self._refreshing or not self.estimates.stale(self.seq, now):
+            return False
+        self._refreshing = True
+        try:
+            await asyncio.to_thread(self.estimates.refresh, self._hall_now(now))
+        finally:
+            self._refreshing = False
+        return True
+
+    def _has_work(self, number: int) -> bool:
+        """Whether anyone waits whom window `number` may call (its latency counts only then)."""
+        window = self.hall.window(number)
+        if window is None:
+            return False
+        if self._targeted.get(number):
+            return True
+        services = None if window.universal else {s for s, _ in window.calling_profile[1]}
+        return any(services is None or t.service in services
+                   for t in self._tickets.values() if t.target_window is None)
 
     def _may_serve(self, ticket: Waiting) -> tuple[Window, ...]:
         """The windows that may serve it: its target window only, once transferred to one."""
@@ -242,11 +289,12 @@ class HallQueue:
         }
         services = []
         unattended_zones: dict[str, datetime] = {}
+        estimates = self._estimates(now)
         for service in self.hall.services:
             count = waiting.get(service.code, 0)
             serving = [w.number for w in self.hall.windows_serving(service.code)]
             open_count = sum(1 for n in serving if n in opened)
-            estimate = estimated_wait_minutes(count, service.typical_minutes, open_count or len(serving))
+            estimate = estimates.for_service(service.code, now).minutes or 0
             since = oldest.get(service.code)
             unattended = self._unattended_since(since, serving, open_count)
             services.append({

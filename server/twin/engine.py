@@ -66,6 +66,40 @@ class Expected:
 
 
 @dataclass(frozen=True)
+class _Arrived:
+    """An expected appointment in the queue, as a `Queued`."""
+
+    as_called: Candidate
+
+    @property
+    def id(self) -> int:
+        return self.as_called.ticket_id
+
+    @property
+    def service(self) -> str:
+        return self.as_called.service
+
+    @property
+    def priority(self) -> Priority:
+        return self.as_called.priority
+
+    @property
+    def target_window(self) -> int | None:
+        return None
+
+    @property
+    def arrival(self) -> datetime:
+        return self.as_called.arrival
+
+    @property
+    def queued_at(self) -> datetime:
+        return self.as_called.arrival
+
+    def candidate(self, now: datetime) -> Candidate:
+        return self.as_called
+
+
+@dataclass(frozen=True)
 class Desk:
     """A window as the run starts it."""
 
@@ -112,7 +146,11 @@ class _Queues:
         candidate = arrival.candidate(self.start)
         if arrival.probe:
             self.probes.add(arrival.id)
-        self.walk_ins[(arrival.service, arrival.priority)].append(candidate)
+        if arrival.priority is Priority.APPOINTMENT:  # checked in as its slot begins
+            self.appointments[arrival.service][arrival.id] = _Arrived(candidate)
+            self._appointment_heads_cache.pop(arrival.service, None)
+        else:
+            self.walk_ins[(arrival.service, arrival.priority)].append(candidate)
         return candidate
 
     def heads(self, window: Window, now: datetime) -> list[Candidate]:

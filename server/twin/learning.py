@@ -24,9 +24,10 @@ import math
 import random
 import statistics
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from server.hall import Hall, Priority
 from server.twin.durations import DEFAULT_SIGMA, lognormal
@@ -36,7 +37,8 @@ PRIOR_WEIGHT = 5.0  # stays' worth of belief in the prior (history, or typical Ã
 STAFF_WEIGHT = 15.0  # stays' worth of belief that a staff member is average
 MAX_LATENCY = timedelta(minutes=10)  # longer gaps are someone away, not latency
 PAUSE_DEFAULTS = {"break": 10.0, "meal": 45.0, "meeting": 20.0, "system": 10.0, "other": 10.0}  # minutes
-ARRIVAL_SPAN = timedelta(minutes=60)  # arrival rates are counted over this last stretch
+ARRIVAL_SPAN = timedelta(minutes=60)  # arrival rates are counted over this last stretch...
+MIN_ARRIVAL_SPAN = timedelta(minutes=15)  # ...or at least this long, so a burst is not a rate
 _QUANTILES = [statistics.NormalDist().inv_cdf((i + 0.5) / 24) for i in range(24)]
 
 
@@ -82,6 +84,22 @@ class HallLearning:
         self._issues: dict[str, deque[datetime]] = {}
         self._green = [0, 0]  # green channel tickets, all tickets (today)
         self._model: DurationModel | None = None
+
+    @classmethod
+    def seeded(cls, hall: Hall, stays: Iterable[Mapping[str, Any]],
+               issues: Iterable[Mapping[str, Any]]) -> HallLearning:
+        """Learnt from stored stays (server.store.measurements: earlier days' and today's) and recent issues."""
+        learning = cls(hall)
+        rows = list(stays)
+        measured = [(r["today"], Stay(r["service"], r["window_no"], r["staff_id"], r["called_at"], r["ended_at"]))
+                    for r in rows]
+        learning.learn_history(stay for today, stay in measured if not today)
+        for today, stay in measured:
+            if today:
+                learning.stay(stay)
+        for issue in issues:
+            learning.issue(Issue(issue["service"], Priority(issue["priority"]), issue["issued_at"]))
+        return learning
 
     # -- feeding ------------------------------------------------------------------
 
@@ -173,7 +191,7 @@ class HallLearning:
         first = min((q[0] for q in self._issues.values() if q), default=None)
         if first is None:
             return {}
-        span = max(60.0, (now - max(since, first)).total_seconds())
+        span = max(MIN_ARRIVAL_SPAN, now - max(since, first)).total_seconds()
         for service, times in self._issues.items():
             while times and times[0] < since:
                 times.popleft()
