@@ -25,11 +25,12 @@ from datetime import datetime, timedelta
 
 from server.hall import Hall, Priority
 from server.model import WindowStateName
-from server.twin.engine import Call, Desk, Expected, Queued, play
+from server.twin.engine import Call, Desk, Expected, Queued, play, serving_periods
 from server.twin.learning import DurationModel, HallLearning
 from server.twin.watch import WindowNow
 
 GREEN_HORIZON = timedelta(hours=3)  # green-channel arrivals are expected this far ahead
+EXTENDED_SERVICE = timedelta(hours=24)  # how long windows may go on calling, in the twin
 STALE_AFTER = timedelta(seconds=30)  # of hall time: run again even when nothing changed
 RUN_SHARE = 0.2  # at most this share of a process's time goes to central runs...
 SAMPLE_SHARE = 0.1  # ...and this to sampled ones
@@ -138,13 +139,13 @@ class WaitEstimates:
         probes = {(s.code, p): -(i * len(_PROBE_PRIORITIES) + j + 1)
                   for i, s in enumerate(self.hall.services) for j, p in enumerate(_PROBE_PRIORITIES)}
         expected = [Expected(id_, 0.0, service, priority, probe=True) for (service, priority), id_ in probes.items()]
-        expected += self._arrivals(hall_now, rng)
         hours = self.hall.hours.serving_periods(self.hall.local(now).date(), self.hall.timezone)
+        expected += self._arrivals(hall_now, serving_periods(hours, now), rng)
         asked = [t.id for t in waiting] + list(probes.values())
-        calls = play(now, desks, waiting, hall_now.model, starvation=self.hall.queue.starvation, hours=hours,
-                     expected=expected, asked=asked, rng=rng)
-        closing = hours[-1][1] if hours else now
-        return _Run(now, hall_now.seq, self._outcomes(asked, calls, desks, waiting, probes, now, closing), probes)
+        # 延时服务: windows serve everyone who took a ticket, past the end of a session too.
+        calls = play(now, desks, waiting, hall_now.model, starvation=self.hall.queue.starvation,
+                     hours=[(now, now + EXTENDED_SERVICE)], expected=expected, asked=asked, rng=rng)
+        return _Run(now, hall_now.seq, self._outcomes(asked, calls, desks, waiting, probes, now), probes)
 
     def _desks(self, windows: dict[int, WindowNow], now: datetime, model: DurationModel,
                rng: random.Random | None) -> list[Desk]:
@@ -163,8 +164,10 @@ class WaitEstimates:
             desks.append(Desk(window, state.staff_id, free_at))
         return desks
 
-    def _arrivals(self, hall_now: HallNow, rng: random.Random | None) -> list[Expected]:
-        """Who is expected to come: walk-ins for the starvation time, the green channel further."""
+    def _arrivals(self, hall_now: HallNow, periods: list[tuple[float, float]],
+                  rng: random.Random | None) -> list[Expected]:
+        """Who is expected to come while the kiosks issue: walk-ins for the starvation time, the
+        green channel further."""
         green_share = hall_now.green_share
         spans = ((Priority.NORMAL, 1 - green_share, self.hall.queue.starvation),
                  (Priority.GREEN, green_share, GREEN_HORIZON))
@@ -176,14 +179,17 @@ class WaitEstimates:
             rate *= damping
             for priority, share, span in spans:
                 for at in _arrival_moments(rate * share, span.total_seconds(), rng):
+                    if not any(begin <= at < end for begin, end in periods):
+                        continue
                     arrivals.append(Expected(-1_000_000 - len(arrivals), at, service, priority))
         return arrivals
 
     @staticmethod
     def _outcomes(asked: Sequence[int], calls: dict[int, Call], desks: Sequence[Desk], waiting: Sequence[Queued],
-                  probes: dict[tuple[str, Priority], int], now: datetime,
-                  closing: datetime) -> dict[int, datetime | None]:
-        """Each asked id's call; one some desk may serve but not called today is called at closing."""
+                  probes: dict[tuple[str, Priority], int], now: datetime) -> dict[int, datetime | None]:
+        """Each asked id's call; one some desk may serve but was not called (the run's limit) is
+        called at the run's last call."""
+        last = now + timedelta(seconds=max((c.at for c in calls.values()), default=0.0))
         universal = any(d.window.universal for d in desks)
         services = {r.service for d in desks for r in d.window.profile}
         numbers = {d.window.number for d in desks}
@@ -196,7 +202,7 @@ class WaitEstimates:
             if call is not None:
                 outcomes[id_] = now + timedelta(seconds=call.at)
             else:
-                outcomes[id_] = max(closing, now) if id_ in callable_ids else None
+                outcomes[id_] = last if id_ in callable_ids else None
         return outcomes
 
 

@@ -206,7 +206,7 @@ class Console:
         ticket = answer["ticket"]
         self.ticket_of[visit], self.visit_of[ticket["id"]] = ticket["id"], visit
         self.link_of[ticket["id"]] = answer["status_token"]
-        self.recorder.issued(ticket)
+        self.recorder.issued(answer)
         self._observe(ticket["issued_at"])
         self._log(t, do, visit=visit, **logged, number=ticket["number"], outcome=answer.get("outcome"))
         return True
@@ -234,6 +234,7 @@ class Console:
         seat = self.hall.window(window)
         assert seat is not None, window  # the plan only staffs the hall's own windows
         answer = await self._window_request(window, "sign-in", {"post": seat.posts[0]})
+        self._opened(window, True)
         self._observe(answer["window"]["changed_at"])
         self._log(t, "sign-in", window=window, staff=self.roster.clerk(window))
 
@@ -291,14 +292,17 @@ class Console:
 
     async def pause(self, t: datetime, window: int, reason: str, note: str) -> None:
         await self._window_request(window, "pause", {"reason": reason, "note": note})
+        self._opened(window, False)
         self._log(t, "pause", window=window, reason=reason, note=note)
 
     async def resume(self, t: datetime, window: int) -> None:
         await self._window_request(window, "resume")
+        self._opened(window, True)
         self._log(t, "resume", window=window)
 
     async def sign_out(self, t: datetime, window: int) -> None:
         await self._window_request(window, "sign-out")
+        self._opened(window, False)
         self._log(t, "sign-out", window=window)
 
     # -- 事进人不进: the clerk summons, the department's officer answers --------------
@@ -346,6 +350,10 @@ class Console:
         answer = await self.client.request("POST", f"/api/v1/tickets/{ticket_id}/{action}", self.tokens[staff_id],
                                            body)
         return answer["ticket"]
+
+    def _opened(self, window: int, opened: bool) -> None:
+        """Which windows are open, for the old estimate formula the report compares with."""
+        (self.recorder.estimates.open_windows.add if opened else self.recorder.estimates.open_windows.discard)(window)
 
     def _observe(self, stamp: str) -> None:
         for observer in self.observers:

@@ -235,7 +235,7 @@ class Roster:
         if hall.device(self.screen) is None:
             entries.append(f'\n[[devices]]\nid = "{self.screen}"\nkind = "screen"\nscreen = "hall"\n'
                            f'token_hash = "{hash_token(self.screen_token)}"\n')
-        text = _with_officers(Path(source).read_text(encoding="utf-8"), hall, known)
+        text = _one_hall(_with_officers(Path(source).read_text(encoding="utf-8"), hall, known))
         if "[bookings]" not in text:  # every booking comes from the simulator's one address
             entries.append("\n[bookings]\nper_address = 100000\n")
         entries += [f'\n[[devices]]\nid = "{self.tablet(w.number)}"\nkind = "evaluator"\nwindow = {w.number}\n'
@@ -262,6 +262,11 @@ def _with_officers(text: str, hall: Hall, known: set[str]) -> str:
             line = line.replace("[", f'["{officer}", ', 1)
         lines.append(line)
     return "".join(lines)
+
+
+def _one_hall(text: str) -> str:
+    """The text without staff entries' other halls (`halls = [...]`): the simulated server runs this hall alone."""
+    return re.sub(r"(?m)^halls\s*=\s*\[[^\]]*\]\s*(#.*)?\n", "", text)
 
 
 def _staff_entry(staff_id: str, name: str, role: str, password_hash: str) -> str:

@@ -34,6 +34,7 @@ from server.hall import Hall, SummonsDepartment
 from server.model import RatingLevel
 from server.stats import share
 from server.summons import DepartmentFigures
+from simulator.accuracy import Accuracy, EstimateRecorder
 from simulator.plan import RATINGS
 
 _SATISFIED = frozenset(RATINGS[:2])  # 满意率 counts 非常满意 and 满意
@@ -191,6 +192,8 @@ class Report:
     total: Figures
     still_waiting: int  # tickets left waiting at the end: none when the day was served out
     summons: tuple[dict[str, Any], ...] = ()  # per summoned department, see summons_figures
+    # The wait estimates told at issue against the waits: per zone and "all", the server's and the old formula's.
+    estimates: dict[str, dict[str, Accuracy]] = field(default_factory=dict)
 
     def by_zone(self) -> dict[str, Figures]:
         return {z.zone: z.figures for z in self.zones if z.figures != _NOTHING}
@@ -198,7 +201,8 @@ class Report:
     def public(self) -> dict[str, Any]:
         return {"hall": self.hall, "day": self.day, "still_waiting": self.still_waiting,
                 "zones": [z.public() for z in self.zones], "total": asdict(self.total),
-                "windows": {n: asdict(f) for n, f in self.windows.items()}, "summons": list(self.summons)}
+                "windows": {n: asdict(f) for n, f in self.windows.items()}, "summons": list(self.summons),
+                "estimates": {zone: {k: asdict(a) for k, a in by.items()} for zone, by in self.estimates.items()}}
 
     def text(self) -> str:
         return format_report(self)
@@ -220,9 +224,15 @@ class Recorder:
     _longest: Counter = field(default_factory=Counter)
     _ratings: dict[str, Counter] = field(default_factory=dict)
     _summons: dict[int, dict[str, Any]] = field(default_factory=dict)  # summons id -> its last answer
+    estimates: EstimateRecorder = field(init=False)  # the waits told at issue
     day: str = ""
 
-    def issued(self, ticket: dict[str, Any]) -> None:
+    def __post_init__(self) -> None:
+        self.estimates = EstimateRecorder(self.hall)
+
+    def issued(self, answer: dict[str, Any]) -> None:
+        ticket = answer["ticket"]
+        self.estimates.issued(answer)
         self._tickets[ticket["zone"]] += 1
         self.day = self.day or self.hall.local(_stamp(ticket["issued_at"])).date().isoformat()
         self._queued(ticket["zone"])
@@ -231,6 +241,7 @@ class Recorder:
         self._turned_away[zone] += 1
 
     def called(self, ticket: dict[str, Any]) -> None:
+        self.estimates.called(ticket)
         self._waiting[ticket["zone"]] -= 1
         stay = Stay(ticket["zone"], ticket["window"], _stamp(ticket["queued_at"]), _stamp(ticket["called_at"]))
         self._open[ticket["id"]] = stay
@@ -279,7 +290,7 @@ class Recorder:
         summons = tuple(summons_figures(d, [s for s in self._summons.values() if s["department"] == d.id])
                         for d in self.hall.summons.departments)
         return Report(self.hall.id, self.hall.name, self.day, zones, figures_by(self.stays, lambda s: str(s.window)),
-                      Figures.of(self.stays), sum(self._waiting.values()), summons)
+                      Figures.of(self.stays), sum(self._waiting.values()), summons, self.estimates.report())
 
 
 # --- printing -------------------------------------------------------------------
@@ -314,6 +325,7 @@ def format_report(report: Report) -> str:
     lines.append("zones: " + ", ".join(f"{z.zone} {z.name}" for z in report.zones))
     lines.append("好差评: " + ", ".join(f"{_WORDS[r]} {n}" for r, n in zip(RATINGS, all_ratings, strict=True)))
     lines += [_summons_line(d) for d in report.summons]
+    lines += [_estimates_line(zone, by) for zone, by in report.estimates.items()]
     turned_away = sum(z.turned_away for z in report.zones)
     if turned_away or report.still_waiting:
         lines.append(f"turned away at the kiosk: {turned_away}; left waiting at the end: {report.still_waiting}")
@@ -325,6 +337,12 @@ def _summons_line(d: dict[str, Any]) -> str:
     minutes = [_number(d[name]) for name in ("mean_minutes", "p90_minutes")]
     return (f"事进人不进 {d['department']} {d['name']}: {d['summons']} summoned, {d['arrived']} arrived,"
             f" arrive min {minutes[0]}, p90 {minutes[1]}, on time {share}")
+
+
+def _estimates_line(zone: str, by: dict[str, Accuracy]) -> str:
+    parts = [f"{name} MAE {_number(a.mae_minutes)} min, within ±5 {_percent(a.within_5_share)}, "
+             f"bias {_number(a.bias_minutes)}" for name, a in by.items()]
+    return f"wait estimates {zone} ({by['formula'].tickets} called): " + "; ".join(parts)
 
 
 def _number(value: float | None) -> str:
