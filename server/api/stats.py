@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import day_stats, stats
-from server.api.answers import DayCourseAnswer
+from server import day_stats, estimate_accuracy, stats
+from server.api.answers import DayCourseAnswer, EstimateAccuracyAnswer
 from server.api.endpoint import Api, Call, Query
 from server.auth import Access
 
@@ -58,3 +58,15 @@ async def get_day(call: Call) -> dict[str, Any]:
                  " month's count flagged at 10 (事进人进), ?from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_summons(call: Call) -> dict[str, Any]:
     return await call.services.summons.figures(call.hall_id, day_range(call))
+
+
+@api.get("/api/v1/stats/estimates", access=Access.MANAGER, answer=EstimateAccuracyAnswer,
+         query={"by": Query("zone | service | day | hall (default zone)",
+                           schema={"enum": [g.value for g in estimate_accuracy.Grouping]}), **RANGE},
+         summary="How close the wait told at issue came to the wait until the first call: per group the"
+                 " tickets measured, mean absolute error, bias and p90 of the absolute error in minutes and the"
+                 " share within ±5 minutes, ?by=zone|service|day|hall&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
+async def get_estimates(call: Call) -> dict[str, Any]:
+    by = estimate_accuracy.Grouping.parse(call.query("by"))
+    ctx = call.services.ctx
+    return (await estimate_accuracy.report(ctx, ctx.hall(call.hall_id), by, day_range(call))).public()
