@@ -68,22 +68,12 @@ async def test_accuracy_per_zone_service_day_and_hall_matches_the_waits_told_and
     tickets = {name: answer["ticket"] for name, answer in issued.items()}
     await forget_estimate(database_url, tickets["old"])
 
-    at(clock, 1)
-    await call_at(liyang, tickets["a1"])
-    at(clock, 3)
-    await call_at(zhangwei, tickets["b1"])
-    at(clock, 12)
-    await call_at(zhangwei, tickets["b2"], "transfer", service="A02")
-    at(clock, 20)
-    await call_at(zhangwei, tickets["b5"])
-    at(clock, 25)
-    await call_at(liyang, tickets["a2"])
-    at(clock, 30)
-    await call_at(zhangwei, tickets["b3"])
-    at(clock, 35)
-    await call_at(liyang, tickets["b2"])
-    at(clock, 40)
-    await call_at(zhangwei, tickets["old"])
+    to_a02 = {"end": "transfer", "service": "A02"}
+    for minute, clerk, name, end in [(1, liyang, "a1", {}), (3, zhangwei, "b1", {}), (12, zhangwei, "b2", to_a02),
+                                     (20, zhangwei, "b5", {}), (25, liyang, "a2", {}), (30, zhangwei, "b3", {}),
+                                     (35, liyang, "b2", {}), (40, zhangwei, "old", {})]:
+        at(clock, minute)
+        await call_at(clerk, tickets[name], **end)
 
     waited = {"b1": 3, "b2": 12, "b3": 30, "b5": 20, "a1": 1, "a2": 25}
     measured = {name: (told[name], minutes) for name, minutes in waited.items()}
