@@ -232,7 +232,8 @@ class Issuer:
             # Its place is counted on the hall as of the event before its own (that event only adds
             # this ticket, never ahead of itself), so the wait the answer tells is stored before commit.
             place = (await self.hub.reach_within(con, hall.id, event.seq - 1)).place(Waiting.of(ticket), now)
-            ticket = await tickets.record_estimate(con, ticket.id, place.estimated_wait_minutes)
+            told = place.estimate
+            ticket = await tickets.record_estimate(con, ticket.id, told.minutes, told.low, told.high)
             if request.appointment is not None:
                 await self._check_in(con, hall, request.appointment, ticket, now)
             if issuing.printer is not None:
@@ -295,9 +296,9 @@ class Issuer:
     @staticmethod
     def _described(ticket: Ticket, request: IssueRequest, place: Place, *, created: bool) -> IssuedTicket:
         """The ticket with its place (0 ahead once it left the queue) and the wait it was told at
-        issue, also when a retry asks again (a ticket from before those were kept: the place's)."""
+        issue, also when a retry asks again (0 for none, as Place.estimated_wait_minutes says it)."""
         waiting = ticket.status.value == "waiting"
-        told = place.estimated_wait_minutes if ticket.estimated_wait_minutes is None else ticket.estimated_wait_minutes
+        told = ticket.estimated_wait_minutes or 0
         refused = request.priority is Priority.APPOINTMENT and ticket.priority is not Priority.APPOINTMENT
         notice = None if not refused else "booking_late" if request.appointment else "appointment_needs_check_in"
         return IssuedTicket(ticket, place.people_ahead if waiting else 0, told if waiting else 0,

@@ -34,13 +34,15 @@ async def call_at(clerk: Clerk, ticket: dict[str, Any], end: str = "finish", **b
     await clerk.ticket_action(ticket["id"], end, **body)
 
 
-async def forget_estimate(database_url: str, ticket: dict[str, Any]) -> None:
-    """As a ticket issued before estimates were kept: none stored."""
+async def stored_estimates(database_url: str, ticket: dict[str, Any]) -> tuple[int | None, ...]:
+    """The ticket's estimate as stored: minutes, low, high."""
     con = await asyncpg.connect(database_url)
     try:
-        await con.execute("UPDATE tickets SET estimated_wait_minutes = NULL WHERE id = $1", ticket["id"])
+        row = await con.fetchrow("SELECT estimated_wait_minutes, estimated_wait_low, estimated_wait_high"
+                                 " FROM tickets WHERE id = $1", ticket["id"])
     finally:
         await con.close()
+    return tuple(row)
 
 
 async def test_accuracy_per_zone_service_day_and_hall_matches_the_waits_told_and_the_calls(
@@ -55,25 +57,35 @@ async def test_accuracy_per_zone_service_day_and_hall_matches_the_waits_told_and
       b5      B02      0       20 at 41          20
       a1      A02      0       1 at 1            1
       a2      A02      0       25 at 1           25
-      old     B01      0       40 at 41          -    no estimate stored: left out
+      c1      C01      0       40 at 89          -    no window served zone C at its issue: no
+                                                      estimate told, left out
       b4      B01      0       never             -    never called: left out
 
     Tuesday: t1 (B01) issued 10:00, called 10:07 at 41: wait 7.
+    zhangwei moves from 41 to the universal window 89 at 40 to call c1, and is at 41 again on Tuesday.
     """
     zhangwei, liyang = await signed_in(client, "zhangwei", 41), await signed_in(client, "liyang", 1)
-    names = ("b1", "b2", "b3", "b5", "a1", "a2", "old", "b4")
-    services = {"b5": "B02", "a1": "A02", "a2": "A02"}
+    names = ("b1", "b2", "b3", "b5", "a1", "a2", "c1", "b4")
+    services = {"b5": "B02", "a1": "A02", "a2": "A02", "c1": "C01"}
     issued = {name: await issue(client, services.get(name, "B01")) for name in names}
     told = {name: answer["estimated_wait_minutes"] for name, answer in issued.items()}
     tickets = {name: answer["ticket"] for name, answer in issued.items()}
-    await forget_estimate(database_url, tickets["old"])
+    assert await stored_estimates(database_url, tickets["c1"]) == (None, None, None)  # no window serves zone C
 
     to_a02 = {"end": "transfer", "service": "A02"}
     for minute, clerk, name, end in [(1, liyang, "a1", {}), (3, zhangwei, "b1", {}), (12, zhangwei, "b2", to_a02),
                                      (20, zhangwei, "b5", {}), (25, liyang, "a2", {}), (30, zhangwei, "b3", {}),
-                                     (35, liyang, "b2", {}), (40, zhangwei, "old", {})]:
+                                     (35, liyang, "b2", {})]:
         at(clock, minute)
         await call_at(clerk, tickets[name], **end)
+    at(clock, 40)  # a universal window opens and calls c1, which was told no estimate
+    await zhangwei.window_action("sign-out")
+    zhangwei.window = 89
+    await zhangwei.sign_in()
+    await call_at(zhangwei, tickets["c1"])
+    await zhangwei.window_action("sign-out")
+    minutes, low, high = await stored_estimates(database_url, tickets["b3"])
+    assert minutes == told["b3"] and (low is None) == (high is None) and (low is None or low <= high)
 
     waited = {"b1": 3, "b2": 12, "b3": 30, "b5": 20, "a1": 1, "a2": 25}
     measured = {name: (told[name], minutes) for name, minutes in waited.items()}
@@ -92,8 +104,8 @@ async def test_accuracy_per_zone_service_day_and_hall_matches_the_waits_told_and
     assert (await boss.get(f"/api/v1/stats/estimates?by=hall&{days}"))["groups"] == [{**monday, "key": "city"}]
 
     at(clock, 24 * 60)  # Tuesday 10:00: Monday's sessions have expired
-    t1 = await issue(client, "B01")
     zhangwei = await signed_in(client, "zhangwei", 41)
+    t1 = await issue(client, "B01")
     at(clock, 24 * 60 + 7)
     await call_at(zhangwei, t1["ticket"])
     tuesday = [(t1["estimated_wait_minutes"], 7)]

@@ -36,10 +36,12 @@ async def insert_ticket(con: asyncpg.Connection, **values: Any) -> Ticket:
     return Ticket.from_record(record)
 
 
-async def record_estimate(con: asyncpg.Connection, ticket_id: int, minutes: int | None) -> Ticket:
-    """The wait the ticket's issue answer tells, stored in the issuing transaction and never changed."""
+async def record_estimate(con: asyncpg.Connection, ticket_id: int, minutes: int | None, low: int | None,
+                          high: int | None) -> Ticket:
+    """The wait the ticket's issue tells (and its range), stored in the issuing transaction, never changed."""
     record = await con.fetchrow(
-        "UPDATE tickets SET estimated_wait_minutes = $2 WHERE id = $1 RETURNING *", ticket_id, minutes,
+        "UPDATE tickets SET estimated_wait_minutes = $2, estimated_wait_low = $3, estimated_wait_high = $4"
+        " WHERE id = $1 RETURNING *", ticket_id, minutes, low, high,
     )
     return Ticket.from_record(record)
 
