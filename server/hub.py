@@ -150,6 +150,17 @@ class Hub:
                 await self._catch_up(hall, time.perf_counter())
         return self._queues[hall]
 
+    async def reach_within(self, con: asyncpg.Connection, hall: str, seq: int) -> HallQueue:
+        """The hall's live queues once they include event `seq`, from a transaction that holds the
+        hall's event counter: `seq` and all before it are committed, so what this process has not
+        heard yet is read on the transaction's own connection (never past `seq`: its own event is
+        visible there), not awaited from a notification while every other action of the hall waits."""
+        last = self._last.get(hall, 0)
+        if last < seq:
+            for event in await event_store.since(con, hall, last, seq - last):
+                self._fan_out(event, time.perf_counter())
+        return self._queues[hall]
+
     async def current(self, hall: str) -> HallQueue:
         """The hall's live queues including everything committed before this call."""
         async with self._pool.acquire() as con:

@@ -20,7 +20,6 @@ from server.booking_model import Booking
 from server.calendar import HallCalendar
 from server.card_reads import CardRead, CardReads
 from server.context import HallContext
-from server.database_health import OUTAGE_ERRORS
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from server.hall import Device, Hall, Priority, Service
 from server.hub import Hub
@@ -28,7 +27,7 @@ from server.identity import KnownIdentity, checked_id_number
 from server.model import Ticket
 from server.print_jobs import PrintJobs
 from server.queue_reminders import near_the_front
-from server.queue_state import Waiting
+from server.queue_state import Place, Waiting
 from server.store import bookings, events, notifications, tickets
 
 
@@ -135,7 +134,7 @@ class Issuer:
             raise hall_closed(calendar.next_opening(now))
         issuing = await self._resolve(principal, hall, service, request, base_url, self.ctx.today(hall, now))
         try:
-                ticket, seq = await self._issue_new(issuing, now)
+            ticket, place = await self._issue_new(issuing, now)
         except asyncpg.UniqueViolationError:
             # A retry (or a concurrent twin) of a request whose ticket exists: answer with it.
             # Trying the insert first spares every new ticket a lookup; a retry's transaction
@@ -144,13 +143,7 @@ class Issuer:
             if earlier is None:
                 raise
             return earlier
-        # Its place is counted on the hall as of the event before its own: that event only
-        # adds this ticket, which is never ahead of itself, so its notification need not be awaited.
-        try:
-            await self.hub.reach(hall.id, seq - 1)
-        except OUTAGE_ERRORS:
-            pass  # committed all the same: its place as this process last saw the hall beats a 503
-        return self._described(ticket, request, created=True)
+        return self._described(ticket, request, place, created=True)
 
     async def _resolve(self, principal: Principal, hall: Hall, service: Service, request: IssueRequest,
                        base_url: str, day: date) -> _Issuing:
@@ -204,10 +197,10 @@ class Issuer:
             raise Unprocessable("取号请求编号已用于另一个取号请求，请重新取号"
                                 " (idempotency_key was already used for a different request)",
                                 code="idempotency_mismatch")
-        await self.hub.current(hall.id)
-        return self._described(ticket, issuing.request, created=False)
+        place = (await self.hub.current(hall.id)).place(Waiting.of(ticket), self.ctx.clock.now())
+        return self._described(ticket, issuing.request, place, created=False)
 
-    async def _issue_new(self, issuing: _Issuing, now: datetime) -> tuple[Ticket, int]:
+    async def _issue_new(self, issuing: _Issuing, now: datetime) -> tuple[Ticket, Place]:
         hall, service, request, identity = issuing.hall, issuing.service, issuing.request, issuing.identity
         day = issuing.day
         priority = self._priority(request, identity)
@@ -236,11 +229,16 @@ class Issuer:
                 await self.card_reads.claim(con, issuing.card, now)
             event = await events.append(con, hall.id, now, contract.ticket_event(
                 contract.Kind.TICKET_ISSUED, ticket, window_no=None, staff_id=None))
+            # Its place is counted on the hall as of the event before its own (that event only adds
+            # this ticket, never ahead of itself), so the wait the answer tells is stored before commit.
+            place = (await self.hub.reach_within(con, hall.id, event.seq - 1)).place(Waiting.of(ticket), now)
+            told = place.estimate
+            ticket = await tickets.record_estimate(con, ticket.id, told.minutes, told.low, told.high)
             if request.appointment is not None:
                 await self._check_in(con, hall, request.appointment, ticket, now)
             if issuing.printer is not None:
-                await self.print_jobs.queue(con, issuing.printer, ticket, issuing.base_url, now)
-        return ticket, event.seq
+                await self.print_jobs.queue(con, issuing.printer, ticket, place, issuing.base_url, now)
+        return ticket, place
 
     async def _remind_unless_near(self, con: asyncpg.Connection, hall: Hall, ticket: Ticket, now: datetime) -> None:
         """A ticket issued within the hall's reminder distance of the front is not reminded: its holder
@@ -295,12 +293,13 @@ class Issuer:
                 code="ticket_limit",
             )
 
-    def _described(self, ticket: Ticket, request: IssueRequest, *, created: bool) -> IssuedTicket:
-        """The ticket with its place in the live queues now (0 ahead once it left the queue)."""
-        queue = self.hub.queue(ticket.hall)
-        place = queue.place(Waiting.of(ticket), self.ctx.clock.now())
+    @staticmethod
+    def _described(ticket: Ticket, request: IssueRequest, place: Place, *, created: bool) -> IssuedTicket:
+        """The ticket with its place (0 ahead once it left the queue) and the wait it was told at
+        issue, also when a retry asks again (0 for none, as Place.estimated_wait_minutes says it)."""
         waiting = ticket.status.value == "waiting"
+        told = ticket.estimated_wait_minutes or 0
         refused = request.priority is Priority.APPOINTMENT and ticket.priority is not Priority.APPOINTMENT
         notice = None if not refused else "booking_late" if request.appointment else "appointment_needs_check_in"
-        return IssuedTicket(ticket, place.people_ahead if waiting else 0,
-                            place.estimated_wait_minutes if waiting else 0, place.windows, created, notice)
+        return IssuedTicket(ticket, place.people_ahead if waiting else 0, told if waiting else 0,
+                            place.windows, created, notice)

@@ -91,6 +91,7 @@ class Ticket:
     status_token: str
     note: str | None  # internal: staff and managers only
     message: str | None  # for the citizen: may be shown in public
+    estimated_wait_minutes: int | None  # the wait told at issue; None: none was told
 
     @classmethod
     def from_record(cls, record: Any) -> Ticket:

@@ -75,14 +75,13 @@ class PrintJobs:
             return None
         return device
 
-    async def queue(self, con: asyncpg.Connection, device: Device, ticket: Ticket, base_url: str,
+    async def queue(self, con: asyncpg.Connection, device: Device, ticket: Ticket, place: Place, base_url: str,
                     now: datetime) -> None:
-        """Queue the ticket for the kiosk's printer, inside the issuing transaction."""
+        """Queue the ticket for the kiosk's printer, inside the issuing transaction, with the place its issue tells."""
         status = await store.status(con, ticket.hall, device.id)
         if status is None:  # no agent has ever run at this kiosk: it does not print
             return
         hall = self.ctx.hall(ticket.hall)
-        place = self.hub.queue(hall.id).place(Waiting.of(ticket), now)
         payload = ticket_to_json(ticket_print(hall, ticket, place, base_url))
         if not status["connected"]:
             job_id = await store.insert_job(con, hall=hall.id, device_id=device.id, ticket_id=ticket.id,

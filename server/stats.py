@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from server.context import HallContext
 from server.errors import BadRequest, Unprocessable
@@ -66,13 +66,22 @@ class Grouping(str, Enum):
 
     @classmethod
     def parse(cls, raw: str | None) -> Grouping:
-        if raw is None:
-            return cls.WINDOW
-        try:
-            return cls(raw)
-        except ValueError:
-            choices = "|".join(g.value for g in cls)
-            raise BadRequest(f"by: must be one of {choices}, got {raw!r}", code="bad_parameter") from None
+        return parse_by(raw, cls.WINDOW)
+
+
+Choice = TypeVar("Choice", bound=Enum)
+
+
+def parse_by(raw: str | None, default: Choice) -> Choice:
+    """A report's `by`: one of the values of the default's enum, the default when not given."""
+    if raw is None:
+        return default
+    kind = type(default)
+    try:
+        return kind(raw)
+    except ValueError:
+        choices = "|".join(g.value for g in kind)
+        raise BadRequest(f"by: must be one of {choices}, got {raw!r}", code="bad_parameter") from None
 
 
 @dataclass(frozen=True)

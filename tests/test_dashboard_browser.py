@@ -26,7 +26,7 @@ OVERFLOWS = """() => {
   const name = (node) => `${node.className}: ${node.textContent.trim()}`;
   const whole = '.w-no, .w-ticket, .z-code, .z-wait, .z-longest, .z-windows, .z-card, .z-alarm, .totals > div, '
     + '.hall-clock, .alarms-title, .alarm, .w-group-head, #stats-body td, #stats-body th, .r-rank, .r-figures, '
-    + '.panel h3';
+    + '#estimates-body td, #estimates-body th, .estimates thead th, .panel h3';
   for (const node of document.querySelectorAll(whole)) {
     if (shown(node) && node.scrollWidth > node.clientWidth + 1) problems.push(`cut: ${name(node)}`);
   }

@@ -1,5 +1,6 @@
 """The dashboard on a 1366×768 laptop in a UTC browser, the whole 192-window reference hall: queue
-alarms and idle hints from scripted queues, charts from real tickets, hall time, nothing cut, no English."""
+alarms and idle hints from scripted queues, charts and the wait estimates' accuracy from real tickets,
+hall time, nothing cut, no English."""
 from __future__ import annotations
 
 import re
@@ -40,6 +41,15 @@ CHART = """(id) => {
 }"""
 
 
+def accuracy_cells(measured: list[tuple[int, int]]) -> list[str]:
+    """The panel's figures by hand from (minutes told, minutes waited): called, MAE, within ±5, bias."""
+    errors = [told - waited for told, waited in measured]
+    within = sum(1 for e in errors if abs(e) <= 5)
+    bias = sum(errors) / len(errors)
+    return [str(len(errors)), f"{sum(abs(e) for e in errors) / len(errors):.1f}",
+            f"{100 * within / len(errors):.1f}%", f"{'+' if bias > 0 else '−' if bias < 0 else ''}{abs(bias):.1f}"]
+
+
 async def test_queue_trouble_charts_and_hall_time_on_a_laptop(tabs: Tabs, clock: ManualClock, artifacts):
     dashboard = await tabs.open("/dashboard", LAPTOP, timezone_id="UTC")
     page = dashboard.page
@@ -52,14 +62,19 @@ async def test_queue_trouble_charts_and_hall_time_on_a_laptop(tabs: Tabs, clock:
     await expect(page.locator('.w-group[data-zone="B"] .w')).to_have_count(8)
 
     async with aiohttp.ClientSession(tabs.base) as http:
-        clerks = [await staff_headers(http, staff, window)
-                  for staff, window in (("zhangwei", 41), ("liyang", 42), ("zhaolei", 43))]
-        served = await expect_status(await http.post("/api/v1/tickets", headers=KIOSK, json={
-            "service": "B01", "idempotency_key": "trouble-b"}), 201)
+        # Three tickets are told their waits while window 41 alone is open; two more open after.
+        clerks = [await staff_headers(http, "zhangwei", 41)]
+        issued = [await expect_status(await http.post("/api/v1/tickets", headers=KIOSK, json={
+            "service": "B01", "idempotency_key": f"trouble-b{n}"}), 201) for n in (1, 2, 3)]
+        clerks += [await staff_headers(http, staff, window) for staff, window in (("liyang", 42), ("zhaolei", 43))]
+        served = issued[0]["ticket"]["id"]
         await expect_status(await http.post("/api/v1/windows/41/call-next", headers=clerks[0]), 200)
-        await expect_status(await http.post(f"/api/v1/tickets/{served['ticket']['id']}/start", headers=clerks[0]), 200)
+        await expect_status(await http.post(f"/api/v1/tickets/{served}/start", headers=clerks[0]), 200)
         clock.advance(minutes=4)
-        await expect_status(await http.post(f"/api/v1/tickets/{served['ticket']['id']}/finish", headers=clerks[0]), 200)
+        await expect_status(await http.post(f"/api/v1/tickets/{served}/finish", headers=clerks[0]), 200)
+        for clerk, window, answer in zip(clerks[1:], (42, 43), issued[1:], strict=True):  # B002, B003: 4 minutes
+            await expect_status(await http.post(f"/api/v1/windows/{window}/call-next", headers=clerk), 200)
+            await expect_status(await http.post(f"/api/v1/tickets/{answer['ticket']['id']}/finish", headers=clerk), 200)
         # Ten people queue in zone A, where no window is open, while zone B's three windows idle.
         for n in range(10):
             await expect_status(await http.post("/api/v1/tickets", headers=KIOSK, json={
@@ -79,7 +94,15 @@ async def test_queue_trouble_charts_and_hall_time_on_a_laptop(tabs: Tabs, clock:
     await expect(page.locator('.w[data-window="41"]')).to_have_class("w idle")
 
     await page.locator("#btn-refresh").click()
-    await expect(page.locator('#stats-body tr[data-total="B"] td').first).to_have_text("1")
+    await expect(page.locator('#stats-body tr[data-total="B"] td').first).to_have_text("3")
+    # 等候预估准确度: the waits told at issue against 0, 4 and 4 minutes; zone A's tickets are not called yet.
+    accuracy = accuracy_cells([(answer["estimated_wait_minutes"], waited) for answer, waited in zip(
+        issued, (0, 4, 4), strict=True)])
+    await expect(page.locator("#estimates-body tr")).to_have_count(2)
+    await expect(page.locator('#estimates-body tr[data-zone="B"] th')).to_have_text("B 区")
+    await expect(page.locator('#estimates-body tr[data-zone="B"] td')).to_have_text(accuracy)
+    await expect(page.locator('#estimates-body tr[data-total="hall"] th')).to_have_text("全馆")
+    await expect(page.locator('#estimates-body tr[data-total="hall"] td')).to_have_text(accuracy)
     await expect(page.locator('#stats-body tr[data-total="day"] th')).to_have_text("全天合计")
     await expect(page.locator("#charts-updated")).to_contain_text("10:0")
     waiting = await page.evaluate(CHART, "chart-waiting")
@@ -89,7 +112,7 @@ async def test_queue_trouble_charts_and_hall_time_on_a_laptop(tabs: Tabs, clock:
     assert by_zone["A 区"][-1] == 10 and by_zone["B 区"][-1] == 0
     flow = await page.evaluate(CHART, "chart-flow")
     ten = flow["x"].index("10:00")
-    assert [(s["name"], s["data"][ten]) for s in flow["series"]] == [("取号", 11), ("办结", 1)]
+    assert [(s["name"], s["data"][ten]) for s in flow["series"]] == [("取号", 13), ("办结", 3)]
 
     await page.evaluate("() => document.fonts.ready")
     for viewport, name in ((LAPTOP, "1366x768"), (WALL, "1920x1080")):

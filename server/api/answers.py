@@ -219,6 +219,28 @@ class DayCourseAnswer(BaseModel):
     hours: list[HourFlowView]
 
 
+class EstimateAccuracyView(BaseModel):
+    """One group's waits told at issue against the waits until the first call (server.estimate_accuracy)."""
+
+    key: str  # the zone or service code, the day (YYYY-MM-DD) or the hall's id
+    tickets: int  # told an estimate and called at least once
+    mae_min: float  # mean |estimate - wait|, minutes
+    bias_min: float  # mean (estimate - wait): negative when told too short
+    p90_abs_error_min: float
+    within_5: int  # |estimate - wait| at most 5 minutes
+    within_5_share: float  # of tickets, 4 places
+
+
+class EstimateAccuracyAnswer(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    by: Literal["zone", "service", "day", "hall"]
+    from_: date = Field(alias="from")
+    to: date
+    within_minutes: int
+    groups: list[EstimateAccuracyView]  # only groups with a ticket measured, by key
+
+
 class RatingView(BaseModel):
     """A 好差评 rating as the tablet, the phone and the event log show it (server.ratings.Rating.public)."""
 

@@ -1,10 +1,11 @@
 """Waiting and handling statistics for managers (see server/stats.py for the definitions)."""
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
-from server import day_stats, stats
-from server.api.answers import DayCourseAnswer
+from server import day_stats, estimate_accuracy, stats
+from server.api.answers import DayCourseAnswer, EstimateAccuracyAnswer
 from server.api.endpoint import Api, Call, Query
 from server.auth import Access
 
@@ -21,9 +22,13 @@ RANGE = {"from": Query("first business day, YYYY-MM-DD (default: to)", schema=_D
          "to": Query("last business day (default: today)", schema=_DAY)}
 
 
-@api.get("/api/v1/stats", access=Access.MANAGER,
-         query={"by": Query("window | staff | service | zone | department | hall (default window)",
-                           schema={"enum": [g.value for g in stats.Grouping]}), **RANGE},
+def by_and_range(default: Enum) -> dict[str, Query]:
+    """A report's `by` (its grouping's values; `default` when not given) and its days."""
+    choices = [g.value for g in type(default)]
+    return {"by": Query(f"{' | '.join(choices)} (default {default.value})", schema={"enum": choices}), **RANGE}
+
+
+@api.get("/api/v1/stats", access=Access.MANAGER, query=by_and_range(stats.Grouping.WINDOW),
          summary="Served, transferred and no-show counts with mean/p90 waiting and handling seconds, mean walk-up"
                  " seconds and 好差评 (valid ratings, their rate, satisfaction, bad ratings),"
                  " ?by=window|staff|service|zone|department|hall&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
@@ -58,3 +63,14 @@ async def get_day(call: Call) -> dict[str, Any]:
                  " month's count flagged at 10 (事进人进), ?from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
 async def get_summons(call: Call) -> dict[str, Any]:
     return await call.services.summons.figures(call.hall_id, day_range(call))
+
+
+@api.get("/api/v1/stats/estimates", access=Access.MANAGER, answer=EstimateAccuracyAnswer,
+         query=by_and_range(estimate_accuracy.Grouping.ZONE),
+         summary="How close the wait told at issue came to the wait until the first call: per group the"
+                 " tickets measured, mean absolute error, bias and p90 of the absolute error in minutes and the"
+                 " share within ±5 minutes, ?by=zone|service|day|hall&from=YYYY-MM-DD&to=YYYY-MM-DD (default today)")
+async def get_estimates(call: Call) -> dict[str, Any]:
+    by = estimate_accuracy.Grouping.parse(call.query("by"))
+    ctx = call.services.ctx
+    return (await estimate_accuracy.report(ctx, ctx.hall(call.hall_id), by, day_range(call))).public()

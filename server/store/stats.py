@@ -80,6 +80,34 @@ async def ticket_times(con: asyncpg.Connection, ticket_id: int) -> asyncpg.Recor
     )
 
 
+# The column an estimate accuracy report groups tickets by; the keys are the only groupings there are.
+ESTIMATE_GROUP_COLUMNS = {"zone": "zone", "service": "service", "day": "day", "hall": "hall"}
+
+
+async def estimate_errors_by(con: asyncpg.Connection, hall: str, first: date, last: date, by: str,
+                             within_minutes: float) -> list[asyncpg.Record]:
+    """How far the wait told at issue was from the wait until the first call, one row per group.
+
+    error = estimated_wait_minutes - (first_called_at - issued_at) in minutes, for the tickets of
+    business days first..last that were told an estimate and were called at least once. A ticket's
+    zone and service are those of its first stay: the queue the estimate was told for (a transfer
+    comes only after a call). `within`: tickets whose |error| is at most `within_minutes`.
+    """
+    column = ESTIMATE_GROUP_COLUMNS[by]
+    return await con.fetch(
+        f"SELECT {column}::text AS key, count(*) AS tickets, avg(abs(error)) AS mae, avg(error) AS bias,"
+        " count(*) FILTER (WHERE abs(error) <= $4) AS within,"
+        " percentile_cont(0.9) WITHIN GROUP (ORDER BY abs(error)) AS p90_abs"
+        " FROM (SELECT t.hall, t.day, s.zone, s.service, t.estimated_wait_minutes"
+        "   - extract(epoch FROM t.first_called_at - t.issued_at)::float8 / 60 AS error"
+        "   FROM tickets AS t JOIN servings AS s ON s.ticket_id = t.id AND s.called_at = t.first_called_at"
+        "   WHERE t.hall = $1 AND t.day BETWEEN $2 AND $3 AND t.estimated_wait_minutes IS NOT NULL"
+        "   AND s.hall = $1 AND s.day >= $2) AS told"
+        f" GROUP BY {column} ORDER BY {column}",
+        hall, first, last, within_minutes,
+    )
+
+
 # Every wait of a business day as (zone, since, until): each stay's wait for its call, the
 # waits going on (until NULL) and those a cancel ended. Tickets only: no table of samples.
 _WAITS = """

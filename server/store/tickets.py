@@ -36,6 +36,16 @@ async def insert_ticket(con: asyncpg.Connection, **values: Any) -> Ticket:
     return Ticket.from_record(record)
 
 
+async def record_estimate(con: asyncpg.Connection, ticket_id: int, minutes: int | None, low: int | None,
+                          high: int | None) -> Ticket:
+    """The wait the ticket's issue tells (and its range), stored in the issuing transaction, never changed."""
+    record = await con.fetchrow(
+        "UPDATE tickets SET estimated_wait_minutes = $2, estimated_wait_low = $3, estimated_wait_high = $4"
+        " WHERE id = $1 RETURNING *", ticket_id, minutes, low, high,
+    )
+    return Ticket.from_record(record)
+
+
 async def by_idempotency_key(con: asyncpg.Connection, hall: str, day: date, caller: str,
                              key: str) -> tuple[Ticket, str | None] | None:
     """The caller's ticket of the day for `key`, with the fingerprint of the request that made it."""

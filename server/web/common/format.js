@@ -13,6 +13,11 @@ export function duration(seconds) {
   return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
+/** A share of 0..1 as "66.7%"; "—" when there is none. */
+export function percent(share) {
+  return share === null || share === undefined ? "—" : `${(100 * share).toFixed(1)}%`;
+}
+
 /** "14:05", or "14:05:09" with seconds, of a Date or ISO time; "" when there is none. */
 export function clockTime(moment, { lang = "zh", timeZone, seconds = false } = {}) {
   if (moment === null || moment === undefined || moment === "") return "";

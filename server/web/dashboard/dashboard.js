@@ -4,7 +4,8 @@
 // while another zone queues); per zone the queue, its longest wait with the
 // 电子监察 yellow and red cards, and its windows; every window's state, grouped
 // by floor and zone; the day's course in charts; kiosk device alarms; today's
-// figures per window with zone and day totals, and the window ranking.
+// figures per window with zone and day totals, how close the waits told at issue
+// came per zone (等候预估准确度), and the window ranking.
 //
 // Windows and queue figures come from the shared hall state, live on the
 // `managers` topic (a snapshot, then every ticket, window and device event,
@@ -13,7 +14,7 @@
 import { BOOKING_TEXTS, BookingsView } from "/static/common/bookings.js";
 import { el } from "/static/common/dom.js";
 import { EVENT_KINDS } from "/static/common/events.js";
-import { clockTime, duration } from "/static/common/format.js";
+import { clockTime, duration, percent } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
 import { showLiveStatus } from "/static/common/live.js";
@@ -21,6 +22,7 @@ import { STAFF_TEXTS, StaffShell } from "/static/common/staff.js";
 import { SUMMONS_TEXTS } from "/static/common/summons.js";
 import { RATING_MESSAGES } from "/static/common/rating.js";
 import { DayCharts } from "/static/dashboard/charts.js";
+import { ESTIMATE_TEXTS, renderEstimatesTable } from "/static/dashboard/estimatestable.js";
 import { FOLLOW_UP_TEXTS, FollowUpsPanel } from "/static/dashboard/followups.js";
 import { renderStatsTable } from "/static/dashboard/statstable.js";
 import { SUMMONS_ALARM_TEXTS, SummonsAlarms } from "/static/dashboard/summonsalarms.js";
@@ -37,6 +39,7 @@ const t = makeTranslator({
   ...BOOKING_TEXTS,
   ...SUMMONS_TEXTS,
   ...SUMMONS_ALARM_TEXTS,
+  ...ESTIMATE_TEXTS,
   title: { zh: "大厅管理看板", en: "Hall dashboard" },
   loginTitle: { zh: "管理人员登录", en: "Manager sign-in" },
   loginHint: { zh: "大厅管理看板仅限管理人员使用", en: "The dashboard is for hall managers only" },
@@ -163,6 +166,7 @@ const state = {
   devices: new Map(), // kiosk id -> {alarms, since}
   kioskCount: 0,
   stats: null, // {windows, zones, hall}: today's reports by window, by zone, for the whole hall
+  estimates: null, // {zones, hall}: today's estimate accuracy by zone and for the whole hall
   ranking: null,
   rankingRange: "week",
   statsAt: null, // hall time of the latest statistics
@@ -240,11 +244,14 @@ async function refreshStats() {
   statsBusy = true;
   $("btn-refresh").disabled = true;
   try {
-    const [windows, zones, hall] = await Promise.all(["window", "zone", "hall"].map(
-      (by) => shell.authed(`/api/v1/stats?by=${by}`)));
+    const [windows, zones, hall, estimateZones, estimateHall] = await Promise.all([
+      ...["window", "zone", "hall"].map((by) => shell.authed(`/api/v1/stats?by=${by}`)),
+      ...["zone", "hall"].map((by) => shell.authed(`/api/v1/stats/estimates?by=${by}`)),
+    ]);
     const query = state.rankingRange === "week" ? `?from=${mondayOf(windows.to)}&to=${windows.to}` : "";
     state.ranking = await shell.authed(`/api/v1/stats/ranking${query}`);
     state.stats = { windows, zones, hall };
+    state.estimates = { zones: estimateZones, hall: estimateHall };
     state.statsAt = hallState.now();
     renderStats();
     renderRanking();
@@ -405,7 +412,6 @@ function renderZoneRating(box, code) {
     box.title = "";
     return;
   }
-  const percent = (share) => (share === null ? "—" : `${(100 * share).toFixed(1)}%`);
   box.textContent = t("zoneRating", { share: percent(ratings.satisfaction), valid: ratings.valid })
     + (ratings.bad ? t("zoneBad", { bad: ratings.bad }) : "");
   box.dataset.bad = ratings.bad ? "yes" : "";
@@ -486,7 +492,10 @@ function renderAlarms() {
 
 function renderStats() {
   renderStatsTable($("stats-body"), state.stats, state.hall, t, card);
-  $("stats-updated").textContent = state.statsAt ? t("updated", { time: clock(state.statsAt, { seconds: true }) }) : "";
+  renderEstimatesTable($("estimates-body"), state.estimates, t);
+  const updated = state.statsAt ? t("updated", { time: clock(state.statsAt, { seconds: true }) }) : "";
+  $("stats-updated").textContent = updated;
+  $("estimates-updated").textContent = updated;
 }
 
 function renderRanking() {

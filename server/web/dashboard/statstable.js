@@ -15,11 +15,7 @@ const COLUMNS = 8;
  */
 export function renderStatsTable(body, stats, hall, t, card) {
   if (!stats?.windows.groups.length) {
-    const row = el("tr", "empty");
-    const cell = el("td", "", stats ? t("statsEmpty") : "");
-    cell.colSpan = COLUMNS;
-    row.append(cell);
-    body.replaceChildren(row);
+    showEmpty(body, stats ? t("statsEmpty") : "", COLUMNS);
     return;
   }
   const byWindow = new Map(stats.windows.groups.map((g) => [Number(g.key), g]));
@@ -41,6 +37,15 @@ export function renderStatsTable(body, stats, hall, t, card) {
   });
   for (const total of stats.hall.groups) rows.push(figuresRow(total, t("dayTotal"), "day", card));
   body.replaceChildren(...rows);
+}
+
+/** A table body with one line across its `columns` instead of figures: nothing yet, or not loaded. */
+export function showEmpty(body, text, columns) {
+  const row = el("tr", "empty");
+  const cell = el("td", "", text);
+  cell.colSpan = columns;
+  row.append(cell);
+  body.replaceChildren(row);
 }
 
 /** A window's row (total null), a zone's total (total: its code) or the day's (total "day"). */
