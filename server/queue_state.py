@@ -184,12 +184,17 @@ class HallQueue:
             key, ahead = shared[profile]
             counts.append(ahead + self._ahead_one_by_one(
                 window, key, now, self._targeted.get(window.number, {}).values()))
-        return Place(min(counts, default=0), self._estimates(now).of(ticket, now), serving)
+        estimates = self._estimates(now, unknown=ticket.id)
+        return Place(min(counts, default=0), estimates.of(ticket, now), serving)
 
-    def _estimates(self, now: datetime) -> WaitEstimates:
-        """The twin's estimates, run again here first if the hall changed and a run is quick;
+    def _estimates(self, now: datetime, unknown: int | None = None) -> WaitEstimates:
+        """The twin's estimates, run again here first if the hall changed and a run is quick (at once
+        when asked about a ticket the last run did not know: what issuing tells is what is measured);
         a hall whose runs take longer has them run off the event loop (`refresh_estimates`)."""
-        if not self._refreshing and self.estimates.cost <= QUICK_RUN and self.estimates.stale(self.seq, now):
+        quick = not self._refreshing and self.estimates.cost <= QUICK_RUN
+        if quick and unknown is not None and unknown in self._tickets and not self.estimates.knows(unknown):
+            self.estimates.refresh(self._hall_now(now))
+        elif quick and self.estimates.stale(self.seq, now):
             self.estimates.refresh(self._hall_now(now))
         return self.estimates
 

@@ -97,6 +97,10 @@ class WaitEstimates:
             return False
         return time.perf_counter() - self._ran_at >= self.cost / RUN_SHARE
 
+    def knows(self, ticket_id: int) -> bool:
+        """Whether the last run played this ticket."""
+        return self._central is not None and ticket_id in self._central.calls
+
     def refresh(self, hall_now: HallNow) -> None:
         """Run the twin (and, as often as their share allows, a sampled run for the range).
         Touches nothing but this object's results: may run on another thread."""
@@ -112,9 +116,16 @@ class WaitEstimates:
         self._central = central
 
     def of(self, ticket: Queued, now: datetime) -> Estimate:
-        """A waiting ticket's estimate; a ticket the last run did not know is a probe's."""
-        priority = ticket.priority if ticket.target_window is None else Priority.NORMAL
-        return self._estimate(ticket.id, ticket.service, priority, now)
+        """A waiting ticket's estimate; a ticket the last run did not know is a probe's: an appointment
+        checked in before its slot waits as a walk-in, or as an appointment from its slot on."""
+        if ticket.target_window is not None:
+            return self._estimate(ticket.id, ticket.service, Priority.NORMAL, now)
+        if ticket.priority is Priority.APPOINTMENT and ticket.arrival > now and not self.knows(ticket.id):
+            walk_in = self._estimate(None, ticket.service, Priority.NORMAL, now)
+            at_slot = self._estimate(None, ticket.service, Priority.APPOINTMENT, now)
+            until_slot = _minutes((ticket.arrival - now).total_seconds())
+            return _earlier(walk_in, _no_sooner(at_slot, until_slot))
+        return self._estimate(ticket.id, ticket.service, ticket.priority, now)
 
     def for_service(self, service: str, now: datetime) -> Estimate:
         """The wait of a walk-in ticket of `service` taken now."""
@@ -215,6 +226,19 @@ def _wait(run: _Run, ticket_id: int | None, service: str, priority: Priority, no
     probe = run.probes.get((service, priority))
     called = run.calls.get(probe) if probe is not None else None
     return max(0.0, (called - run.start).total_seconds()) if called else None
+
+
+def _no_sooner(estimate: Estimate, minutes: int) -> Estimate:
+    if estimate.minutes is None:
+        return estimate
+    return Estimate(*(max(m, minutes) if m is not None else None
+                      for m in (estimate.minutes, estimate.low, estimate.high)))
+
+
+def _earlier(a: Estimate, b: Estimate) -> Estimate:
+    if a.minutes is None or b.minutes is None:
+        return a if b.minutes is None else b
+    return a if a.minutes <= b.minutes else b
 
 
 def _arrival_moments(rate: float, span: float, rng: random.Random | None) -> list[float]:

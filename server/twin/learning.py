@@ -185,13 +185,18 @@ class HallLearning:
         return DurationModel(means, sigmas, staff, latency, pauses, min(0.5, paused_share))
 
     def arrival_rates(self, now: datetime) -> dict[str, float]:
-        """Arrivals per second per service over the last ARRIVAL_SPAN (or since the day's first)."""
+        """Arrivals per second per service over the last ARRIVAL_SPAN (or since the day's first),
+        counting only the time the kiosks issued: after a closed lunch, the minutes since reopening."""
         rates = {}
         since = now - ARRIVAL_SPAN
         first = min((q[0] for q in self._issues.values() if q), default=None)
         if first is None:
             return {}
-        span = max(MIN_ARRIVAL_SPAN, now - max(since, first)).total_seconds()
+        begin = max(since, first)
+        periods = self.hall.hours.serving_periods(self.hall.local(now).date(), self.hall.timezone)
+        issuing = sum((min(end, now) - max(start, begin) for start, end in periods
+                       if min(end, now) > max(start, begin)), timedelta())
+        span = max(MIN_ARRIVAL_SPAN, issuing if periods else now - begin).total_seconds()
         for service, times in self._issues.items():
             while times and times[0] < since:
                 times.popleft()
