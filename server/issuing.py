@@ -67,7 +67,7 @@ class IssueRequest:
 class IssuedTicket:
     ticket: Ticket
     people_ahead: int
-    estimated_wait_minutes: int
+    estimated_wait_minutes: int | None  # None: no window that may serve it is open (queue_state.Place)
     windows: tuple[int, ...]  # windows that may serve it
     created: bool  # False when an idempotent retry returned the earlier ticket
     notice: str | None = None  # a code: why the ticket is not what was asked for

@@ -56,7 +56,7 @@ class Place:
     """A waiting ticket's place in the queue now."""
 
     people_ahead: int
-    estimated_wait_minutes: int
+    estimated_wait_minutes: int | None  # None: no window that may serve it is signed in (暂无开放窗口)
     windows: tuple[int, ...]  # the windows that may serve it
 
 
@@ -72,6 +72,8 @@ class HallQueue:
         self.hall = hall
         self.seq = seq
         self._open = {n for n, state in window_states.items() if state == WindowStateName.OPEN.value}
+        # Open or paused: someone is there to call, now or after the pause. Estimates need one of them.
+        self._signed_in = {n for n, state in window_states.items() if state != WindowStateName.CLOSED.value}
         # When each window not open stopped being open: how long a queue has had nobody to call it.
         self._shut_since = {n: at for n, at in (shut_since or {}).items() if n not in self._open}
         self._tickets: dict[int, Waiting] = {}
@@ -97,12 +99,17 @@ class HallQueue:
             changed = True
         state = event.payload.get("window_state")
         if isinstance(state, dict):
+            number = state["number"]
             if state["state"] == WindowStateName.OPEN.value:
-                self._open.add(state["number"])
-                self._shut_since.pop(state["number"], None)
+                self._open.add(number)
+                self._shut_since.pop(number, None)
             else:  # paused then closed: shut since the pause
-                self._open.discard(state["number"])
-                self._shut_since.setdefault(state["number"], event.at)
+                self._open.discard(number)
+                self._shut_since.setdefault(number, event.at)
+            if state["state"] == WindowStateName.CLOSED.value:
+                self._signed_in.discard(number)
+            else:
+                self._signed_in.add(number)
             changed = True
         return changed
 
@@ -153,7 +160,8 @@ class HallQueue:
         serving = tuple(w.number for w in self.hall.windows_serving(ticket.service))
         target = ticket.candidate(now)
         opened = self._open
-        counted = counted_windows(self._may_serve(ticket), target, opened)
+        may_serve = self._may_serve(ticket)
+        counted = counted_windows(may_serve, target, opened)
         starvation = self.hall.queue.starvation
         # Windows of one profile give the ticket one key and see the same queues.
         shared: dict[tuple[bool, tuple], tuple[tuple, int]] = {}
@@ -170,7 +178,14 @@ class HallQueue:
         ahead = min(counts, default=0)
         open_serving = sum(1 for n in serving if n in opened)
         typical = service.typical_minutes if service else 0
-        return Place(ahead, estimated_wait_minutes(ahead, typical, open_serving or len(serving)), serving)
+        estimate = None
+        if self._any_signed_in(w.number for w in may_serve):
+            estimate = estimated_wait_minutes(ahead, typical, open_serving or len(serving))
+        return Place(ahead, estimate, serving)
+
+    def _any_signed_in(self, windows: Iterable[int]) -> bool:
+        """Whether one of `windows` is signed in (open or paused); else there is no open window to wait for."""
+        return any(n in self._signed_in for n in windows)
 
     def _may_serve(self, ticket: Waiting) -> tuple[Window, ...]:
         """The windows that may serve it: its target window only, once transferred to one."""
@@ -225,8 +240,9 @@ class HallQueue:
         return max([since, *(self._shut_since[n] for n in serving if n in self._shut_since)])
 
     def figures(self, now: datetime) -> dict[str, Any]:
-        """Waiting count, longest wait, a rough wait estimate and whether anyone is there to
-        call them (`unattended_since`), per service and per zone."""
+        """Waiting count, longest wait, a rough wait estimate (None: no window that may serve it is
+        signed in; a zone's: the longest of its services that have one) and whether anyone is there
+        to call them (`unattended_since`), per service and per zone."""
         self._today(now)
         opened = self._open
         waiting: dict[str, int] = {}
@@ -236,7 +252,7 @@ class HallQueue:
             if ticket.service not in oldest or ticket.queued_at < oldest[ticket.service]:
                 oldest[ticket.service] = ticket.queued_at
         zones: dict[str, dict[str, Any]] = {
-            z.code: {"zone": z.code, "waiting": 0, "open_windows": 0, "estimated_wait_minutes": 0,
+            z.code: {"zone": z.code, "waiting": 0, "open_windows": 0, "estimated_wait_minutes": None,
                      "unattended_since": None}
             for z in self.hall.zones
         }
@@ -246,7 +262,9 @@ class HallQueue:
             count = waiting.get(service.code, 0)
             serving = [w.number for w in self.hall.windows_serving(service.code)]
             open_count = sum(1 for n in serving if n in opened)
-            estimate = estimated_wait_minutes(count, service.typical_minutes, open_count or len(serving))
+            estimate = None
+            if self._any_signed_in(serving):
+                estimate = estimated_wait_minutes(count, service.typical_minutes, open_count or len(serving))
             since = oldest.get(service.code)
             unattended = self._unattended_since(since, serving, open_count)
             services.append({
@@ -258,7 +276,8 @@ class HallQueue:
             })
             zone = zones[service.zone]
             zone["waiting"] += count
-            zone["estimated_wait_minutes"] = max(zone["estimated_wait_minutes"], estimate)
+            if estimate is not None:
+                zone["estimated_wait_minutes"] = max(zone["estimated_wait_minutes"] or 0, estimate)
             if unattended:  # the zone's alarm: since its service left unattended longest
                 unattended_zones[service.zone] = min(unattended, unattended_zones.get(service.zone, unattended))
         for window in self.hall.windows:
