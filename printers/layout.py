@@ -62,6 +62,11 @@ def _text(text: str, profile: PrinterProfile, scale: int = 1, bold: bool = False
     return [TextLine(line, scale, bold) for line in wrap(text, columns)]
 
 
+def _wait_text(minutes: int | None) -> str:
+    # No window that may serve it is open: a number of minutes would be a promise nobody keeps.
+    return "暂无开放窗口" if minutes is None else f"预计等候约 {minutes} 分钟"
+
+
 def build_layout(ticket: TicketPrint, profile: PrinterProfile) -> list[Block]:
     """The ticket top to bottom, every text line already wrapped to the paper width."""
     blocks: list[Block] = [
@@ -75,7 +80,7 @@ def build_layout(ticket: TicketPrint, profile: PrinterProfile) -> list[Block]:
     if ticket.windows:
         blocks += _text(f"办理窗口：{ticket.windows}", profile)
     blocks += _text(f"前面还有 {ticket.people_ahead} 人", profile)
-    blocks += _text(f"预计等候约 {ticket.estimated_wait_minutes} 分钟", profile)
+    blocks += _text(_wait_text(ticket.estimated_wait_minutes), profile)
     if ticket.holder_masked:
         blocks += _text(f"取号人：{ticket.holder_masked}", profile)
     blocks += _text(f"取号时间：{ticket.issued_at:%Y-%m-%d %H:%M}", profile)

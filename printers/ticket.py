@@ -17,7 +17,7 @@ class TicketPrint:
     number: str  # e.g. "A023"; ASCII, it is also the Code128 payload
     service_name: str
     people_ahead: int
-    estimated_wait_minutes: int
+    estimated_wait_minutes: int | None  # None: no window that may serve it is open ("暂无开放窗口")
     issued_at: datetime
     status_url: str  # QR payload: live queue position
     notice: str | None = None

@@ -66,7 +66,7 @@ class IssueRequest:
 class IssuedTicket:
     ticket: Ticket
     people_ahead: int
-    estimated_wait_minutes: int
+    estimated_wait_minutes: int | None  # None: no window that may serve it is open (queue_state.Place)
     windows: tuple[int, ...]  # windows that may serve it
     created: bool  # False when an idempotent retry returned the earlier ticket
     notice: str | None = None  # a code: why the ticket is not what was asked for
@@ -296,9 +296,9 @@ class Issuer:
     @staticmethod
     def _described(ticket: Ticket, request: IssueRequest, place: Place, *, created: bool) -> IssuedTicket:
         """The ticket with its place (0 ahead once it left the queue) and the wait it was told at
-        issue, also when a retry asks again (0 for none, as Place.estimated_wait_minutes says it)."""
+        issue, also when a retry asks again (None: no window open, as Place.estimated_wait_minutes says it)."""
         waiting = ticket.status.value == "waiting"
-        told = ticket.estimated_wait_minutes or 0
+        told = ticket.estimated_wait_minutes
         refused = request.priority is Priority.APPOINTMENT and ticket.priority is not Priority.APPOINTMENT
         notice = None if not refused else "booking_late" if request.appointment else "appointment_needs_check_in"
         return IssuedTicket(ticket, place.people_ahead if waiting else 0, told if waiting else 0,

@@ -64,8 +64,9 @@ class Place:
     windows: tuple[int, ...]  # the windows that may serve it
 
     @property
-    def estimated_wait_minutes(self) -> int:
-        return self.estimate.minutes or 0
+    def estimated_wait_minutes(self) -> int | None:
+        """None: no window that may serve it is signed in (暂无开放窗口)."""
+        return self.estimate.minutes
 
 
 QUICK_RUN = 0.015  # seconds: a twin run this quick may run inside a request
@@ -115,12 +116,13 @@ class HallQueue:
             self.watch.ticket(ticket, event.at, event.kind == Kind.TICKET_ISSUED, self._has_work)
             changed = True
         if isinstance(state, dict):
+            number = state["number"]
             if state["state"] == WindowStateName.OPEN.value:
-                self._open.add(state["number"])
-                self._shut_since.pop(state["number"], None)
+                self._open.add(number)
+                self._shut_since.pop(number, None)
             else:  # paused then closed: shut since the pause
-                self._open.discard(state["number"])
-                self._shut_since.setdefault(state["number"], event.at)
+                self._open.discard(number)
+                self._shut_since.setdefault(number, event.at)
             changed = True
         return changed
 
@@ -170,7 +172,8 @@ class HallQueue:
         serving = tuple(w.number for w in self.hall.windows_serving(ticket.service))
         target = ticket.candidate(now)
         opened = self._open
-        counted = counted_windows(self._may_serve(ticket), target, opened)
+        may_serve = self._may_serve(ticket)
+        counted = counted_windows(may_serve, target, opened)
         starvation = self.hall.queue.starvation
         # Windows of one profile give the ticket one key and see the same queues.
         shared: dict[tuple[bool, tuple], tuple[tuple, int]] = {}
@@ -277,8 +280,9 @@ class HallQueue:
         return max([since, *(self._shut_since[n] for n in serving if n in self._shut_since)])
 
     def figures(self, now: datetime) -> dict[str, Any]:
-        """Waiting count, longest wait, a rough wait estimate and whether anyone is there to
-        call them (`unattended_since`), per service and per zone."""
+        """Waiting count, longest wait, a rough wait estimate (None: no window that may serve it is
+        signed in; a zone's: the longest of its services that have one) and whether anyone is there
+        to call them (`unattended_since`), per service and per zone."""
         self._today(now)
         opened = self._open
         waiting: dict[str, int] = {}
@@ -288,7 +292,7 @@ class HallQueue:
             if ticket.service not in oldest or ticket.queued_at < oldest[ticket.service]:
                 oldest[ticket.service] = ticket.queued_at
         zones: dict[str, dict[str, Any]] = {
-            z.code: {"zone": z.code, "waiting": 0, "open_windows": 0, "estimated_wait_minutes": 0,
+            z.code: {"zone": z.code, "waiting": 0, "open_windows": 0, "estimated_wait_minutes": None,
                      "unattended_since": None}
             for z in self.hall.zones
         }
@@ -299,7 +303,7 @@ class HallQueue:
             count = waiting.get(service.code, 0)
             serving = [w.number for w in self.hall.windows_serving(service.code)]
             open_count = sum(1 for n in serving if n in opened)
-            estimate = estimates.for_service(service.code, now).minutes or 0
+            estimate = estimates.for_service(service.code, now).minutes
             since = oldest.get(service.code)
             unattended = self._unattended_since(since, serving, open_count)
             services.append({
@@ -311,7 +315,8 @@ class HallQueue:
             })
             zone = zones[service.zone]
             zone["waiting"] += count
-            zone["estimated_wait_minutes"] = max(zone["estimated_wait_minutes"], estimate)
+            if estimate is not None:
+                zone["estimated_wait_minutes"] = max(zone["estimated_wait_minutes"] or 0, estimate)
             if unattended:  # the zone's alarm: since its service left unattended longest
                 unattended_zones[service.zone] = min(unattended, unattended_zones.get(service.zone, unattended))
         for window in self.hall.windows:

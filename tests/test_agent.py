@@ -108,6 +108,7 @@ async def test_card_swipe_to_printed_ticket(reader_emulator, printer_emulator, k
     assert "不动产登记综合受理区 · 1楼" in lines
     assert "不动产转移登记（二手房买卖）" in lines
     assert "取号人：张*" in lines
+    assert "暂无开放窗口" in lines  # no window is signed in: no wait is promised
     assert printout.qr_payloads == (f"{base_url}/t/{issued['status_token']}",)
     assert printout.code128_payloads == (ticket["number"],)
     assert [(r["ticket_id"], r["status"], r["attempts"]) for r in await job_rows(database_url)] == [

@@ -15,6 +15,8 @@ from tests.browser_support import (
     PHONE_SIZE,
     XSS,
     assert_fits,
+    clerk_at,
+    hall_api,
     sign_in_on_console,
     until,
 )
@@ -43,7 +45,10 @@ async def test_a_citizen_takes_a_ticket_and_a_clerk_calls_it(tabs, artifacts):
     zone_b = page.locator('.zone-card[data-zone="B"]')
     await expect(zone_b).to_contain_text("公积金综合受理区")
     await expect(zone_b).to_contain_text("一楼")
-    await expect(zone_b).to_contain_text("等候 0 人")
+    # Nobody is signed in yet: the short cards say so where they would count who waits.
+    await expect(zone_b.locator(".zone-figures")).to_have_text("一楼 · 暂无开放窗口")
+    common_b01 = page.locator('.common-card[data-service="B01"] .service-detail')
+    await expect(common_b01).to_have_text("一楼 B区 · 暂无开放窗口")
     await expect(page.locator("#nav")).to_be_hidden()  # the start screen is home
     await assert_fits(page, ".bar", "#search-open", "#common", "#zones", '.zone-card[data-zone="J"]', "#btn-green",
                       "#btn-check-in")
@@ -64,7 +69,7 @@ async def test_a_citizen_takes_a_ticket_and_a_clerk_calls_it(tabs, artifacts):
     await expect(page.locator("#ticket-zone")).to_have_text("公积金综合受理区 · 一楼")
     await expect(page.locator("#ticket-windows .group")).to_have_text(["一楼 B区 8个窗口", "一楼 综合窗口 8个"])
     await expect(page.locator("#ticket-ahead")).to_have_text("0 人")
-    await expect(page.locator("#ticket-wait")).to_have_text("即到即办")
+    await expect(page.locator("#ticket-wait")).to_have_text("暂无开放窗口")  # first, but nobody to call it yet
     qr = page.locator("#ticket-qr")
     await expect(qr).to_have_js_property("complete", True)
     assert await qr.evaluate("img => img.naturalWidth") > 0
@@ -133,9 +138,13 @@ async def test_a_lost_answer_is_sent_again_and_gives_one_ticket(tabs, database_u
     kiosk.assert_clean()
 
 
-async def test_green_channel_and_the_return_to_the_start(tabs, database_url, artifacts):
+async def test_green_channel_and_the_return_to_the_start(tabs, live_server, database_url, artifacts):
+    async with hall_api(live_server) as http:
+        await clerk_at(http, "wangfang", 59)  # zone D's window: its card counts who waits, the others cannot
     kiosk = await tabs.open("/kiosk?token=demo-kiosk-entrance&idle=4", KIOSK_SIZE)
     page = kiosk.page
+    await expect(page.locator('.zone-card[data-zone="D"] .zone-figures')).to_have_text("一楼 · 等候 0 人")
+    await expect(page.locator('.zone-card[data-zone="F"] .zone-figures')).to_have_text("二楼 · 暂无开放窗口")
     await page.locator("#lang").click()
     await expect(page.locator("#zones-title")).to_have_text("Or choose the service area")
     await expect(page.locator('.zone-card[data-zone="F"]')).to_contain_text("Floor 2")
@@ -203,6 +212,9 @@ async def test_the_phone_page_follows_a_ticket_by_its_link(tabs):
     phone = await tabs.open(f"/t/{issued['status_token']}", PHONE_SIZE)
     await expect(phone.page.locator("#phone-number")).to_have_text("C001")
     await expect(phone.page.locator("#phone-holder")).to_have_text(issued["ticket"]["holder"])
+    await expect(phone.page.locator("#phone-detail")).to_have_text("暂无开放窗口，窗口开放后先叫您")
+    async with aiohttp.ClientSession(tabs.base) as http:
+        await clerk_at(http, "zhaolei", 89)  # a universal window: it serves C01 too
     await expect(phone.page.locator("#phone-detail")).to_have_text("马上轮到您，请留意叫号")
     missing = await tabs.open("/t/no-such-token", PHONE_SIZE)
     await expect(missing.page.locator("#phone-error")).to_contain_text("找不到这张号票")

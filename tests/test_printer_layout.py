@@ -9,6 +9,7 @@ from PIL import Image
 from printers import preview
 from printers.escpos_decode import decode_escpos
 from printers.escpos_layout import render_escpos
+from printers.job import ticket_from_json, ticket_to_json
 from printers.layout import display_width, wrap
 from printers.preview import FontNotFoundError, find_cjk_font, render_preview_png
 from printers.ticket import PROFILES, PrinterProfile, TicketPrint
@@ -46,6 +47,13 @@ def test_ticket_text_survives_round_trip(profile: PrinterProfile) -> None:
     for expected in ("江宁区政务服务中心", "不动产登记 · 1楼", "二手房转移登记", "办理窗口：1楼 A区 40个窗口",
                      "前面还有 7 人", "预计等候约 35 分钟", "取号人：张*三", "取号时间：2024-05-06 09:41"):
         assert expected in lines
+
+
+def test_no_open_window_is_printed_instead_of_a_wait(profile: PrinterProfile) -> None:
+    unserved = ticket_from_json(ticket_to_json(replace(TICKET, estimated_wait_minutes=None)))  # as the job travels
+    lines = decode_escpos(render_escpos(unserved, profile)).text_lines
+    assert "暂无开放窗口" in lines and "前面还有 7 人" in lines
+    assert not [line for line in lines if "预计等候" in line]
 
 
 def test_job_starts_with_init_and_chinese_mode(profile: PrinterProfile) -> None:

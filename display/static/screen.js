@@ -56,6 +56,7 @@ const t = makeTranslator({
   open_short: { zh: "窗口开放", en: "open" },
   est_wait: { zh: "预计等候", en: "Estimated wait" },
   minutes: { zh: "分钟", en: "min" },
+  no_window: { zh: "暂无开放窗口", en: "No window open" },
   notices: { zh: "公告", en: "Notices" },
   no_calls: { zh: "今天还没有叫号，请稍候，叫到您的号码时会在这里显示", en: "No calls yet today: your number will appear here when called" },
   board_empty: { zh: "请留意叫号，听到号码后到对应窗口办理", en: "Please wait until your number is called" },
@@ -422,7 +423,7 @@ function renderSummary() {
     box.replaceChildren(
       stat(t("waiting"), q.waiting ?? "–", t("people"), "stat-waiting"),
       stat(t("open_windows"), q.open_windows ?? "–", "", "stat-open"),
-      stat(t("est_wait"), q.estimated_wait_minutes ?? "–", t("minutes"), "stat-wait"),
+      waitStat(q.estimated_wait_minutes),
     );
     fitAll();
     return;
@@ -445,6 +446,12 @@ function renderSummary() {
   });
   box.replaceChildren(...cards);
   fitAll();
+}
+
+/** The zone's wait estimate; null: no window that may serve its services is signed in ("–": no figures yet). */
+function waitStat(minutes) {
+  if (minutes === null) return stat(t("est_wait"), t("no_window"), "", "stat-wait no-window");
+  return stat(t("est_wait"), minutes ?? "–", t("minutes"), "stat-wait");
 }
 
 function stat(label, value, unit, className) {

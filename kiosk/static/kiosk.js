@@ -85,6 +85,7 @@ const t = makeTranslator({
   windowUniversal: { zh: "{floor} {number}号综合窗口", en: "{floor}: all-service window {number}" },
   minutes: { zh: "约 {m} 分钟", en: "about {m} min" },
   minutesNone: { zh: "即到即办", en: "you are next" },
+  noWindow: { zh: "暂无开放窗口", en: "No window open" },
   badgeGreen: { zh: "绿色通道 · 优先办理", en: "Priority lane" },
   badgeAppointment: { zh: "预约 · {slot}", en: "Appointment · {slot}" },
   checkedIn_on_time: { zh: "签到成功，按预约优先叫号", en: "Checked in: you are called ahead, as booked" },
@@ -186,8 +187,17 @@ const SMS_SAID = new Set(["ticket_not_waiting", "mobile_too_late"]); // sms_<cod
 
 const $ = (id) => document.getElementById(id);
 
-function waitText(minutes) {
-  return minutes > 0 ? t("minutes", { m: minutes }) : t("waitNone");
+/** A wait estimate in words; null: no window that may serve it is signed in, so no wait is promised. */
+function waitText(minutes, none = "waitNone") {
+  if (minutes === null) return t("noWindow");
+  return minutes > 0 ? t("minutes", { m: minutes }) : t(none);
+}
+
+/** How many wait, for the short cards (zones, common services): while no window that may serve them is
+ * signed in, "暂无开放窗口" in its place (the count is on the zone's service list). */
+function waitingOrNoWindow(figures, className) {
+  if (figures.estimated_wait_minutes === null) return el("span", "no-window", t("noWindow"));
+  return el("span", className, t("waitingPeople", { n: figures.waiting }));
 }
 
 /** The hall's green-channel groups (老、弱、病、残、军 as configured): "" when it names none. */
@@ -370,8 +380,9 @@ function renderZones() {
     card.type = "button";
     card.dataset.zone = zone.code;
     const text = el("span", "zone-text");
-    text.append(nameNode(zone, "zone-name"),
-                el("span", "zone-figures", `${floorName(t, zone.floor)} · ${t("waitingPeople", { n: queue.waiting })}`));
+    const figures = el("span", "zone-figures", `${floorName(t, zone.floor)} · `);
+    figures.append(waitingOrNoWindow(queue, "zone-waiting"));
+    text.append(nameNode(zone, "zone-name"), figures);
     card.append(el("span", "zone-code", zone.code), text);
     card.addEventListener("click", () => chooseZone(zone.code));
     grid.append(card);
@@ -422,8 +433,9 @@ function serviceCard(service, detail) {
   const queue = queueOf(service);
   const button = serviceButton(service, "service-card", el("span", "service-detail", detail));
   const figures = el("span", "service-figures");
+  const none = queue.estimated_wait_minutes === null;
   figures.append(el("span", "waiting", t("waitingPeople", { n: queue.waiting })),
-                 el("span", "estimate", waitText(queue.estimated_wait_minutes)));
+                 el("span", none ? "estimate no-window" : "estimate", waitText(queue.estimated_wait_minutes)));
   button.append(figures);
   return button;
 }
@@ -433,7 +445,7 @@ function commonButton(service) {
   const zone = zoneOf(service.zone);
   const where = zone ? t("whereInZone", { floor: floorName(t, zone.floor), zone: zone.code }) : "";
   const detail = el("span", "service-detail", where);
-  detail.append(el("span", "waiting", t("waitingPeople", { n: queueOf(service).waiting })));
+  detail.append(waitingOrNoWindow(queueOf(service), "waiting"));
   return serviceButton(service, "common-card", detail);
 }
 
@@ -730,8 +742,7 @@ function showTicket(issued) {
   const groups = issued.window_groups || [];
   $("ticket-windows").replaceChildren(...(groups.length ? groups.map((g) => el("span", "group", windowGroupText(g))) : ["—"]));
   $("ticket-ahead").textContent = t("people", { n: issued.people_ahead });
-  $("ticket-wait").textContent = issued.estimated_wait_minutes > 0
-    ? t("minutes", { m: issued.estimated_wait_minutes }) : t("minutesNone");
+  $("ticket-wait").textContent = waitText(issued.estimated_wait_minutes, "minutesNone");
   const badge = $("ticket-badge");
   badge.hidden = ticket.priority === "normal";
   badge.className = `badge ${ticket.priority}`;
@@ -864,6 +875,7 @@ function renderFigures() {
   if (state.screen === "start") renderStart();
   if (state.screen === "services") renderServices();
   if (state.screen === "search") renderSearch();
+  updateCues(); // a card's figures may take another line now ("暂无开放窗口" or a wait)
 }
 
 function setOnline(online) {

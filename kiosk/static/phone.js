@@ -37,7 +37,13 @@ const MESSAGES = {
   waiting: { zh: "排队中", en: "Waiting" },
   ahead: { zh: "前面还有 {n} 人，预计等候约 {m} 分钟", en: "{n} ahead of you, about {m} min" },
   next: { zh: "马上轮到您，请留意叫号", en: "You are next: listen for your number" },
+  aheadNoWindow: { zh: "前面还有 {n} 人，暂无开放窗口", en: "{n} ahead of you. No window open" },
+  nextNoWindow: { zh: "暂无开放窗口，窗口开放后先叫您", en: "No window open: you are called first when one opens" },
   transferred: { zh: "已转至 {w} 号窗口，请等候叫号", en: "Transferred to window {w}: wait for your call" },
+  transferredNoWindow: {
+    zh: "已转至 {w} 号窗口，暂无开放窗口，请等候叫号",
+    en: "Transferred to window {w}. No window open: wait for your call",
+  },
   called: { zh: "请到 {w} 号窗口办理", en: "Please go to window {w}" },
   calledAgain: { zh: "第 {k} 次叫号，请尽快前往", en: "Called {k} times: please hurry" },
   calledOnce: { zh: "窗口正在等您，请尽快前往", en: "The window is waiting for you" },
@@ -89,11 +95,7 @@ function describe(status) {
   const ticket = status.ticket;
   switch (ticket.status) {
     case "waiting":
-      if (ticket.target_window) return [t("waiting"), t("transferred", { w: ticket.target_window })];
-      if (status.people_ahead > 0) {
-        return [t("waiting"), t("ahead", { n: status.people_ahead, m: status.estimated_wait_minutes })];
-      }
-      return [t("waiting"), t("next")];
+      return [t("waiting"), waitingDetail(status)];
     case "called":
       return [t("called", { w: ticket.window }),
               ticket.call_count > 1 ? t("calledAgain", { k: ticket.call_count }) : t("calledOnce")];
@@ -106,6 +108,18 @@ function describe(status) {
     default:
       return [t("cancelled"), t("cancelledDetail")];
   }
+}
+
+/** Where a waiting ticket stands; an estimate of null: no window that may serve it is signed in. */
+function waitingDetail(status) {
+  const target = status.ticket.target_window;
+  const noWindow = status.estimated_wait_minutes === null;
+  if (target) return t(noWindow ? "transferredNoWindow" : "transferred", { w: target });
+  if (status.people_ahead > 0) {
+    const n = status.people_ahead;
+    return noWindow ? t("aheadNoWindow", { n }) : t("ahead", { n, m: status.estimated_wait_minutes });
+  }
+  return t(noWindow ? "nextNoWindow" : "next");
 }
 
 /** What a no-show can do now: go back and rejoin as the hall's rule says, or, its day over, take a new ticket. */

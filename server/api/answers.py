@@ -66,11 +66,15 @@ class WindowGroupView(BaseModel):
     numbers: list[int]
 
 
+# null: no window that may serve it is signed in (open or paused), so no wait can be promised (暂无开放窗口)
+EstimatedWait = int | None
+
+
 class Issued(BaseModel):
     ticket: TicketView
     status_token: str
     people_ahead: int
-    estimated_wait_minutes: int
+    estimated_wait_minutes: EstimatedWait
     windows: list[int]
     window_groups: list[WindowGroupView]  # the same windows by floor and zone, as the ticket words them
     hall_name: str
@@ -102,7 +106,7 @@ class PublicStatus(BaseModel):
 
     ticket: TicketView
     people_ahead: int
-    estimated_wait_minutes: int
+    estimated_wait_minutes: EstimatedWait
     hall_name: str
     service_name: str
     zone_name: str
@@ -111,6 +115,35 @@ class PublicStatus(BaseModel):
     final: bool  # nothing more will happen to the ticket: the page stops following it
     rejoin: RejoinRule
     summons: dict[str, Any] | None = None  # its 事进人不进 department's latest summons (server.summons.view)
+
+
+class ServiceFigures(BaseModel):
+    """One service's waiting figures (server.queue_state.HallQueue.figures)."""
+
+    service: str
+    zone: str
+    waiting: int
+    open_windows: int
+    longest_wait_seconds: int
+    waiting_since: datetime | None  # the longest-waiting ticket's place in the queue; null: nobody waits
+    estimated_wait_minutes: EstimatedWait
+    unattended_since: datetime | None  # since when people wait with no window open to serve them
+
+
+class ZoneFigures(BaseModel):
+    zone: str
+    waiting: int
+    open_windows: int
+    estimated_wait_minutes: EstimatedWait  # the longest of its services'; null when none has a window signed in
+    unattended_since: datetime | None
+
+
+class Queues(BaseModel):
+    """The waiting figures per service and zone, as pages are also pushed them."""
+
+    at: datetime
+    services: list[ServiceFigures]
+    zones: list[ZoneFigures]
 
 
 class TicketAnswer(BaseModel):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from server import chinese, health, screens
-from server.api.answers import Health, Readiness
+from server.api.answers import Health, Queues, Readiness
 from server.api.endpoint import Api, Call, Query
 from server.auth import Access
 from server.calendar import HallCalendar
@@ -86,7 +86,8 @@ async def get_hall(call: Call) -> dict[str, Any]:
     return {**layout(hall), **opening(hall, call.services.ctx.clock.now())}
 
 
-@api.get("/api/v1/queues", access=Access.ANY, summary="Waiting tickets and estimated waits per service and zone")
+@api.get("/api/v1/queues", access=Access.ANY, answer=Queues,
+         summary="Waiting tickets and estimated waits per service and zone (null: no window open to serve it)")
 async def get_queues(call: Call) -> dict[str, Any]:
     queue = await call.services.hub.current(call.hall_id)
     return queue.figures(call.services.ctx.clock.now())

@@ -19,7 +19,8 @@ export class HallState {
     this.windows = new Map(); // number -> public window state; current_ticket is the id at it
     this.tickets = new Map(); // ticket id -> latest public ticket seen, least recent first
     this.calls = []; // the latest call event of each ticket, newest first
-    // code -> {zone, waiting, open_windows, waiting_since, longest_wait_seconds, estimated_wait_minutes,
+    // code -> {zone, waiting, open_windows, waiting_since, longest_wait_seconds,
+    //         estimated_wait_minutes (null: no window that may serve it is signed in, 暂无开放窗口),
     //         unattended_since: people wait and no window serving them is open (null: not so)}
     this.services = new Map();
     this.zones = new Map(); // code -> {waiting, open_windows, estimated_wait_minutes, unattended_since}
