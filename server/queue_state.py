@@ -21,7 +21,7 @@ from server.hall import Hall, Priority, Window
 from server.model import Event, Ticket, WindowStateName
 from server.routing import Candidate, counted_windows, rank, servable
 from server.twin.learning import HallLearning
-from server.twin.watch import WindowWatch
+from server.twin.watch import WindowNow, WindowWatch
 from server.wait_estimates import Estimate, HallNow, WaitEstimates
 
 
@@ -84,7 +84,8 @@ class HallQueue:
         self.hall = hall
         self.seq = seq
         # The windows as the twin sees them, and what the hall measured (server.twin).
-        self.watch = watch or WindowWatch(HallLearning(hall), {})
+        self.watch = watch or WindowWatch(HallLearning(hall), {
+            n: WindowNow(n, WindowStateName(state)) for n, state in window_states.items()})
         self.estimates = WaitEstimates(hall)
         self._refreshing = False  # a run is going on another thread
         self._open = {n for n, state in window_states.items() if state == WindowStateName.OPEN.value}
@@ -187,17 +188,13 @@ class HallQueue:
             key, ahead = shared[profile]
             counts.append(ahead + self._ahead_one_by_one(
                 window, key, now, self._targeted.get(window.number, {}).values()))
-        estimates = self._estimates(now, unknown=ticket.id)
-        return Place(min(counts, default=0), estimates.of(ticket, now), serving)
+        return Place(min(counts, default=0), self._estimates(now).of(ticket, now), serving)
 
     def _estimates(self, now: datetime, unknown: int | None = None) -> WaitEstimates:
-        """The twin's estimates, run again here first if the hall changed and a run is quick (at once
-        when asked about a ticket the last run did not know: what issuing tells is what is measured);
-        a hall whose runs take longer has them run off the event loop (`refresh_estimates`)."""
-        quick = not self._refreshing and self.estimates.cost <= QUICK_RUN
-        if quick and unknown is not None and unknown in self._tickets and not self.estimates.knows(unknown):
-            self.estimates.refresh(self._hall_now(now))
-        elif quick and self.estimates.stale(self.seq, now):
+        """The twin's estimates, run again here first if the hall changed and a run is quick: what a
+        page or a ticket is told follows every change; a hall whose runs take longer has them run
+        off the event loop (`refresh_estimates`) and tells a ticket issued since its probe's wait."""
+        if not self._refreshing and self.estimates.cost <= QUICK_RUN and self.estimates.stale(self.seq, now):
             self.estimates.refresh(self._hall_now(now))
         return self.estimates
 
@@ -207,7 +204,7 @@ class HallQueue:
 
     async def refresh_estimates(self, now: datetime) -> bool:
         """Run the twin on another thread if the hall changed; True when it ran."""
-        if self._refreshing or not self.estimates.stale(self.seq, now):
+        if self._refreshing or not self.estimates.stale(self.seq, now) or not self.estimates.affordable():
             return False
         self._refreshing = True
         try:

@@ -89,12 +89,12 @@ class WaitEstimates:
         self._seed = 0
 
     def stale(self, seq: int, now: datetime) -> bool:
-        """The hall changed (or time passed) since the last run, and the cost allows another now."""
+        """The hall changed (or time passed) since the last run."""
         run = self._central
-        if run is None:
-            return True
-        if run.seq == seq and now - run.start < STALE_AFTER:
-            return False
+        return run is None or run.seq != seq or now - run.start >= STALE_AFTER
+
+    def affordable(self) -> bool:
+        """Whether another run now keeps runs within their share of the process's time."""
         return time.perf_counter() - self._ran_at >= self.cost / RUN_SHARE
 
     def knows(self, ticket_id: int) -> bool:

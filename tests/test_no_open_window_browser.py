@@ -62,6 +62,7 @@ async def test_no_window_open_is_said_until_one_signs_in(tabs, live_server, arti
 
         await page.locator('#home-services .service-card[data-service="A03"]').click()  # window 15 serves it too
         await expect(page.locator("#ticket-ahead")).to_have_text("2 人")
-        await expect(page.locator("#ticket-wait")).to_have_text(MINUTES)
+        # A window is open: a wait, which may be none at all (window 15 may call A03 before the two ahead).
+        await expect(page.locator("#ticket-wait")).to_have_text(re.compile(r"^(约 \d+ 分钟|即到即办)$"))
     for tab in (kiosk, phone, zone):
         tab.assert_clean()
