@@ -85,12 +85,16 @@ class Window:
         return self.universal, tuple((r.service, r.level) for r in self.profile)
 
     @cached_property
-    def _levels(self) -> dict[str, int]:
+    def levels(self) -> dict[str, int] | None:
+        """Profile level by service; None for a universal window (every service at level 0)."""
+        if self.universal:
+            return None
         return {r.service: r.level for r in self.profile}  # the config refuses a service listed twice
 
     def level_of(self, service: str) -> int | None:
         """Profile level of a service at this window, None when not served."""
-        return 0 if self.universal else self._levels.get(service)
+        levels = self.levels
+        return 0 if levels is None else levels.get(service)
 
 
 @dataclass(frozen=True)

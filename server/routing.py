@@ -77,18 +77,18 @@ def _rank(window: Window, candidate: Candidate, now: datetime, starvation: timed
     serving one ticket never changes another's key.
     """
     # Ties fall to the ticket id so the choice never depends on input order.
-    tail = (candidate.arrival, candidate.ticket_id)
+    arrival = candidate.arrival
     if candidate.target_window is not None:  # servable, so targeted here
-        return (_TARGETED, 0, 0, *tail)
+        return (_TARGETED, 0, 0, arrival, candidate.ticket_id)
     if candidate.priority is Priority.GREEN:
-        return (_GREEN, 0, 0, *tail)
-    if now - candidate.arrival >= starvation:
-        return (_STARVING, 0, 0, *tail)
+        return (_GREEN, 0, 0, arrival, candidate.ticket_id)
+    if now - arrival >= starvation:
+        return (_STARVING, 0, 0, arrival, candidate.ticket_id)
     if level is None:
         level = window.level_of(candidate.service)  # 0 for every service on a universal window
     assert level is not None  # servable and not targeted
     walk_in = int(candidate.priority is not Priority.APPOINTMENT)
-    return (_REGULAR, level, walk_in, *tail)
+    return (_REGULAR, level, walk_in, arrival, candidate.ticket_id)
 
 
 def rank(window: Window, candidate: Candidate, now: datetime, starvation: timedelta) -> _RankKey:
@@ -100,12 +100,13 @@ def _ranked(
     window: Window, candidates: Iterable[Candidate], now: datetime, starvation: timedelta
 ) -> list[tuple[_RankKey, Candidate]]:
     ranked = []
+    levels = window.levels  # servable, inlined: the twin ranks tens of thousands a run
     for c in candidates:
         if c.target_window is not None:
             if c.target_window == window.number:
                 ranked.append((_rank(window, c, now, starvation), c))
             continue
-        level = window.level_of(c.service)  # servable, inlined: the twin ranks thousands per run
+        level = 0 if levels is None else levels.get(c.service)
         if level is not None:
             ranked.append((_rank(window, c, now, starvation, level), c))
     return ranked
