@@ -77,7 +77,7 @@ class HallLearning:
         self._stays: dict[str, deque[float]] = {}
         self._history: dict[str, tuple[float, int]] = {}  # service: (mean seconds, stays) of earlier days
         self._ratios: deque[float] = deque(maxlen=400)  # measured / typical, newest stays of any service
-        self._staff: dict[str, list[float]] = {}  # staff: [measured seconds, expected seconds, stays]
+        self._staff: dict[str, dict[str, list[float]]] = {}  # staff: service: [measured seconds, stays]
         self._latencies: deque[float] = deque(maxlen=200)
         self._pauses: dict[str, deque[float]] = {}
         self._paused_seconds = self._signed_in_seconds = 0.0
@@ -122,10 +122,9 @@ class HallLearning:
         if typical:
             self._ratios.append(seconds / typical)
         if stay.staff_id:
-            measured = self._staff.setdefault(stay.staff_id, [0.0, 0.0, 0])
+            measured = self._staff.setdefault(stay.staff_id, {}).setdefault(stay.service, [0.0, 0])
             measured[0] += seconds
-            measured[1] += self._prior(stay.service) or seconds
-            measured[2] += 1
+            measured[1] += 1
         self._model = None
 
     def latency(self, seconds: float) -> None:
@@ -176,9 +175,13 @@ class HallLearning:
             means[service] = (sum(recent) + PRIOR_WEIGHT * prior) / (len(recent) + PRIOR_WEIGHT)
             sigmas[service] = _log_spread(recent)
         staff = {}
-        for staff_id, (measured, expected, stays) in self._staff.items():
-            average = expected / stays  # a stay's expected seconds: STAFF_WEIGHT of them say "average"
-            staff[staff_id] = (measured + STAFF_WEIGHT * average) / (expected + STAFF_WEIGHT * average)
+        for staff_id, services in self._staff.items():  # their stays against each service's mean now
+            measured = sum(total for total, _ in services.values())
+            expected = sum(stays * means.get(service, 0.0) for service, (_, stays) in services.items())
+            stays = sum(stays for _, stays in services.values())
+            if expected > 0:
+                average = expected / stays  # a stay's expected seconds: STAFF_WEIGHT of them say "average"
+                staff[staff_id] = (measured + STAFF_WEIGHT * average) / (expected + STAFF_WEIGHT * average)
         latency = statistics.fmean(self._latencies) if self._latencies else 0.0
         pauses = {reason: tuple(spans) for reason, spans in self._pauses.items()}
         paused_share = self._paused_seconds / self._signed_in_seconds if self._signed_in_seconds > 3600 else 0.05

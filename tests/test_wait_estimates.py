@@ -1,0 +1,106 @@
+"""The live wait estimates from the hall's twin (server.wait_estimates through the mirror):
+paused, busy and closed windows, what the hall measured, and tickets the last run did not know."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from server.config import load_hall
+from server.hall import Priority
+from server.model import Event, WindowStateName
+from server.queue_state import HallQueue, Waiting
+from server.twin.learning import PAUSE_DEFAULTS, HallLearning, Stay
+from server.twin.watch import AtWindow, WindowNow, WindowWatch
+
+# The township: universal windows 1-2, window 3 serves zone A (A01 typically 15 minutes), window 4 zone B.
+TOWNSHIP = load_hall(Path(__file__).resolve().parent.parent / "config" / "township.toml")
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in the hall, a Monday
+TYPICAL_A01 = 15.0
+
+
+def waiting(ticket_id: int, service: str = "A01", minutes_ago: int = 5,
+            priority: Priority = Priority.NORMAL) -> Waiting:
+    queued = NOW - timedelta(minutes=minutes_ago, seconds=-ticket_id)  # ids keep arrival order
+    return Waiting(ticket_id, NOW.date(), service, service[0], priority, queued, queued, None)
+
+
+def hall_with(windows: dict[int, WindowNow], tickets: list[Waiting], learning: HallLearning | None = None,
+              ) -> HallQueue:
+    watch = WindowWatch(learning or HallLearning(TOWNSHIP), windows)
+    states = {n: w.state.value for n, w in windows.items()}
+    return HallQueue(TOWNSHIP, 0, tickets, states, None, watch)
+
+
+def minutes(queue: HallQueue, ticket: Waiting) -> int | None:
+    return queue.place(ticket, NOW).estimated_wait_minutes
+
+
+def one_service(queue: HallQueue, service: str = "A01") -> int:
+    """Minutes a window is expected to be taken by one ticket: the typical time, its share of pauses."""
+    return round(queue.watch.learning.model().cycle(service, None, NOW, None) / 60)
+
+
+def test_an_idle_open_window_calls_the_first_at_once_and_the_next_after_one_service() -> None:
+    first, second = waiting(1), waiting(2)
+    queue = hall_with({3: WindowNow(3, WindowStateName.OPEN, "c3", since=NOW)}, [first, second])
+    assert minutes(queue, first) == 0
+    assert minutes(queue, second) == one_service(queue)
+    assert TYPICAL_A01 <= one_service(queue) <= TYPICAL_A01 * 1.1  # nothing measured yet: the configured time
+
+
+def test_a_busy_window_calls_again_when_its_ticket_is_expected_to_be_done() -> None:
+    busy = WindowNow(3, WindowStateName.OPEN, "c3", since=NOW - timedelta(hours=1),
+                     ticket=AtWindow(99, "A01", NOW - timedelta(minutes=5)))
+    ticket = waiting(1)
+    left = minutes(hall_with({3: busy}, [ticket]), ticket)
+    assert left is not None and 5 <= left <= TYPICAL_A01  # some of the 15 minutes have passed
+
+
+def test_a_paused_window_comes_back_after_its_reasons_usual_length_and_a_closed_one_never() -> None:
+    paused = WindowNow(3, WindowStateName.PAUSED, "c3", "meal", NOW - timedelta(minutes=15))
+    ticket = waiting(1)
+    assert minutes(hall_with({3: paused}, [ticket]), ticket) == PAUSE_DEFAULTS["meal"] - 15
+    closed = WindowNow(3, WindowStateName.CLOSED, since=NOW)
+    assert minutes(hall_with({3: closed}, [ticket]), ticket) is None  # 暂无开放窗口
+    universal = WindowNow(1, WindowStateName.OPEN, "c1", since=NOW)  # ...until a universal window opens
+    assert minutes(hall_with({3: closed, 1: universal}, [ticket]), ticket) == 0
+
+
+def test_measured_stays_replace_the_typical_time() -> None:
+    learning = HallLearning(TOWNSHIP)
+    for n in range(40):  # zone A's clerk has been taking 30 minutes, twice the typical time
+        called = NOW - timedelta(hours=5) + timedelta(minutes=30 * n / 4)
+        learning.stay(Stay("A01", 3, "c3", called, called + timedelta(minutes=30)))
+    first, second = waiting(1), waiting(2)
+    queue = hall_with({3: WindowNow(3, WindowStateName.OPEN, "c3", since=NOW)}, [first, second], learning)
+    assert minutes(queue, second) == one_service(queue)
+    assert 28 <= one_service(queue) <= 33  # shrunk a little towards the prior, plus the share of pauses
+
+
+def test_green_channel_goes_ahead_of_walk_ins_in_the_estimate() -> None:
+    walk_ins = [waiting(n) for n in range(1, 4)]
+    green = waiting(9, priority=Priority.GREEN, minutes_ago=0)
+    queue = hall_with({3: WindowNow(3, WindowStateName.OPEN, "c3", since=NOW)}, [*walk_ins, green])
+    assert minutes(queue, green) == 0
+    assert minutes(queue, walk_ins[0]) == one_service(queue)
+
+
+def test_events_keep_the_windows_and_the_measurements() -> None:
+    """A window signs in, calls, finishes: the mirror's watch learns the stay from the events."""
+    tickets = [waiting(1), waiting(2), waiting(3)]
+    queue = hall_with({3: WindowNow(3, WindowStateName.CLOSED)}, tickets)
+    assert minutes(queue, tickets[2]) is None
+    at = NOW - timedelta(minutes=20)
+    queue.apply(_event(1, at, window_state={"number": 3, "state": "open", "staff_id": "c3"}))
+    called = {"id": 1, "service": "A01", "zone": "A", "status": "called", "window": 3, "priority": "normal",
+              "day": NOW.date().isoformat(), "queued_at": at.isoformat(), "arrival_at": at.isoformat(),
+              "called_at": at.isoformat(), "target_window": None}
+    queue.apply(_event(2, at, "ticket.called", ticket=called))
+    queue.apply(_event(3, NOW, "ticket.finished", ticket={**called, "status": "done"}))
+    assert queue.watch.windows[3].ticket is None
+    assert queue.watch.learning.model().means["A01"] > TYPICAL_A01 * 60  # 20 minutes measured, 15 typical
+    assert minutes(queue, tickets[2]) is not None
+
+
+def _event(seq: int, at: datetime, kind: str = "window.signed_in", **payload: object) -> Event:
+    return Event("township", seq, at, kind, None, 3, "A", None, dict(payload))
