@@ -71,6 +71,13 @@ class IssuedTicket:
     created: bool  # False when an idempotent retry returned the earlier ticket
     notice: str | None = None  # a code: why the ticket is not what was asked for
 
+    @property
+    def estimated_wait_range(self) -> list[int] | None:
+        """The range of the wait told at issue, when one was."""
+        low, high = self.ticket.estimated_wait_low, self.ticket.estimated_wait_high
+        return [low, high] if self.estimated_wait_minutes is not None and low is not None and high is not None \
+            else None
+
 
 @dataclass(frozen=True)
 class _Issuing:

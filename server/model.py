@@ -92,6 +92,8 @@ class Ticket:
     note: str | None  # internal: staff and managers only
     message: str | None  # for the citizen: may be shown in public
     estimated_wait_minutes: int | None  # the wait told at issue; None: none was told
+    estimated_wait_low: int | None = None  # and its range (the twin's sampled runs, 20th-80th percentile)
+    estimated_wait_high: int | None = None
 
     @classmethod
     def from_record(cls, record: Any) -> Ticket:

@@ -25,6 +25,7 @@ def public_status(hall: Hall, ticket: dict[str, Any], queue: HallQueue, now: dat
         "ticket": ticket,
         "people_ahead": place.people_ahead if place else 0,
         "estimated_wait_minutes": place.estimated_wait_minutes if place else 0,
+        "estimated_wait_range": place.estimated_wait_range if place else None,
         "hall_name": hall.name,
         "service_name": service.name if service else ticket["service"],
         "zone_name": zone.name if zone else ticket["zone"],

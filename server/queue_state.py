@@ -68,6 +68,11 @@ class Place:
         """None: no window that may serve it is signed in (暂无开放窗口)."""
         return self.estimate.minutes
 
+    @property
+    def estimated_wait_range(self) -> list[int] | None:
+        low, high = self.estimate.low, self.estimate.high
+        return [low, high] if low is not None and high is not None else None
+
 
 QUICK_RUN = 0.015  # seconds: a twin run this quick may run inside a request
 

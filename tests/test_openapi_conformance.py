@@ -17,8 +17,8 @@ from tests.processes import hallq_serve
 from tests.support import KIOSK, PASSWORD, signed_in
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-EXAMPLES = 10  # per operation and role: the whole run stays well under two minutes
-BUDGET_S = 120
+EXAMPLES = 10  # per operation and role: the whole run takes one to two minutes
+BUDGET_S = 300  # a hang guard, not a speed figure: slower CI machines take ~2x
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 
 

@@ -84,6 +84,7 @@ const t = makeTranslator({
   windowsUniversal: { zh: "{floor} 综合窗口 {n}个", en: "{floor}: {n} all-service windows" },
   windowUniversal: { zh: "{floor} {number}号综合窗口", en: "{floor}: all-service window {number}" },
   minutes: { zh: "约 {m} 分钟", en: "about {m} min" },
+  minutesRange: { zh: "约 {m} 分钟（{low}–{high}）", en: "about {m} min ({low}–{high})" },
   minutesNone: { zh: "即到即办", en: "you are next" },
   noWindow: { zh: "暂无开放窗口", en: "No window open" },
   badgeGreen: { zh: "绿色通道 · 优先办理", en: "Priority lane" },
@@ -742,7 +743,10 @@ function showTicket(issued) {
   const groups = issued.window_groups || [];
   $("ticket-windows").replaceChildren(...(groups.length ? groups.map((g) => el("span", "group", windowGroupText(g))) : ["—"]));
   $("ticket-ahead").textContent = t("people", { n: issued.people_ahead });
-  $("ticket-wait").textContent = waitText(issued.estimated_wait_minutes, "minutesNone");
+  const [low, high] = issued.estimated_wait_range || [];
+  $("ticket-wait").textContent = issued.estimated_wait_minutes > 0 && high > low
+    ? t("minutesRange", { m: issued.estimated_wait_minutes, low, high })
+    : waitText(issued.estimated_wait_minutes, "minutesNone");
   const badge = $("ticket-badge");
   badge.hidden = ticket.priority === "normal";
   badge.className = `badge ${ticket.priority}`;

@@ -36,6 +36,8 @@ const MESSAGES = {
   floor: { zh: "{floor}楼", en: "floor {floor}" },
   waiting: { zh: "排队中", en: "Waiting" },
   ahead: { zh: "前面还有 {n} 人，预计等候约 {m} 分钟", en: "{n} ahead of you, about {m} min" },
+  aheadRange: { zh: "前面还有 {n} 人，预计等候约 {m} 分钟（{low}–{high} 分钟）",
+                en: "{n} ahead of you, about {m} min ({low}–{high} min)" },
   next: { zh: "马上轮到您，请留意叫号", en: "You are next: listen for your number" },
   aheadNoWindow: { zh: "前面还有 {n} 人，暂无开放窗口", en: "{n} ahead of you. No window open" },
   nextNoWindow: { zh: "暂无开放窗口，窗口开放后先叫您", en: "No window open: you are called first when one opens" },
@@ -117,7 +119,10 @@ function waitingDetail(status) {
   if (target) return t(noWindow ? "transferredNoWindow" : "transferred", { w: target });
   if (status.people_ahead > 0) {
     const n = status.people_ahead;
-    return noWindow ? t("aheadNoWindow", { n }) : t("ahead", { n, m: status.estimated_wait_minutes });
+    if (noWindow) return t("aheadNoWindow", { n });
+    const [low, high] = status.estimated_wait_range || [];
+    const m = status.estimated_wait_minutes;
+    return low !== undefined && high > low ? t("aheadRange", { n, m, low, high }) : t("ahead", { n, m });
   }
   return t(noWindow ? "nextNoWindow" : "next");
 }

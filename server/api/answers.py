@@ -68,6 +68,8 @@ class WindowGroupView(BaseModel):
 
 # null: no window that may serve it is signed in (open or paused), so no wait can be promised (暂无开放窗口)
 EstimatedWait = int | None
+# [low, high] minutes: the twin's sampled runs, 20th to 80th percentile; null with no estimate
+EstimatedRange = list[int] | None
 
 
 class Issued(BaseModel):
@@ -75,6 +77,7 @@ class Issued(BaseModel):
     status_token: str
     people_ahead: int
     estimated_wait_minutes: EstimatedWait
+    estimated_wait_range: EstimatedRange
     windows: list[int]
     window_groups: list[WindowGroupView]  # the same windows by floor and zone, as the ticket words them
     hall_name: str
@@ -107,6 +110,7 @@ class PublicStatus(BaseModel):
     ticket: TicketView
     people_ahead: int
     estimated_wait_minutes: EstimatedWait
+    estimated_wait_range: EstimatedRange
     hall_name: str
     service_name: str
     zone_name: str

@@ -24,6 +24,7 @@ def issued_json(issued: IssuedTicket, hall: Hall, base: str) -> dict[str, Any]:
         "status_token": issued.ticket.status_token,
         "people_ahead": issued.people_ahead,
         "estimated_wait_minutes": issued.estimated_wait_minutes,
+        "estimated_wait_range": issued.estimated_wait_range,
         "windows": list(issued.windows),
         "window_groups": [{"floor": g.floor, "zone": g.zone, "numbers": list(g.numbers)}
                           for g in hall.window_groups(issued.windows)],
