@@ -25,8 +25,8 @@ import random
 import statistics
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from server.hall import Hall, Priority
@@ -83,6 +83,7 @@ class HallLearning:
         self._paused_seconds = self._signed_in_seconds = 0.0
         self._issues: dict[str, deque[datetime]] = {}
         self._green = [0, 0]  # green channel tickets, all tickets (today)
+        self._lunched: dict[str, date] = {}  # staff: the last day they took a meal pause
         self._model: DurationModel | None = None
 
     @classmethod
@@ -185,7 +186,25 @@ class HallLearning:
         latency = statistics.fmean(self._latencies) if self._latencies else 0.0
         pauses = {reason: tuple(spans) for reason, spans in self._pauses.items()}
         paused_share = self._paused_seconds / self._signed_in_seconds if self._signed_in_seconds > 3600 else 0.05
-        return DurationModel(means, sigmas, staff, latency, pauses, min(0.5, paused_share))
+        return DurationModel(means, sigmas, staff, latency, pauses, min(0.5, paused_share), self._lunch_turns(),
+                             dict(self._lunched))
+
+    def meal_taken(self, staff_id: str | None, at: datetime) -> None:
+        if staff_id:
+            self._lunched[staff_id] = self.hall.local(at).date()
+            self._model = None
+
+    def _lunch_turns(self) -> LunchTurns | None:
+        """A hall serving through lunch (午间不间断服务) sends its clerks to lunch in two turns around
+        the gap between its sessions: each clerk is away one meal's length of the span."""
+        sessions = self.hall.hours.sessions
+        if not self.hall.hours.lunch_service or len(sessions) < 2:
+            return None
+        meals = self._pauses.get("meal", ())
+        meal = statistics.fmean(meals) if len(meals) >= 3 else PAUSE_DEFAULTS["meal"] * 60
+        gap_start, gap_end = (s.hour * 3600 + s.minute * 60 for s in (sessions[0].end, sessions[1].start))
+        middle = (gap_start + gap_end) / 2
+        return LunchTurns(middle - meal, middle + meal, self.hall.timezone)
 
     def arrival_rates(self, now: datetime) -> dict[str, float]:
         """Arrivals per second per service over the last ARRIVAL_SPAN (or since the day's first),
@@ -218,6 +237,17 @@ def _log_spread(seconds: Iterable[float]) -> float:
 
 
 @dataclass(frozen=True)
+class LunchTurns:
+    start: float  # seconds after local midnight
+    end: float
+    timezone: tzinfo
+
+    def covers(self, at: datetime) -> bool:
+        local = at.astimezone(self.timezone)
+        return self.start <= local.hour * 3600 + local.minute * 60 + local.second < self.end
+
+
+@dataclass(frozen=True)
 class DurationModel:
     """The learnt durations at one moment (the twin's `Durations`)."""
 
@@ -227,6 +257,8 @@ class DurationModel:
     latency: float  # seconds from a ticket leaving to the next call, when someone waits
     pauses: dict[str, tuple[float, ...]]  # reason: recent pause lengths in seconds
     paused_share: float  # of signed-in time: future pauses, spread over the calls
+    lunch: LunchTurns | None = None  # when clerks who have not had lunch are away half the time
+    lunched: dict[str, date] = field(default_factory=dict)  # staff: the last day they had lunch
 
     def _mean(self, service: str, staff_id: str | None) -> float:
         return self.means.get(service, 0.0) * self.staff.get(staff_id or "", 1.0)
@@ -234,7 +266,11 @@ class DurationModel:
     def cycle(self, service: str, staff_id: str | None, at: datetime, rng: random.Random | None) -> float:
         mean = self._mean(service, staff_id)
         held = mean if rng is None else lognormal(mean, self.sigmas.get(service, DEFAULT_SIGMA), rng)
-        return (held + self.latency) / (1 - self.paused_share)
+        share = self.paused_share
+        if self.lunch is not None and self.lunch.covers(at) and self.lunched.get(staff_id or "") != \
+                at.astimezone(self.lunch.timezone).date():
+            share = max(share, 0.5)
+        return (held + self.latency) / (1 - share)
 
     def remaining(self, service: str, staff_id: str | None, elapsed: float, rng: random.Random | None) -> float:
         """Seconds until a window busy for `elapsed` with a ticket of `service` calls again."""

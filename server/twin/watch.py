@@ -99,6 +99,8 @@ class WindowWatch:
             self.learning.signed_in_time(spent, paused=before.state is WindowStateName.PAUSED)
             if before.state is WindowStateName.PAUSED and new is not WindowStateName.PAUSED:
                 self.learning.pause(PauseSpan(before.pause_reason or "other", spent))
+        if new is WindowStateName.PAUSED and state.get("pause_reason") == "meal":
+            self.learning.meal_taken(state.get("staff_id"), at)
         ticket = before.ticket if before else None
         free_since = before.free_since if before and new is WindowStateName.OPEN else None
         self.windows[number] = WindowNow(number, new, state.get("staff_id"), state.get("pause_reason"), at,
