@@ -14,6 +14,7 @@ Times inside the run are seconds after `start`; routing sees real moments.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import random
 from collections import deque
@@ -81,6 +82,11 @@ class Call:
     window: int
 
 
+def _arrival_order(candidate: Candidate) -> tuple[datetime, int]:
+    """Routing's order inside one queue: every ticket in it has the same rank but for this tail."""
+    return candidate.arrival, candidate.ticket_id
+
+
 class _Queues:
     """The waiting tickets, kept as routing orders them inside each queue."""
 
@@ -104,15 +110,16 @@ class _Queues:
                 self.appointments[ticket.service][ticket.id] = ticket
             else:
                 rows.append(ticket.candidate(self.start))
-        for candidate in sorted(rows, key=lambda c: (c.arrival, c.ticket_id)):
+        for candidate in sorted(rows, key=_arrival_order):
             self.walk_ins[(candidate.service, candidate.priority)].append(candidate)
 
     def add_expected(self, arrival: Expected) -> Candidate:
-        """An arrival joins the end of its queue: it came after everyone waiting."""
+        """An arrival joins its queue where routing orders it: at the end, unless it ties with a
+        ticket queued at the same moment (the run's start), which routing orders by id."""
         candidate = arrival.candidate(self.start)
         if arrival.probe:
             self.probes.add(arrival.id)
-        self.walk_ins[(arrival.service, arrival.priority)].append(candidate)
+        bisect.insort(self.walk_ins[(arrival.service, arrival.priority)], candidate, key=_arrival_order)
         return candidate
 
     def heads(self, window: Window, now: datetime) -> list[Candidate]:
