@@ -97,7 +97,8 @@ class _Queues:
         self.walk_ins = {(s, p): deque[Candidate]() for s in self.services for p in (Priority.GREEN, Priority.NORMAL)}
         self.appointments: dict[str, dict[int, Queued]] = {s: {} for s in self.services}
         self._appointment_heads_cache: dict[str, tuple[datetime | None, list[Candidate]]] = {}
-        self.targeted: dict[int, dict[int, Candidate]] = {}  # transferred to one window
+        # Transferred to one window; kept as tickets: an appointment among them ranks anew once its slot begins.
+        self.targeted: dict[int, dict[int, Queued]] = {}
         self.probes: set[int] = set()
         self._seen_by: dict[int, tuple[tuple[deque[Candidate], ...], tuple[str, ...]]] = {}  # by window number
 
@@ -105,7 +106,7 @@ class _Queues:
         rows: list[Candidate] = []
         for ticket in tickets:
             if ticket.target_window is not None:
-                self.targeted.setdefault(ticket.target_window, {})[ticket.id] = ticket.candidate(self.start)
+                self.targeted.setdefault(ticket.target_window, {})[ticket.id] = ticket
             elif ticket.priority is Priority.APPOINTMENT:
                 self.appointments[ticket.service][ticket.id] = ticket
             else:
@@ -128,7 +129,7 @@ class _Queues:
         heads = [queue[0] for queue in queues if queue]
         targeted = self.targeted.get(window.number)
         if targeted:
-            heads.extend(targeted.values())
+            heads.extend(ticket.candidate(now) for ticket in targeted.values())
         for service in services:
             if self.appointments[service]:
                 heads.extend(self._appointment_heads(service, now))
