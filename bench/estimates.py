@@ -8,7 +8,7 @@ minutes ago, a few paused; an hour of issues behind it (~32 a minute, the refere
 and the day's stays learnt. Waiting tickets follow the simulator's service mix, 5 % green channel,
 8 % appointments around their slot. Lines: estimate_update_N_p50 / _p90 / _max (the central
 run, what every page's figures come from), estimate_sampled_N_p50 (one sampled run, for the range),
-estimate_calls_N (calls the run played: waiting tickets, probes and expected arrivals called).
+estimate_last_ticket_N (the last waiting ticket's estimate and range, to see the run is real).
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ import time
 from datetime import datetime, timedelta
 
 from common import figure
-
 from config import SHIPPED_HALLS
 from server.config import load_hall
 from server.hall import Hall, Priority

@@ -14,6 +14,7 @@ Times inside the run are seconds after `start`; routing sees real moments.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import random
 from collections import deque
@@ -114,6 +115,11 @@ class Call(NamedTuple):  # a tuple: a run makes thousands
     window: int
 
 
+def _arrival_order(candidate: Candidate) -> tuple[datetime, int]:
+    """Routing's order inside one queue: every ticket in it has the same rank but for this tail."""
+    return candidate.arrival, candidate.ticket_id
+
+
 class _Queues:
     """The waiting tickets, kept as routing orders them inside each queue."""
 
@@ -124,7 +130,8 @@ class _Queues:
         self.walk_ins = {(s, p): deque[Candidate]() for s in self.services for p in (Priority.GREEN, Priority.NORMAL)}
         self.appointments: dict[str, dict[int, Queued]] = {s: {} for s in self.services}
         self._appointment_heads_cache: dict[str, tuple[datetime | None, list[Candidate]]] = {}
-        self.targeted: dict[int, dict[int, Candidate]] = {}  # transferred to one window
+        # Transferred to one window; kept as tickets: an appointment among them ranks anew once its slot begins.
+        self.targeted: dict[int, dict[int, Queued]] = {}
         self.probes: set[int] = set()
         self._seen_by: dict[int, tuple[tuple[deque[Candidate], ...], tuple[str, ...]]] = {}  # by window number
 
@@ -132,24 +139,25 @@ class _Queues:
         rows: list[Candidate] = []
         for ticket in tickets:
             if ticket.target_window is not None:
-                self.targeted.setdefault(ticket.target_window, {})[ticket.id] = ticket.candidate(self.start)
+                self.targeted.setdefault(ticket.target_window, {})[ticket.id] = ticket
             elif ticket.priority is Priority.APPOINTMENT:
                 self.appointments[ticket.service][ticket.id] = ticket
             else:
                 rows.append(ticket.candidate(self.start))
-        for candidate in sorted(rows, key=lambda c: (c.arrival, c.ticket_id)):
+        for candidate in sorted(rows, key=_arrival_order):
             self.walk_ins[(candidate.service, candidate.priority)].append(candidate)
 
     def add_expected(self, arrival: Expected) -> Candidate:
-        """An arrival joins the end of its queue: it came after everyone waiting."""
+        """An arrival joins its queue where routing orders it: at the end, unless it ties with a
+        ticket queued at the same moment (the run's start), which routing orders by id."""
         candidate = arrival.candidate(self.start)
         if arrival.probe:
             self.probes.add(arrival.id)
         if arrival.priority is Priority.APPOINTMENT:  # checked in as its slot begins
             self.appointments[arrival.service][arrival.id] = _Arrived(candidate)
             self._appointment_heads_cache.pop(arrival.service, None)
-        else:
-            self.walk_ins[(arrival.service, arrival.priority)].append(candidate)
+        else:  # behind everyone queued before it; a tie with one queued at the start goes by id, as routing does
+            bisect.insort(self.walk_ins[(arrival.service, arrival.priority)], candidate, key=_arrival_order)
         return candidate
 
     def heads(self, window: Window, now: datetime) -> list[Candidate]:
@@ -158,7 +166,7 @@ class _Queues:
         heads = [queue[0] for queue in queues if queue]
         targeted = self.targeted.get(window.number)
         if targeted:
-            heads.extend(targeted.values())
+            heads.extend(ticket.candidate(now) for ticket in targeted.values())
         for service in services:
             if self.appointments[service]:
                 heads.extend(self._appointment_heads(service, now))
