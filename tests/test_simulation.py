@@ -149,6 +149,9 @@ async def test_reported_figures_agree_with_the_servers_statistics(aiohttp_server
         outcome = await drive(plan, township, roster, url)
         server = {by: await server_stats(url, roster, by, plan.day.isoformat()) for by in ("window", "zone")}
         given = await manager_get(url, roster, "/api/v1/ratings", {"from": plan.day.isoformat()})
+        day = plan.day.isoformat()
+        (told,) = (await manager_get(url, roster, "/api/v1/stats/estimates",
+                                     {"by": "hall", "from": day, "to": day}))["groups"]
 
     report = outcome.report
     assert report.still_waiting == 0
@@ -163,6 +166,12 @@ async def test_reported_figures_agree_with_the_servers_statistics(aiohttp_server
     assert {r["channel"] for r in given["ratings"]} == {"tablet", "phone"}
     assert report.total.bad == sum(r["bad"] for r in given["ratings"]) > 0
     assert report.total.rated <= len(planned)
+    # The waits told at issue, as the simulator measured them, are the server's accuracy figures.
+    accuracy = report.estimates["all"]["server"]
+    assert accuracy.tickets == told["tickets"] > 30
+    assert abs(accuracy.mae_minutes - told["mae_min"]) < 0.01  # type: ignore[operator]
+    assert abs(accuracy.bias_minutes - told["bias_min"]) < 0.01  # type: ignore[operator]
+    assert "wait estimates all" in report.text()
 
 
 async def test_stepped_clock_moves_forward_on_a_managers_word_only(aiohttp_client, city: Hall, database_url: str,
