@@ -208,8 +208,10 @@ class HallQueue:
         return HallNow.of(self._tickets.values(), self.watch.windows, self.watch.learning, now, self.seq)
 
     async def refresh_estimates(self, now: datetime) -> bool:
-        """Run the twin on another thread if the hall changed; True when it ran."""
-        if self._refreshing or not self.estimates.stale(self.seq, now) or not self.estimates.affordable():
+        """Run the twin on another thread if the hall changed and its runs are not quick (quick ones
+        run where they are asked for); True when it ran."""
+        if self.estimates.cost <= QUICK_RUN or self._refreshing or not self.estimates.stale(self.seq, now) \
+                or not self.estimates.affordable():
             return False
         self._refreshing = True
         try:

@@ -35,6 +35,7 @@ STALE_AFTER = timedelta(seconds=30)  # of hall time: run again even when nothing
 RUN_SHARE = 0.2  # at most this share of a process's time goes to central runs...
 SAMPLE_SHARE = 0.1  # ...and this to sampled ones
 SAMPLES_KEPT = 5
+PROBE_AFTER = 1e-6  # seconds: a probe comes after every ticket issued at the run's very moment
 MAX_ARRIVALS = 3000  # expected in one run: a busy reference hall expects ~1,000 in half an hour
 _PROBE_PRIORITIES = (Priority.NORMAL, Priority.GREEN, Priority.APPOINTMENT)
 
@@ -149,7 +150,8 @@ class WaitEstimates:
         desks = self._desks(hall_now.windows, now, hall_now.model, rng)
         probes = {(s.code, p): -(i * len(_PROBE_PRIORITIES) + j + 1)
                   for i, s in enumerate(self.hall.services) for j, p in enumerate(_PROBE_PRIORITIES)}
-        expected = [Expected(id_, 0.0, service, priority, probe=True) for (service, priority), id_ in probes.items()]
+        expected = [Expected(id_, PROBE_AFTER, service, priority, probe=True)
+                    for (service, priority), id_ in probes.items()]
         hours = self.hall.hours.serving_periods(self.hall.local(now).date(), self.hall.timezone)
         expected += self._arrivals(hall_now, serving_periods(hours, now), rng)
         asked = [t.id for t in waiting] + list(probes.values())
