@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from server.config import load_hall
-from server.hall import Hall, Priority
+from server.hall import Hall, Priority, StaffingTarget
 from server.twin.durations import TypicalDurations
 from server.twin.forecast import SLOTS, Forecast, Source, expected
-from server.twin.staffing import Target, advise
+from server.twin.staffing import advise
 
 DAY = date(2026, 11, 23)  # a Monday
 HALL = """
@@ -81,7 +81,7 @@ def erlang_c_service_level(servers: int, rate: float, mean: float, within: float
 def test_a_poisson_zone_with_exponential_handling_needs_what_erlang_c_says(tmp_path):
     # 60 an hour, 5 minutes each (5 Erlangs); 85% called within a minute. Erlang C: 7 windows call
     # 78%, 8 call 91%: 8 are needed, with room either side for the sampled days' spread.
-    hall, rate, mean, target = one_zone(tmp_path, 5), 1.0, 5.0, Target(0.85, 1)
+    hall, rate, mean, target = one_zone(tmp_path, 5), 1.0, 5.0, StaffingTarget(0.85, 1)
     levels = {c: erlang_c_service_level(c, rate, mean, target.minutes) for c in range(1, 13)}
     needed = min(c for c, level in levels.items() if level >= target.share)
     assert needed == 8 and levels[7] < target.share - 0.05 and levels[8] > target.share + 0.05
@@ -112,9 +112,9 @@ def test_evenly_spaced_arrivals_and_fixed_handling_need_the_windows_counted_by_h
     assert [a.at for a in arrivals[:3]] == pytest.approx([9 * 3600 + 150, 9 * 3600 + 450, 9 * 3600 + 750])
     assert len(arrivals) == 96 and all(a.priority is Priority.NORMAL for a in arrivals)
 
-    advice = advise(hall, forecast, TypicalDurations(hall), Target(0.8, 4), spans=opening(hall), samples=None)
+    advice = advise(hall, forecast, TypicalDurations(hall), StaffingTarget(0.8, 4), spans=opening(hall), samples=None)
     assert [(row.hour, row.needed, row.share) for row in advice.zones] == [(h, 3, 1.0) for h in range(9, 17)]
-    two = advise(hall, forecast, TypicalDurations(hall), Target(0.5, 4), spans=opening(hall), samples=None)
+    two = advise(hall, forecast, TypicalDurations(hall), StaffingTarget(0.5, 4), spans=opening(hall), samples=None)
     assert (two.zones[0].needed, two.zones[0].share) == (2, 0.5)
 
 
@@ -124,7 +124,7 @@ def test_a_zone_its_windows_cannot_bring_to_the_target_says_so_and_asks_for_univ
     path = tmp_path / "short.toml"
     path.write_text(text, encoding="utf-8")
     hall = load_hall(path)
-    advice = advise(hall, steady(hall, 12), TypicalDurations(hall), Target(0.8, 4), spans=opening(hall),
+    advice = advise(hall, steady(hall, 12), TypicalDurations(hall), StaffingTarget(0.8, 4), spans=opening(hall),
                     samples=None)
     first = advice.zones[0]
     assert (first.needed, first.windows, first.enough) == (2, 2, False)  # 6 of 12 on time: see above
@@ -135,7 +135,7 @@ def test_a_zone_its_windows_cannot_bring_to_the_target_says_so_and_asks_for_univ
 
 def test_the_same_question_gets_the_same_answer(tmp_path):
     hall = one_zone(tmp_path, 5)
-    ask = lambda seed: advise(hall, steady(hall, 40), Exponential(5), Target(0.9, 5), spans=opening(hall),  # noqa: E731
+    ask = lambda seed: advise(hall, steady(hall, 40), Exponential(5), StaffingTarget(0.9, 5), spans=opening(hall),  # noqa: E731
                               samples=3, seed=seed)
     assert ask("x") == ask("x")
     assert any(a.share != b.share for a, b in zip(ask("x").zones, ask("y").zones, strict=True))

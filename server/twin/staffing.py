@@ -32,22 +32,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from server.hall import Hall, Window
+from server.hall import Hall, StaffingTarget, Window
 from server.twin.engine import Call, Desk, Durations, Expected, play
 from server.twin.forecast import Forecast, expected
 
 DEFAULT_SAMPLES = 3
 HOUR = 3600.0
-
-
-@dataclass(frozen=True)
-class Target:
-    share: float  # of an hour's arrivals in a zone ...
-    minutes: float  # ... called within this long
-
-    @property
-    def seconds(self) -> float:
-        return self.minutes * 60
 
 
 @dataclass(frozen=True)
@@ -75,7 +65,7 @@ class Advice:
     universal: tuple[UniversalHour, ...]
 
 
-def advise(hall: Hall, forecast: Forecast, durations: Durations, target: Target, *,
+def advise(hall: Hall, forecast: Forecast, durations: Durations, target: StaffingTarget, *,
            spans: Sequence[tuple[datetime, datetime]], samples: int | None = DEFAULT_SAMPLES,
            seed: str = "") -> Advice:
     """The advice for the day of `forecast`, whose serving `spans` (hall time) are given.
@@ -103,7 +93,8 @@ class _Day:
     zone_of: dict[str, str]  # service -> zone
 
     @classmethod
-    def of(cls, hall: Hall, forecast: Forecast, spans: Sequence[tuple[datetime, datetime]], target: Target) -> _Day:
+    def of(cls, hall: Hall, forecast: Forecast, spans: Sequence[tuple[datetime, datetime]],
+           target: StaffingTarget) -> _Day:
         origin = datetime.combine(forecast.day, datetime.min.time(), hall.timezone)
         hours = sorted({h for a, b in spans for h in range(a.hour, _hour_after(origin, b))})
         periods = _merged([(a, b + timedelta(seconds=target.seconds)) for a, b in sorted(spans)])
@@ -198,7 +189,7 @@ Shares = dict[str, float | None]  # per zone: of the hour's arrivals, called wit
 class _Search:
     """The hour-by-hour search, keeping each sample's state at the start of every hour done."""
 
-    def __init__(self, day: _Day, durations: Durations, target: Target, samples: list[_Sample]) -> None:
+    def __init__(self, day: _Day, durations: Durations, target: StaffingTarget, samples: list[_Sample]) -> None:
         self.day, self.durations, self.target, self.samples = day, durations, target, samples
         first = self._start(0) if day.hours else 0.0
         self.states = [_State(pending=s.between(0.0, first, day.zones)) for s in samples]  # at the hour's start
@@ -332,7 +323,7 @@ class _Search:
                     asked=[a.id for a in asked], rng=rng)
 
 
-def _meets(share: float | None, target: Target) -> bool:
+def _meets(share: float | None, target: StaffingTarget) -> bool:
     return share is None or share >= target.share
 
 
@@ -382,7 +373,7 @@ class _Bracket:
         return self.count
 
 
-def erlang_c_count(rate: float, mean: float, target: Target, most: int) -> int:
+def erlang_c_count(rate: float, mean: float, target: StaffingTarget, most: int) -> int:
     """The fewest servers of an M/M/c queue (arrivals per second, mean seconds of service) whose
     steady state calls the target share within the target time, `most` at most; Erlang B's recursion gives C."""
     load = rate * mean
