@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from server.calendar import HallCalendar
 from server.config import load_hall
 from server.hall import Hall, Priority, StaffingTarget
 from server.twin.durations import TypicalDurations
-from server.twin.forecast import SLOTS, Forecast, Source, expected
+from server.twin.forecast import SLOTS, Forecast, Source, expected, from_history, from_profile
 from server.twin.staffing import advise
 
 DAY = date(2026, 11, 23)  # a Monday
@@ -139,3 +140,20 @@ def test_the_same_question_gets_the_same_answer(tmp_path):
                               samples=3, seed=seed)
     assert ask("x") == ask("x")
     assert any(a.share != b.share for a, b in zip(ask("x").zones, ask("y").zones, strict=True))
+
+
+def test_the_forecast_averages_the_days_of_history_or_follows_the_profile(city):
+    monday, earlier = date(2026, 11, 16), date(2026, 11, 9)
+    rows = [(monday, "B01", Priority.NORMAL, 40, 3), (earlier, "B01", Priority.NORMAL, 40, 1),
+            (earlier, "A01", Priority.GREEN, 41, 2)]
+    forecast = from_history(DAY, rows)
+    assert forecast is not None and (forecast.source, forecast.days) == (Source.HISTORY, (earlier, monday))
+    assert forecast.count({"B01"}, 10 * 3600, 11 * 3600) == 2.0 and forecast.count({"A01"}, 0, 86400) == 1.0
+    assert from_history(DAY, []) is None
+    # Open days only: the profile's Monday has ~52 a window, a Sunday none.
+    profile = from_profile(city, DAY, HallCalendar(city).is_open)
+    assert profile.count({s.code for s in city.services}, 0, 86400) == pytest.approx(52 * 192)
+    sunday = from_profile(city, date(2026, 11, 22), HallCalendar(city).is_open)
+    assert sunday.count({s.code for s in city.services}, 0, 86400) == 0
+    # Appointments play as walk-ins: the forecast knows no slots.
+    assert {a.priority for a in expected(profile, random.Random(1))} == {Priority.GREEN, Priority.NORMAL}
