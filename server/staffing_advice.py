@@ -11,8 +11,8 @@ has: hallq keeps no roster, so
   weekday of the latest of the last four weeks the hall was open and its windows were used.
 
 An answer takes a core for a second or more on a large hall: it is worked out off the event
-loop, one at a time, and kept CACHE_SECONDS for its hall, day and target. docs/staffing.md
-says more.
+loop, one at a time, and kept five minutes (CACHE, on the hall's clock) for its hall, day and
+target. docs/staffing.md says more.
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
-from time import monotonic
 from typing import Annotated, Any
 
 import asyncpg
@@ -39,7 +38,7 @@ from server.twin.durations import TypicalDurations
 from server.twin.staffing import DEFAULT_SAMPLES, Advice, advise
 from server.window_hours import open_per_hour
 
-CACHE_SECONDS = 300
+CACHE = timedelta(minutes=5)
 DAYS_BACK, DAYS_AHEAD = 366, 31  # the days an advice may be asked for, around today
 
 # The request's own target, beside the hall file's [staffing] one.
@@ -77,7 +76,7 @@ class _Roster:
 class StaffingAdvice:
     def __init__(self, ctx: HallContext) -> None:
         self.ctx = ctx
-        self._cache: dict[tuple[str, date, float, float], tuple[float, dict[str, Any]]] = {}
+        self._cache: dict[tuple[str, date, float, float], tuple[datetime, dict[str, Any]]] = {}  # worked out at
         self._working = asyncio.Lock()  # one advice at a time: each keeps a core busy
 
     async def advice(self, hall_id: str, day: date, share: float | None, minutes: int | None) -> dict[str, Any]:
@@ -91,24 +90,20 @@ class StaffingAdvice:
         target = StaffingTarget(share if share is not None else hall.staffing.share,
                                 minutes if minutes is not None else hall.staffing.minutes)
         key = (hall.id, day, target.share, target.minutes)
-        if (kept := self._kept(key)) is not None:
+        if (kept := self._kept(key, now)) is not None:
             return kept
         async with self._working:
-            if (kept := self._kept(key)) is not None:  # worked out while this one waited
+            if (kept := self._kept(key, now)) is not None:  # worked out while this one waited
                 return kept
             answer = await self._worked_out(hall, day, target, now, today)
-            self._forget_old()
-            self._cache[key] = (monotonic() + CACHE_SECONDS, answer)
+            self._cache = {k: v for k, v in self._cache.items() if self._kept(k, now) is not None}
+            self._cache[key] = (now, answer)
             return answer
 
-    def _kept(self, key: tuple[str, date, float, float]) -> dict[str, Any] | None:
+    def _kept(self, key: tuple[str, date, float, float], now: datetime) -> dict[str, Any] | None:
+        """A cached answer worked out less than CACHE ago on the hall's clock."""
         cached = self._cache.get(key)
-        return cached[1] if cached is not None and cached[0] >= monotonic() else None
-
-    def _forget_old(self) -> None:
-        moment = monotonic()
-        for key in [k for k, (until, _) in self._cache.items() if until < moment]:
-            del self._cache[key]
+        return cached[1] if cached is not None and cached[0] <= now < cached[0] + CACHE else None
 
     async def _worked_out(self, hall: Hall, day: date, target: StaffingTarget, now: datetime,
                           today: date) -> dict[str, Any]:

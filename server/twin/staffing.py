@@ -5,8 +5,10 @@ the target share of the zone's arrivals in that hour is called within the target
 counted over several sampled days (Poisson arrivals and drawn durations, seeded so the
 same question gets the same answer), or over one run of expected values.
 
-- A zone's windows are taken in a fixed order: those serving most of the zone's services
-  first, then by number, so that a few windows can call every service of the zone.
+- A zone's windows are taken in a fixed order for the day, following its forecast: each
+  next window is the one whose services have the most expected work for each window
+  taken so far that serves them, so that the first few call every service asked for and
+  a busy service gets its windows early.
 - A zone stands on its own windows: universal (无差别) windows are the hall's slack and
   are advised as a row of their own, the fewest that bring the zones whose own windows
   fall short (or that have none) to the target, with every zone at its count. An hour
@@ -70,7 +72,7 @@ def advise(hall: Hall, forecast: Forecast, durations: Durations, target: Staffin
            seed: str = "") -> Advice:
     """The advice for the day of `forecast`, whose serving `spans` (hall time) are given.
     `samples` None plays one run of expected values."""
-    day = _Day.of(hall, forecast, spans, target)
+    day = _Day.of(hall, forecast, durations, spans, target)
     runs = [expected(forecast, None)] if samples is None else [
         expected(forecast, random.Random(f"{seed}/arrivals/{n}")) for n in range(samples)]
     search = _Search(day, durations, target, [_Sample.of(n, arrivals, seed if samples else None, day.zone_of)
@@ -93,13 +95,15 @@ class _Day:
     zone_of: dict[str, str]  # service -> zone
 
     @classmethod
-    def of(cls, hall: Hall, forecast: Forecast, spans: Sequence[tuple[datetime, datetime]],
+    def of(cls, hall: Hall, forecast: Forecast, durations: Durations, spans: Sequence[tuple[datetime, datetime]],
            target: StaffingTarget) -> _Day:
         origin = datetime.combine(forecast.day, datetime.min.time(), hall.timezone)
         hours = sorted({h for a, b in spans for h in range(a.hour, _hour_after(origin, b))})
         periods = _merged([(a, b + timedelta(seconds=target.seconds)) for a, b in sorted(spans)])
-        zones = {z.code: tuple(sorted((w for w in hall.windows if w.zone == z.code),
-                                      key=lambda w: (-len(w.profile), w.number))) for z in hall.zones}
+        noon = origin + timedelta(hours=12)
+        work = {s.code: forecast.count({s.code}, 0, 24 * HOUR) * durations.cycle(s.code, None, noon, None)
+                for s in hall.services}
+        zones = {z.code: _window_order([w for w in hall.windows if w.zone == z.code], work) for z in hall.zones}
         return cls(hall, forecast, origin, tuple(hours), tuple(periods), zones,
                    tuple(w for w in hall.windows if w.universal), {s.code: s.zone for s in hall.services})
 
@@ -110,6 +114,24 @@ class _Day:
     @property
     def closing(self) -> float:
         return (self.periods[-1][1] - self.origin).total_seconds()
+
+
+def _window_order(windows: list[Window], work: dict[str, float]) -> tuple[Window, ...]:
+    """The order a zone's windows are taken in: each next the one whose services have the most of the
+    day's expected work for each window already taken that serves them (a service nobody has asked for
+    counting a little, so that every service finds a window early), the lower number first on a tie."""
+    taken: list[Window] = []
+    serving = dict.fromkeys(work, 0)
+    left = sorted(windows, key=lambda w: w.number)
+    while left:
+        def share(window: Window) -> float:
+            return sum((work.get(r.service, 0.0) + 1e-3) / (1 + serving.get(r.service, 0)) for r in window.profile)
+        best = max(left, key=share)  # max keeps the first of equals: the lowest number
+        left.remove(best)
+        taken.append(best)
+        for rank in best.profile:
+            serving[rank.service] = serving.get(rank.service, 0) + 1
+    return tuple(taken)
 
 
 def _hour_after(origin: datetime, end: datetime) -> int:
