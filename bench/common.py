@@ -39,9 +39,10 @@ from server.issuing import IssueRequest
 from server.services import Services
 from server.store.embedded import start_embedded
 from server.store.pool import create_pool
+from server.twin.day_profile import service_mix
 from simulator import DEMO_PASSWORD
 from simulator.driver import HallClient, call_next
-from simulator.plan import Roster, service_mix
+from simulator.plan import Roster
 from simulator.report import percentile
 from simulator.server_process import ServerProcess, clock_options
 

@@ -26,6 +26,7 @@ from server.api import metrics as metrics_api
 from server.api import notifications as notifications_api
 from server.api import ratings as ratings_api
 from server.api import staff as staff_api
+from server.api import staffing as staffing_api
 from server.api import stats as stats_api
 from server.api import summons as summons_api
 from server.api import tickets as tickets_api
@@ -55,7 +56,7 @@ log = logging.getLogger(__name__)
 CLIENT_LEFT = 499  # as nginx logs it: the client closed the connection before its answer; never sent
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
                    announcements_api.api, agent_api.api, audit_api.api, notifications_api.api, bookings_api.api,
-                   ratings_api.api, follow_ups_api.api, summons_api.api,
+                   ratings_api.api, follow_ups_api.api, summons_api.api, staffing_api.api,
                    live_api.api]
 
 

@@ -44,6 +44,7 @@ from server.hall import (
     Service,
     ServiceRank,
     Session,
+    StaffingTarget,
     StaffMember,
     StaffRole,
     SummonsDepartment,
@@ -332,6 +333,14 @@ class _Summons(_Strict):
     departments: list[_SummonsDepartment] = []
 
 
+_DEFAULT_STAFFING = StaffingTarget()
+
+
+class _Staffing(_Strict):
+    target_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = _DEFAULT_STAFFING.share
+    target_minutes: Annotated[int, Field(ge=1, le=240)] = int(_DEFAULT_STAFFING.minutes)
+
+
 class _RatingReason(_Strict):
     code: Annotated[str, _shaped(r"[a-z0-9_-]+", "lowercase letters, digits, '_' and '-'")]
     name: Text
@@ -376,6 +385,7 @@ class _HallFile(_Strict):
     bookings: _Bookings = _Bookings()
     summons: _Summons = _Summons()
     ratings: _Ratings = _Ratings()
+    staffing: _Staffing = _Staffing()
 
 
 _PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
@@ -785,6 +795,7 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
                             tuple(RatingReason(**r.model_dump()) for r in raw.ratings.reasons),
                             FollowUpRules(raw.ratings.follow_up_working_days, raw.ratings.warn_working_days,
                                           raw.ratings.callback_attempts)),
+        staffing=StaffingTarget(raw.staffing.target_share, raw.staffing.target_minutes),
     )
 
 

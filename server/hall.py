@@ -256,6 +256,18 @@ class RatingRules:
 
 
 @dataclass(frozen=True)
+class StaffingTarget:
+    """What the staffing advice asks of each zone and hour (docs/staffing.md)."""
+
+    share: float = 0.9  # of the zone's arrivals in the hour ...
+    minutes: float = 20  # ... called within this long
+
+    @property
+    def seconds(self) -> float:
+        return self.minutes * 60
+
+
+@dataclass(frozen=True)
 class StaffMember:
     id: str
     name: str
@@ -321,6 +333,7 @@ class Hall:
     calendar: CalendarRules = CalendarRules()
     bookings: BookingRules = BookingRules()
     summons: SummonsRules = SummonsRules()
+    staffing: StaffingTarget = StaffingTarget()
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

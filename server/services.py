@@ -24,6 +24,7 @@ from server.outbox import Outbox
 from server.print_jobs import PrintJobs
 from server.ratings import Ratings
 from server.sign_in import SignIns
+from server.staffing_advice import StaffingAdvice
 from server.summons import Summons
 from server.ticket_mobiles import TicketMobiles
 from server.ticket_reads import TicketReads
@@ -53,6 +54,7 @@ class Services:
     summons: Summons
     ratings: Ratings
     follow_ups: FollowUps
+    staffing: StaffingAdvice
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -70,7 +72,7 @@ class Services:
             outbox=Outbox(ctx), bookings=Bookings(ctx), check_ins=CheckIns(ctx, issuer, card_reads),
             mobiles=TicketMobiles(ctx, hub),
             summons=Summons(ctx),
-            ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups,
+            ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups, staffing=StaffingAdvice(ctx),
         )
 
 

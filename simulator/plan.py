@@ -9,13 +9,9 @@ Everything comes from one `random.Random` seeded with the hall, the day and
 the seed, drawn in a fixed order, so the same seed always gives the same plan.
 
 The model, per hall:
-  * arrivals follow a working day: a rush in the first minutes after opening,
-    a 9–11 peak, a lunch dip (or no arrivals while the hall is closed), an
-    afternoon session that tapers off before closing;
-  * services get visitors in proportion to the windows that serve them: each
-    window spends its time on its profile's services (more on the first
-    levels), and a service draws as many visitors as that time can handle
-    at its typical_minutes;
+  * arrivals and their services follow the day profile the server forecasts
+    with (server.twin.day_profile: the rush, peak, lunch dip and taper, and
+    each service's share);
   * ~5% green channel, ~10% appointments (the next slot of the hall's booking
     grid, booked through the booking API before the day starts, checked in at
     the kiosk on arrival; a full slot makes a walk-in), ~4% no-shows (40% of them
@@ -46,18 +42,25 @@ from zoneinfo import ZoneInfo
 
 from hardware.idcard import with_check_character
 from server.credentials import hash_token
-from server.hall import Hall, Priority, Service
+from server.hall import Hall, Priority
 from server.model import RatingLevel
 from server.slots import slot_times
+from server.twin.day_profile import (
+    APPOINTMENT_SHARE,
+    GREEN_SHARE,
+    VISITORS_PER_WINDOW,
+    arrival_weights,
+    known_service,
+    minutes,
+    service_mix,
+)
 
 RATINGS = tuple(level.value for level in RatingLevel)  # 好差评 levels, best first (非常满意 … 非常不满意)
 _RATING_WEIGHTS = (0.70, 0.20, 0.06, 0.03, 0.01)
 RATED_SHARE = 0.85  # most citizens rate the service...
 PHONE_SHARE = 0.10  # ...on the window's tablet, some later on the ticket's phone page
 
-VISITORS_PER_WINDOW = 52  # ~10,000 visitors a day for the 192 windows of the reference hall
 TARGET_LOAD = 0.85  # share of the windows' open time spent handling visitors
-GREEN_SHARE, APPOINTMENT_SHARE = 0.05, 0.10
 NO_SHOW_SHARE, REJOIN_SHARE, TRANSFER_SHARE = 0.04, 0.40, 0.03
 HANDLING_SIGMA = 0.45  # lognormal spread of handling times
 _LOGNORMAL_MEAN = math.exp(HANDLING_SIGMA ** 2 / 2)  # mean / median of that lognormal
@@ -65,11 +68,6 @@ DEFAULT_DAY = date(2026, 11, 23)  # a Monday
 SUMMONS_ON_TIME_SHARE = 0.8  # officers arriving within the hall's arrive_minutes
 AFTER_ARRIVAL = 2 * 60  # the officer's own examination once at the window, at least
 
-# Relative arrival rate by local time of day, applied while the hall is open.
-_DAY_SHAPE = ((time(11, 0), 1.6), (time(12, 0), 1.1), (time(13, 0), 0.5), (time(14, 30), 1.0),
-              (time(16, 0), 1.2), (time(23, 59, 59), 0.7))
-_RUSH_MINUTES, _RUSH_WEIGHT = 15, 3.0  # the crowd waiting at the door when the hall opens
-_TAPER_MINUTES, _TAPER_WEIGHT = 30, 0.3  # few come just before closing
 _BREAK_REASONS = (("break", "休息"), ("meeting", "业务咨询"), ("other", "调取档案"))  # (code, note)
 
 
@@ -282,7 +280,7 @@ def make_plan(hall: Hall, settings: PlanSettings = PlanSettings()) -> DayPlan:
     total = settings.visitors if settings.visitors is not None else VISITORS_PER_WINDOW * len(hall.windows)
     shifts = _shifts(hall, rng, settings)
     scale = settings.handling_scale or fitted_scale(hall, mix, total, shifts)
-    cumulative = list(accumulate(_arrival_weights(hall, settings.day)))
+    cumulative = list(accumulate(arrival_weights(hall, settings.day)))
     arrivals = sorted(_arrival_second(rng, cumulative) for _ in range(total))
     draw = _Visitors(hall, rng, mix, scale, settings.day)
     visits = [draw.visit(n, arrive) for n, arrive in enumerate(arrivals, start=1)]
@@ -292,35 +290,9 @@ def make_plan(hall: Hall, settings: PlanSettings = PlanSettings()) -> DayPlan:
                    tuple(visits), _within_span(shifts, first, last))
 
 
-def service_mix(hall: Hall) -> dict[str, float]:
-    """Share of the day's visitors per service (sums to 1).
-
-    Each zone window spends its time on the services of its profile, more on
-    the higher levels (weight 1 / (1 + level)); a service draws as many
-    visitors as that time lets its windows handle (time / typical_minutes).
-    Universal windows are left out: they are the hall's slack for peaks.
-    """
-    demand: dict[str, float] = {}
-    for window in hall.windows:
-        if window.universal:
-            continue
-        weights = {r.service: 1 / (1 + r.level) for r in window.profile}
-        spread = sum(weights.values())
-        for code, weight in weights.items():
-            demand[code] = demand.get(code, 0.0) + weight / spread / _service(hall, code).typical_minutes
-    total = sum(demand.values()) or 1.0
-    return {s.code: demand[s.code] / total for s in hall.services if demand.get(s.code)}
-
-
-def _service(hall: Hall, code: str) -> Service:
-    service = hall.service(code)
-    assert service is not None  # codes come from the hall itself
-    return service
-
-
 def fitted_scale(hall: Hall, mix: dict[str, float], visitors: int, shifts: tuple[Shift, ...]) -> float:
     """The handling-time factor that keeps the windows TARGET_LOAD busy, at most 1 (never slower than typical)."""
-    typical = sum(share * _service(hall, code).typical_minutes for code, share in mix.items())
+    typical = sum(share * known_service(hall, code).typical_minutes for code, share in mix.items())
     work = visitors * typical * _LOGNORMAL_MEAN * (1 + TRANSFER_SHARE)
     available = sum(_open_minutes(hall) - sum((p.end - p.start) / 60 for p in s.pauses) for s in shifts)
     return min(1.0, TARGET_LOAD * available / work) if work else 1.0
@@ -330,37 +302,8 @@ def _open_minutes(hall: Hall) -> float:
     """Minutes a window serves in a day: the whole day when the hall serves through lunch, else its sessions."""
     sessions = hall.hours.sessions
     if hall.hours.lunch_service:
-        return _minutes(sessions[-1].end) - _minutes(sessions[0].start)
-    return sum(_minutes(s.end) - _minutes(s.start) for s in sessions)
-
-
-def _minutes(moment: time) -> float:
-    return moment.hour * 60 + moment.minute + moment.second / 60
-
-
-def _arrival_weights(hall: Hall, day: date) -> list[float]:
-    """Relative arrival rate for each minute of the day (0 while the hall is closed)."""
-    midnight = datetime.combine(day, time(), hall.timezone)
-    close = _minutes(hall.hours.sessions[-1].end)
-    rushes = _rush_starts(hall)
-    weights = []
-    for minute in range(24 * 60):
-        local = midnight + timedelta(minutes=minute)
-        if not hall.hours.is_open(local):
-            weights.append(0.0)
-        elif any(start <= minute < start + _RUSH_MINUTES for start in rushes):
-            weights.append(_RUSH_WEIGHT)
-        elif minute >= close - _TAPER_MINUTES:
-            weights.append(_TAPER_WEIGHT)
-        else:
-            weights.append(next(w for until, w in _DAY_SHAPE if local.time() < until))
-    return weights
-
-
-def _rush_starts(hall: Hall) -> list[float]:
-    """Minutes of the day when a crowd waits at the door: opening, and reopening after a closed lunch."""
-    starts = [_minutes(s.start) for s in hall.hours.sessions]
-    return starts if not hall.hours.lunch_service else starts[:1]
+        return minutes(sessions[-1].end) - minutes(sessions[0].start)
+    return sum(minutes(s.end) - minutes(s.start) for s in sessions)
 
 
 def _arrival_second(rng: random.Random, cumulative: list[float]) -> int:
@@ -436,7 +379,7 @@ class _Visitors:
         return Priority.NORMAL, None
 
     def _handling(self, code: str) -> int:
-        typical = _service(self.hall, code).typical_minutes * 60 * self.scale
+        typical = known_service(self.hall, code).typical_minutes * 60 * self.scale
         return _lognormal(self.rng, typical, HANDLING_SIGMA, 60, 4 * typical)
 
     def _transfer(self, service: str) -> str | None:
@@ -465,9 +408,9 @@ def citizen(visit: int) -> tuple[str, str, str]:
 
 
 def _shifts(hall: Hall, rng: random.Random, settings: PlanSettings) -> tuple[Shift, ...]:
-    opening = _minutes(hall.hours.sessions[0].start) * 60
+    opening = minutes(hall.hours.sessions[0].start) * 60
     if settings.start is not None:
-        opening = max(opening, _minutes(settings.start) * 60)
+        opening = max(opening, minutes(settings.start) * 60)
     shifts = []
     for index, window in enumerate(sorted(hall.windows, key=lambda w: w.number)):
         sign_in = int(opening - rng.randrange(5 * 60, 15 * 60))
@@ -481,14 +424,14 @@ def _lunch(hall: Hall, index: int) -> list[Pause]:
     sessions = hall.hours.sessions
     if not hall.hours.lunch_service or len(sessions) < 2:
         return []
-    gap = int(_minutes(sessions[0].end) * 60)
+    gap = int(minutes(sessions[0].end) * 60)
     start = gap - 15 * 60 if index % 2 == 0 else gap + 30 * 60
     return [Pause(start, start + 45 * 60, "meal", "午休")]
 
 
 def _breaks(hall: Hall, rng: random.Random) -> list[Pause]:
-    open_from = int(_minutes(hall.hours.sessions[0].start) * 60)
-    open_until = int(_minutes(hall.hours.sessions[-1].end) * 60) - 30 * 60
+    open_from = int(minutes(hall.hours.sessions[0].start) * 60)
+    open_until = int(minutes(hall.hours.sessions[-1].end) * 60) - 30 * 60
     breaks = []
     for _ in range(rng.choice((0, 1, 1, 2))):
         start = rng.randrange(open_from + 30 * 60, open_until)
@@ -506,8 +449,8 @@ def _apart(pauses: list[Pause]) -> tuple[Pause, ...]:
 
 
 def _span_seconds(settings: PlanSettings) -> tuple[int, int]:
-    first = int(_minutes(settings.start) * 60) if settings.start else 0
-    last = int(_minutes(settings.end) * 60) if settings.end else 24 * 3600
+    first = int(minutes(settings.start) * 60) if settings.start else 0
+    last = int(minutes(settings.end) * 60) if settings.end else 24 * 3600
     return first, last
 
 

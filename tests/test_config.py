@@ -15,7 +15,7 @@ from server import screens
 from server.cli import main
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_hall, load_halls
 from server.credentials import hash_token
-from server.hall import ServiceRank
+from server.hall import ServiceRank, StaffingTarget
 
 # The reference table of SPEC.md §1: zone name -> (floor, windows).
 CITY_ZONES = {
@@ -310,6 +310,19 @@ BROKEN = [
         "alarms.yellow_wait_minutes: yellow alarm (40 min) must come before red (40 min)",
         id="yellow alarm not before red",
     ),
+    *[pytest.param(
+        lambda doc, key=key, value=value: doc.update(staffing={key: value}),
+        f"staffing.{key}: {message}",
+        id=f"staffing {key} {value}",
+    ) for key, value, message in [
+        ("target_share", 0, "input should be greater than 0"),
+        ("target_share", 1.5, "input should be less than or equal to 1"),
+        ("target_share", "90%", "input should be a valid number"),
+        ("target_minutes", 0, "input should be greater than or equal to 1"),
+        ("target_minutes", 20.5, "input should be a valid integer"),
+        ("target_minutes", 241, "input should be less than or equal to 240"),
+        ("target", 20, "unknown key"),
+    ]],
     pytest.param(
         lambda doc: doc["services"][0].update(typical_minutes=0),
         "services[0].typical_minutes: input should be greater than 0",
@@ -614,3 +627,9 @@ def test_ratings_take_the_files_checklist_or_the_defaults_and_a_tablet_stands_at
     path.write_text(path.read_text(encoding="utf-8") + reason.format(code="queue"), encoding="utf-8")
     assert problems_of(path) == [
         f"{path}: ratings.reasons[1].code: duplicate reason code queue (also ratings.reasons[0])"]
+
+
+def test_the_staffing_target_is_the_files_or_90_percent_within_20_minutes(tmp_path):
+    assert load_hall(write_hall(tmp_path)).staffing == StaffingTarget(0.9, 20)
+    path = write_hall(tmp_path, lambda doc: doc.update(staffing={"target_share": 1, "target_minutes": 15}), "own")
+    assert load_hall(path).staffing == StaffingTarget(1.0, 15)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 
 import aiohttp
 import pytest
@@ -10,7 +11,8 @@ from playwright.async_api import expect
 
 from server.clock import ManualClock
 from tests.agents import KIOSK_ID, KIOSK_TOKEN
-from tests.browser_support import WALL, XSS, Tabs, assert_fits, sign_in
+from tests.browser_support import CONSOLE_SIZE, WALL, XSS, Tabs, assert_fits, sign_in
+from tests.conftest import SHANGHAI
 from tests.support import KIOSK, PASSWORD
 from tests.support import expect as expect_status
 
@@ -26,7 +28,8 @@ OVERFLOWS = """() => {
   const name = (node) => `${node.className}: ${node.textContent.trim()}`;
   const whole = '.w-no, .w-ticket, .z-code, .z-wait, .z-longest, .z-windows, .z-card, .z-alarm, .totals > div, '
     + '.hall-clock, .alarms-title, .alarm, .w-group-head, #stats-body td, #stats-body th, .r-rank, .r-figures, '
-    + '#estimates-body td, #estimates-body th, .estimates thead th, .panel h3';
+    + '#estimates-body td, #estimates-body th, .estimates thead th, .panel h3, '
+    + '#staffing-body td, #staffing-body th, #staffing-head th';
   for (const node of document.querySelectorAll(whole)) {
     if (shown(node) && node.scrollWidth > node.clientWidth + 1) problems.push(`cut: ${name(node)}`);
   }
@@ -157,3 +160,82 @@ async def test_dashboard_follows_the_hall_live(tabs: Tabs, clock: ManualClock, a
     assert await page.evaluate(OVERFLOWS) == []
     assert re.search(r"Devices? alarms?: 1", await page.locator("#alarms-title").text_content() or "")
     dashboard.assert_clean()
+
+
+# Tickets an hour a week ago, per zone, from 09:00 to 16:00: a morning peak in zones A and F.
+LAST_MONDAY_TICKETS = {"A": (4, 14, 10, 6, 5, 6, 5, 3), "B": (3, 6, 4, 2, 2, 3, 3, 2), "C": (2, 3, 3, 1, 1, 2, 2, 1),
+                       "F": (3, 9, 8, 4, 3, 4, 4, 2), "J": (1, 2, 2, 1, 0, 1, 1, 1)}
+
+
+async def script_last_monday(http: aiohttp.ClientSession, clock: ManualClock, city) -> None:
+    """Monday a week ago: window 1 (zone A) open 09:00-12:00; LAST_MONDAY_TICKETS, spread over each hour."""
+    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=SHANGHAI))
+    clerk = await staff_headers(http, "liyang", 1)
+    for index, hour in enumerate(range(9, 17)):
+        tickets = [zone for zone, counts in LAST_MONDAY_TICKETS.items() for _ in range(counts[index])]
+        for n, zone in enumerate(tickets):
+            clock.set(datetime(2026, 11, 16, hour, n * 60 // len(tickets), tzinfo=SHANGHAI))
+            await expect_status(await http.post("/api/v1/tickets", headers=KIOSK, json={
+                "service": city.services_in(zone)[0].code, "idempotency_key": f"last-week-{hour}-{n:03d}"}), 201)
+        if hour == 12:
+            await expect_status(await http.post("/api/v1/windows/1/sign-out", headers=clerk, json={}), 200)
+
+
+async def test_dashboard_advises_the_windows_each_zone_needs_each_hour(tabs: Tabs, clock: ManualClock, artifacts,
+                                                                      city):
+    async with aiohttp.ClientSession(tabs.base) as http:
+        await script_last_monday(http, clock, city)
+        clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI))
+        for staff_id, window in (("liyang", 1), ("zhaolei", 42)):
+            await staff_headers(http, staff_id, window)
+        clock.set(datetime(2026, 11, 23, 10, 30, tzinfo=SHANGHAI))
+        await staff_headers(http, "zhangwei", 2)  # zone A, from 10:30
+        boss = await expect_status(await http.post("/api/v1/staff/login", json={
+            "hall": "city", "staff_id": "wangfang", "password": PASSWORD}), 200)
+        advice = await expect_status(await http.get("/api/v1/staffing?day=2026-11-23", headers={
+            "Authorization": f"Bearer {boss['token']}"}), 200)
+    assert advice["forecast"]["source"] == "history"
+
+    dashboard = await tabs.open("/dashboard", CONSOLE_SIZE)
+    page = dashboard.page
+    await sign_in(page, "wangfang")
+    panel = page.locator("#staffing")
+    await expect(panel.locator("#staffing-target")).to_have_text("目标：90% 在 20 分钟内叫号")
+    await expect(panel.locator("#staffing-source")).to_have_text("依据：近1周同日取号")
+    await expect(panel.locator("#staffing-head th")).to_have_text(["", *[f"{h}时" for h in range(9, 17)]])
+    # The grid says what the API says: needed/open for each zone and hour, "+" where not enough.
+    for code in "AB":
+        cells = [r for r in advice["rows"] if r["zone"] == code]
+        texts = [f"{r['needed']}{'' if r['enough'] else '+'}/{'—' if r['open'] is None else format(r['open'], 'g')}"
+                 for r in cells]
+        await expect(panel.locator(f'#staffing-body tr[data-zone="{code}"] td')).to_have_text(texts)
+    ten_a = next(r for r in advice["rows"] if (r["zone"], r["hour"]) == ("A", 10))
+    assert ten_a["needed"] > 1 and ten_a["open"] == 1.0  # window 1 all the hour so far (10:00-10:30)
+    cell = panel.locator('#staffing-body tr[data-zone="A"] td[data-hour="10"]')
+    await expect(cell).to_have_class("short")
+    await expect(cell).to_have_attribute("title", re.compile(r"^A区 10时：预计 14\.0 人，需要 \d+ 个窗口.*实际开放 1$"))
+    await expect(panel.locator('#staffing-body tr[data-zone="A"] td[data-hour="11"]')).to_contain_text("/2")
+    eleven_b = panel.locator('#staffing-body tr[data-zone="B"] td[data-hour="11"]')
+    await expect(eleven_b).to_have_attribute("title", re.compile(r"当前在岗 1$"))
+    await expect(panel.locator('#staffing-body tr[data-zone="*"] th')).to_have_text("无差别")
+    await expect(panel.locator("#staffing-body tr")).to_have_count(11)
+
+    await page.evaluate("() => document.fonts.ready")
+    await panel.scroll_into_view_if_needed()
+    await page.screenshot(path=artifacts / "dashboard-staffing-1366x768.png", animations="disabled")
+    assert await page.evaluate(OVERFLOWS) == []
+    await page.set_viewport_size(WALL)
+    await panel.scroll_into_view_if_needed()
+    await page.screenshot(path=artifacts / "dashboard-staffing-1920x1080.png", animations="disabled")
+    assert await page.evaluate(OVERFLOWS) == []
+
+    await page.locator("#lang").click()
+    await expect(panel.locator("h3 > span").first).to_have_text("Staffing advice")
+    await expect(panel.locator("#staffing-target")).to_have_text("Target: 90% called within 20 min")
+    await expect(panel.locator("#staffing-head th").nth(2)).to_have_text("10:00")
+    await expect(panel.locator('#staffing-body tr[data-zone="*"] th')).to_have_text("Universal")
+    await panel.scroll_into_view_if_needed()
+    await page.screenshot(path=artifacts / "dashboard-staffing-en-1920x1080.png", animations="disabled")
+    assert await page.evaluate(OVERFLOWS) == []
+    dashboard.assert_clean()
+

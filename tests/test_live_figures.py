@@ -70,7 +70,8 @@ async def test_a_ticket_link_follows_its_own_ticket_and_learns_nothing_else(live
         hello, snapshot = [json.loads((await ws.receive(timeout=WAIT)).data) for _ in range(2)]
         assert hello["topics"] == [f"ticket:{mine['ticket']['id']}"]
         assert snapshot["type"] == "snapshot" and snapshot["people_ahead"] == 1
-        assert set(snapshot) == {"type", "seq", "ticket", "people_ahead", "estimated_wait_minutes", "hall_name",
+        assert set(snapshot) == {"type", "seq", "ticket", "people_ahead", "estimated_wait_minutes",
+                                 "estimated_wait_range", "hall_name",
                                  "service_name", "zone_name", "floor", "timezone", "final", "rejoin", "summons"}
         assert snapshot["rejoin"] == {"policy": "behind", "places": 3}  # the hall's rule, nobody's data
         assert snapshot["summons"] is None  # no department summoned for it (a summons carries no personal data)

@@ -214,7 +214,7 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/summons/{summons_id}/cancel": (_summoned, _none),
 }
 QUERIES = {"GET /api/v1/announcements/audio": {"text": "请 A001 号 到 1 号窗口 办理"},
-           "GET /api/v1/slots": {"service": "B01"}}
+           "GET /api/v1/slots": {"service": "B01"}, "GET /api/v1/staffing": {"day": "2026-11-23"}}
 TOMORROW = MONDAY_10AM.replace(hour=0) + timedelta(days=1)
 SOON_SLOT = (MONDAY_10AM + timedelta(minutes=30)).isoformat()  # check-in opens 30 min before: now
 BOOKED_SLOT = (TOMORROW + timedelta(hours=23)).isoformat()  # the last slot of the day: no cell closes it

@@ -214,9 +214,9 @@ def reference(scene: Scene, asked: Iterable[int] | None = None) -> dict[int, Cal
             continue
         if waiting.pop(chosen.ticket_id, None) is None:
             del arrived[chosen.ticket_id]
-        calls[chosen.ticket_id] = Call(at, scene.desks[i].window.number)
-        wanted.discard(chosen.ticket_id)
         held = 0.0 if chosen.ticket_id in probes else scene.durations.cycle(chosen.service, None, now, None)
+        calls[chosen.ticket_id] = Call(at, scene.desks[i].window.number, held)
+        wanted.discard(chosen.ticket_id)
         free[i] = serving(scene, i, at + held)
     return calls
 

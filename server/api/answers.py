@@ -414,3 +414,55 @@ class FollowUpsAnswer(BaseModel):
 
 class FollowUpAnswer(BaseModel):
     follow_up: FollowUpView
+
+
+OpenFromName = Literal["observed", "signed_in", "last_week"]
+
+
+class StaffingRowView(BaseModel):
+    """One zone in one hour (server.staffing_advice): the windows needed beside those open or rostered."""
+
+    zone: str
+    hour: int  # of the hall's clock: the hour from hour:00
+    arrivals: float  # expected in the hour
+    needed: int  # of the zone's own windows, to call the target share within the target minutes
+    windows: int  # the zone's windows: needed is at most this
+    open: float | None  # open (a mean over the hour) or rostered; None: not known
+    open_from: OpenFromName | None
+    called_within_share: float | None  # with `needed` open; None: nobody expected
+    enough: bool  # False: not even all the zone's windows meet the target
+
+
+class UniversalRowView(BaseModel):
+    hour: int
+    needed: int  # universal windows that bring the zones short of their own windows to the target
+    windows: int
+    open: float | None
+    open_from: OpenFromName | None
+    enough: bool  # every zone meets the target with them
+
+
+class StaffingTargetView(BaseModel):
+    share: float
+    minutes: float
+
+
+class StaffingForecastView(BaseModel):
+    source: Literal["history", "profile"]
+    days: list[date]  # the days of history averaged
+    arrivals: float  # expected in the whole day
+
+
+class StaffingAnswer(BaseModel):
+    """人员配置建议 for one day (server.staffing_advice)."""
+
+    hall: str
+    day: date
+    timezone: str
+    computed_at: datetime
+    target: StaffingTargetView
+    forecast: StaffingForecastView
+    samples: int  # sampled days the counts are judged over
+    hours: list[int]  # the hours the hall serves
+    rows: list[StaffingRowView]
+    universal: list[UniversalRowView]

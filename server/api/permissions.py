@@ -96,6 +96,7 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/stats/day", "", _MANAGER),
     _row("GET /api/v1/stats/summons", "", _MANAGER),
     _row("GET /api/v1/stats/estimates", "", _MANAGER),
+    _row("GET /api/v1/staffing", "?day=2026-11-23 (today)", _MANAGER),
     # 事进人不进: a department's officer (a role of its own, no window) sees and answers its own summons.
     _row("POST /api/v1/windows/{no}/summons", "a summoned service's ticket is being served at the window",
          "401 403 403 403 201 409 409 409 409 403"),

@@ -113,6 +113,7 @@ class Desk:
 class Call(NamedTuple):  # a tuple: a run makes thousands
     at: float  # seconds after the run's start
     window: int
+    held: float = 0.0  # seconds the window is taken by it (0 for a probe): free again at `at + held`
 
 
 def _arrival_order(candidate: Candidate) -> tuple[datetime, int]:
@@ -271,6 +272,7 @@ class _Run:
         self.calls: dict[int, Call] = {}
         self.free: list[tuple[float, int]] = []  # (moment, desk index), a heap
         self.idle: set[int] = set()  # desks with nothing they may call, until an arrival they may
+        self._serving: dict[str, frozenset[int]] = {}  # by service: the desks that may call it
         for index, desk in enumerate(desks):
             self._free_at(desk.free_at, index)
 
@@ -281,10 +283,18 @@ class _Run:
 
     def arrive(self, arrival: Expected) -> None:
         candidate = self.queues.add_expected(arrival)
-        woken = [i for i in self.idle if servable(self.desks[i].window, candidate)]
+        woken = self.idle & self._desks_serving(candidate)
         for index in woken:
             self.idle.discard(index)
             self._free_at(arrival.at, index)
+
+    def _desks_serving(self, candidate: Candidate) -> frozenset[int]:
+        """The desks that may call an expected arrival (never transferred: its service decides)."""
+        desks = self._serving.get(candidate.service)
+        if desks is None:
+            desks = frozenset(i for i, d in enumerate(self.desks) if servable(d.window, candidate))
+            self._serving[candidate.service] = desks
+        return desks
 
     def next_call(self) -> int | None:
         """The next free window calls; the id it called, None when it had nobody to call."""
@@ -296,8 +306,8 @@ class _Run:
             self.idle.add(index)
             return None
         self.queues.take(desk.window, chosen)
-        self.calls[chosen.ticket_id] = Call(at, desk.window.number)
         probe = chosen.ticket_id in self.queues.probes
         held = 0.0 if probe else self.durations.cycle(chosen.service, desk.staff_id, now, self.rng)
+        self.calls[chosen.ticket_id] = Call(at, desk.window.number, held)
         self._free_at(at + held, index)
         return chosen.ticket_id

@@ -24,6 +24,7 @@ import { RATING_MESSAGES } from "/static/common/rating.js";
 import { DayCharts } from "/static/dashboard/charts.js";
 import { ESTIMATE_TEXTS, renderEstimatesTable } from "/static/dashboard/estimatestable.js";
 import { FOLLOW_UP_TEXTS, FollowUpsPanel } from "/static/dashboard/followups.js";
+import { STAFFING_TEXTS, StaffingPanel } from "/static/dashboard/staffing.js";
 import { renderStatsTable } from "/static/dashboard/statstable.js";
 import { SUMMONS_ALARM_TEXTS, SummonsAlarms } from "/static/dashboard/summonsalarms.js";
 import { idleByZone, idleHints, UNIVERSAL, unattendedZones } from "/static/dashboard/trouble.js";
@@ -40,6 +41,7 @@ const t = makeTranslator({
   ...SUMMONS_TEXTS,
   ...SUMMONS_ALARM_TEXTS,
   ...ESTIMATE_TEXTS,
+  ...STAFFING_TEXTS,
   title: { zh: "大厅管理看板", en: "Hall dashboard" },
   loginTitle: { zh: "管理人员登录", en: "Manager sign-in" },
   loginHint: { zh: "大厅管理看板仅限管理人员使用", en: "The dashboard is for hall managers only" },
@@ -176,6 +178,11 @@ let hallState = new HallState();
 const grid = new WindowGrid($("window-grid"), t);
 const followUps = new FollowUpsPanel({ shell, t, now: () => hallState.clockNow(), day: (iso) => iso.slice(5) });
 let charts = null; // made once the board shows: ECharts measures its boxes
+const staffing = new StaffingPanel({
+  fetch: (path) => shell.authed(path), t, onError: (err) => shell.showError(err),
+  today: () => (state.hall && hallState.now() !== null
+    ? new Date(hallState.now()).toLocaleDateString("en-CA", { timeZone: state.hall.timezone }) : null),
+});
 const summonsAlarms = new SummonsAlarms({
   t, authed: (path) => shell.authed(path), now: () => hallState.now(), onError: (err) => shell.showError(err),
 });
@@ -209,6 +216,7 @@ function closeBoard() {
 
 function onChange(change) {
   if (change.type === "snapshot") refreshDevices(); // alarms raised while this page was away
+  if (!staffing.advice && hallState.now() !== null) staffing.refresh(); // once the hall's day is known
   const event = change.event;
   if (followUps.onEvent(event)) return;
   if (event?.kind === EVENT_KINDS.DEVICE_STATUS) {
@@ -531,6 +539,7 @@ function renderAll() {
   renderRanking();
   bookings.render();
   followUps.render();
+  staffing.render();
   charts?.render();
 }
 
