@@ -72,7 +72,7 @@ class Services:
             outbox=Outbox(ctx), bookings=Bookings(ctx), check_ins=CheckIns(ctx, issuer, card_reads),
             mobiles=TicketMobiles(ctx, hub),
             summons=Summons(ctx),
-            ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups, staffing=StaffingAdvice(ctx),
+            ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups, staffing=StaffingAdvice(ctx, hub),
         )
 
 

@@ -30,11 +30,11 @@ from server.calendar import HallCalendar
 from server.context import HallContext
 from server.errors import Unprocessable
 from server.hall import Hall, Priority, StaffingTarget
+from server.hub import Hub
 from server.model import WindowStateName
 from server.store import staffing as store
 from server.store import windows as window_store
 from server.twin import forecast as forecasts
-from server.twin.durations import TypicalDurations
 from server.twin.staffing import DEFAULT_SAMPLES, Advice, advise
 from server.window_hours import open_per_hour
 
@@ -74,8 +74,9 @@ class _Roster:
 
 
 class StaffingAdvice:
-    def __init__(self, ctx: HallContext) -> None:
+    def __init__(self, ctx: HallContext, hub: Hub) -> None:
         self.ctx = ctx
+        self.hub = hub  # its live queues hold what each hall has measured (server.twin.learning)
         self._cache: dict[tuple[str, date, float, float], tuple[datetime, dict[str, Any]]] = {}  # worked out at
         self._working = asyncio.Lock()  # one advice at a time: each keeps a core busy
 
@@ -111,7 +112,8 @@ class StaffingAdvice:
         forecast = await self._forecast(hall, calendar, day, now, today)
         roster = await self._roster(hall, calendar, day, now, today)
         spans = [(_at(hall, day, s.start), _at(hall, day, s.end)) for s in calendar.day(day).spans]
-        advice = await asyncio.to_thread(advise, hall, forecast, TypicalDurations(hall), target, spans=spans,
+        measured = self.hub.queue(hall.id).watch.learning.model()  # typical_minutes until the hall has stays
+        advice = await asyncio.to_thread(advise, hall, forecast, measured, target, spans=spans,
                                          samples=DEFAULT_SAMPLES, seed=f"{hall.id}/{day.isoformat()}")
         return _answer(hall, day, target, forecast, advice, roster, day == today, now)
 
