@@ -193,9 +193,15 @@ class HallQueue:
             key, ahead = shared[profile]
             counts.append(ahead + self._ahead_one_by_one(
                 window, key, now, self._targeted.get(window.number, {}).values()))
-        return Place(min(counts, default=0), self._estimates(now).of(ticket, now), serving)
+        return Place(min(counts, default=0), self._estimate(ticket, now), serving)
 
-    def _estimates(self, now: datetime, unknown: int | None = None) -> WaitEstimates:
+    def _estimate(self, ticket: Waiting, now: datetime) -> Estimate:
+        estimates = self._estimates(now)
+        if estimates.early_appointment(ticket, now):
+            return estimates.of_played(ticket, self._hall_now(now))
+        return estimates.of(ticket, now)
+
+    def _estimates(self, now: datetime) -> WaitEstimates:
         """The twin's estimates, run again here first if the hall changed and a run is quick: what a
         page or a ticket is told follows every change; a hall whose runs take longer has them run
         off the event loop (`refresh_estimates`) and tells a ticket issued since its probe's wait."""

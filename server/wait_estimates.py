@@ -20,7 +20,7 @@ import statistics
 import time
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from server.hall import Hall, Priority
@@ -65,7 +65,9 @@ class HallNow:
     @classmethod
     def of(cls, waiting: Iterable[Queued], windows: dict[int, WindowNow], learning: HallLearning,
            now: datetime, seq: int) -> HallNow:
-        return cls(now, seq, tuple(waiting), dict(windows), learning.model(), learning.arrival_rates(now),
+        going = [(w.ticket.service, (now - w.ticket.since).total_seconds()) for w in windows.values()
+                 if w.ticket is not None]
+        return cls(now, seq, tuple(waiting), dict(windows), learning.model(going), learning.arrival_rates(now),
                    learning.green_share)
 
 
@@ -121,12 +123,29 @@ class WaitEstimates:
         checked in before its slot waits as a walk-in, or as an appointment from its slot on."""
         if ticket.target_window is not None:
             return self._estimate(ticket.id, ticket.service, Priority.NORMAL, now)
-        if ticket.priority is Priority.APPOINTMENT and ticket.arrival > now and not self.knows(ticket.id):
+        if self.early_appointment(ticket, now):
             walk_in = self._estimate(None, ticket.service, Priority.NORMAL, now)
             at_slot = self._estimate(None, ticket.service, Priority.APPOINTMENT, now)
             until_slot = _minutes((ticket.arrival - now).total_seconds())
             return _earlier(walk_in, _no_sooner(at_slot, until_slot))
         return self._estimate(ticket.id, ticket.service, ticket.priority, now)
+
+    def early_appointment(self, ticket: Queued, now: datetime) -> bool:
+        """An appointment checked in before its slot that the last run did not play."""
+        return ticket.priority is Priority.APPOINTMENT and ticket.arrival > now and not self.knows(ticket.id)
+
+    def of_played(self, ticket: Queued, hall_now: HallNow) -> Estimate:
+        """The estimate of a ticket the last run did not play, from a central run of its own with the
+        ticket in it: an early appointment's wait hangs on who will be starving at its slot, which
+        no probe taken now can tell. The range is the probes' around it."""
+        run = self._run(replace(hall_now, waiting=(*hall_now.waiting, ticket)), None)
+        central = _wait(run, ticket.id, ticket.service, ticket.priority, hall_now.now)
+        if central is None:
+            return NO_WINDOW
+        minutes = _minutes(central)
+        around = self.of(ticket, hall_now.now)
+        low, high = (minutes, minutes) if around.minutes is None else (around.low or 0, around.high or 0)
+        return Estimate(minutes, min(low, minutes), max(high, minutes))
 
     def for_service(self, service: str, now: datetime) -> Estimate:
         """The wait of a walk-in ticket of `service` taken now."""

@@ -85,6 +85,43 @@ def test_green_channel_goes_ahead_of_walk_ins_in_the_estimate() -> None:
     assert minutes(queue, walk_ins[0]) == one_service(queue)
 
 
+def test_an_early_appointment_is_told_its_wait_behind_an_earlier_slot() -> None:
+    """Checked in before its slot, an appointment's wait hangs on the appointments whose slots come
+    first: a probe taken now would rank it ahead of them, the run with the ticket in it does not."""
+    paused = WindowNow(3, WindowStateName.PAUSED, "c3", "meal", NOW - timedelta(minutes=5))  # back in 40
+    earlier = _appointment(1, checked_in=NOW - timedelta(minutes=5), slot=NOW + timedelta(minutes=10))
+    later = _appointment(2, checked_in=NOW, slot=NOW + timedelta(minutes=20))
+    queue = hall_with({3: paused}, [earlier])
+    assert minutes(queue, later) == 40 + one_service(queue)  # called after the earlier slot's
+    assert minutes(queue, earlier) == 40
+
+
+def test_stays_still_going_count_at_their_expected_length() -> None:
+    """Early in the day only the short stays have ended: the long ones still at a window count too."""
+    learning = HallLearning(TOWNSHIP)
+    for n in range(12):
+        called = NOW - timedelta(minutes=40 - n)
+        learning.stay(Stay("A01", 3, "c3", called, called + timedelta(minutes=8)))
+    finished_only = learning.model().means["A01"]
+    just_begun = learning.model([("A01", 30.0)]).means["A01"]
+    long_going = learning.model([("A01", 25 * 60.0)] * 4).means["A01"]
+    assert abs(just_begun - finished_only) / finished_only < 0.05  # a stay just begun tells little
+    assert long_going > finished_only * 1.3
+
+
+def test_no_pauses_are_foreseen_once_the_sessions_are_over() -> None:
+    """Windows serving on past the session's end (延时服务) take no breaks meanwhile."""
+    model = HallLearning(TOWNSHIP).model()
+    evening = NOW + timedelta(hours=9)  # 19:00 in the hall
+    assert model.cycle("A01", None, evening, None) == model.means["A01"]
+    assert model.cycle("A01", None, NOW, None) == model.means["A01"] / (1 - model.paused_share)
+    assert model.paused_share > 0
+
+
+def _appointment(ticket_id: int, checked_in: datetime, slot: datetime) -> Waiting:
+    return Waiting(ticket_id, NOW.date(), "A01", "A", Priority.APPOINTMENT, slot, checked_in, None)
+
+
 def test_events_keep_the_windows_and_the_measurements() -> None:
     """A window signs in, calls, finishes: the mirror's watch learns the stay from the events."""
     tickets = [waiting(1), waiting(2), waiting(3)]

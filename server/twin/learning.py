@@ -7,7 +7,9 @@ far) and then every stay, pause and issue as the events come, it learns:
   when the ticket leaves: walk-up, recalls, handling, or the wait for a no-show),
   shrunk towards the hall-wide ratio of measured to typical times while a service
   has few stays, so a hall slower than its configuration is corrected everywhere
-  at once;
+  at once; stays still going count too, at their expected length given how long
+  they have lasted (an early morning has finished only its short stays, and
+  counting those alone would tell everyone short);
 - per staff member, how much quicker or slower than their services' mean they are;
 - the clerk's latency between one ticket leaving and the next call, counted only
   when the window had someone to call;
@@ -24,9 +26,9 @@ import math
 import random
 import statistics
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from server.hall import Hall, Priority
@@ -39,6 +41,7 @@ MAX_LATENCY = timedelta(minutes=10)  # longer gaps are someone away, not latency
 PAUSE_DEFAULTS = {"break": 10.0, "meal": 45.0, "meeting": 20.0, "system": 10.0, "other": 10.0}  # minutes
 ARRIVAL_SPAN = timedelta(minutes=60)  # arrival rates are counted over this last stretch...
 MIN_ARRIVAL_SPAN = timedelta(minutes=15)  # ...or at least this long, so a burst is not a rate
+GOING_CAP = 3.0  # a stay still going counts as at most this many means: outliers wait for their end
 _QUANTILES = [statistics.NormalDist().inv_cdf((i + 0.5) / 24) for i in range(24)]
 
 
@@ -151,30 +154,50 @@ class HallLearning:
 
     # -- reading ------------------------------------------------------------------
 
-    def _hall_ratio(self) -> float:
-        """Measured over typical, across the hall's newest stays: 1 until enough were seen."""
+    def _hall_ratio(self, going: Sequence[tuple[str, float]] = (), sigmas: Mapping[str, float] | None = None) -> float:
+        """Measured over typical, across the hall's newest stays and those still going: 1 until
+        enough were seen."""
         if len(self._ratios) < 10:
             return 1.0
-        return statistics.fmean(min(5.0, max(0.2, r)) for r in self._ratios)
+        clipped = [min(5.0, max(0.2, r)) for r in self._ratios]
+        finished = statistics.fmean(clipped)
+        going_ratios = []
+        for service, elapsed in going:
+            typical = self._typical.get(service)
+            if typical:
+                sigma = (sigmas or {}).get(service, DEFAULT_SIGMA)
+                length = expected_length(typical * finished, sigma, elapsed)
+                going_ratios.append(min(GOING_CAP * finished, length / typical))
+        return statistics.fmean([*clipped, *going_ratios])
 
-    def _prior(self, service: str) -> float:
+    def _prior(self, service: str, ratio: float | None = None) -> float:
         history = self._history.get(service)
         if history and history[1] >= PRIOR_WEIGHT:
             return history[0]
-        return self._typical.get(service, 0.0) * self._hall_ratio()
+        return self._typical.get(service, 0.0) * (self._hall_ratio() if ratio is None else ratio)
 
-    def model(self) -> DurationModel:
+    def model(self, going: Sequence[tuple[str, float]] = ()) -> DurationModel:
+        """The durations now; `going`: (service, seconds so far) of the stays still at a window."""
+        if going:
+            return self._build(going)
         if self._model is None:
-            self._model = self._build()
+            self._model = self._build(())
         return self._model
 
-    def _build(self) -> DurationModel:
-        means, sigmas = {}, {}
+    def _build(self, going: Sequence[tuple[str, float]]) -> DurationModel:
+        means = {}
+        sigmas = {service: _log_spread(self._stays.get(service, ())) for service in self._typical}
+        ratio = self._hall_ratio(going, sigmas)
+        open_by_service: dict[str, list[float]] = {}
+        for service, elapsed in going:
+            open_by_service.setdefault(service, []).append(elapsed)
         for service in self._typical:
             recent = self._stays.get(service, ())
-            prior = self._prior(service)
-            means[service] = (sum(recent) + PRIOR_WEIGHT * prior) / (len(recent) + PRIOR_WEIGHT)
-            sigmas[service] = _log_spread(recent)
+            prior = self._prior(service, ratio)
+            going_here = [min(GOING_CAP * prior, expected_length(prior, sigmas[service], e))
+                          for e in open_by_service.get(service, ())]
+            means[service] = (sum(recent) + sum(going_here) + PRIOR_WEIGHT * prior) / (
+                len(recent) + len(going_here) + PRIOR_WEIGHT)
         staff = {}
         for staff_id, services in self._staff.items():  # their stays against each service's mean now
             measured = sum(total for total, _ in services.values())
@@ -186,15 +209,19 @@ class HallLearning:
         latency = statistics.fmean(self._latencies) if self._latencies else 0.0
         pauses = {reason: tuple(spans) for reason, spans in self._pauses.items()}
         paused_share = self._paused_seconds / self._signed_in_seconds if self._signed_in_seconds > 3600 else 0.05
-        return DurationModel(means, sigmas, staff, latency, pauses, min(0.5, paused_share), self._lunch_turns(),
-                             dict(self._lunched))
+        return DurationModel(means, sigmas, staff, latency, pauses, min(0.5, paused_share), self._sessions(),
+                             self._lunch_turns(), dict(self._lunched))
 
     def meal_taken(self, staff_id: str | None, at: datetime) -> None:
         if staff_id:
             self._lunched[staff_id] = self.hall.local(at).date()
             self._model = None
 
-    def _lunch_turns(self) -> LunchTurns | None:
+    def _sessions(self) -> DaySpans:
+        spans = tuple((_second_of_day(s.start), _second_of_day(s.end)) for s in self.hall.hours.sessions)
+        return DaySpans(spans, self.hall.timezone)
+
+    def _lunch_turns(self) -> DaySpans | None:
         """A hall serving through lunch (午间不间断服务) sends its clerks to lunch in two turns around
         the gap between its sessions: each clerk is away one meal's length of the span."""
         sessions = self.hall.hours.sessions
@@ -202,9 +229,8 @@ class HallLearning:
             return None
         meals = self._pauses.get("meal", ())
         meal = statistics.fmean(meals) if len(meals) >= 3 else PAUSE_DEFAULTS["meal"] * 60
-        gap_start, gap_end = (s.hour * 3600 + s.minute * 60 for s in (sessions[0].end, sessions[1].start))
-        middle = (gap_start + gap_end) / 2
-        return LunchTurns(middle - meal, middle + meal, self.hall.timezone)
+        middle = (_second_of_day(sessions[0].end) + _second_of_day(sessions[1].start)) / 2
+        return DaySpans(((middle - meal, middle + meal),), self.hall.timezone)
 
     def arrival_rates(self, now: datetime) -> dict[str, float]:
         """Arrivals per second per service over the last ARRIVAL_SPAN (or since the day's first),
@@ -231,20 +257,32 @@ class HallLearning:
         return self._green[0] / self._green[1] if self._green[1] >= 20 else 0.05
 
 
+def _second_of_day(moment: time) -> float:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def expected_length(mean: float, sigma: float, elapsed: float) -> float:
+    """A lognormal stay's expected whole length, given it has lasted `elapsed` seconds."""
+    scale = mean * math.exp(-sigma * sigma / 2)
+    longer = [scale * math.exp(sigma * q) for q in _QUANTILES]
+    left = [x for x in longer if x > elapsed]
+    return statistics.fmean(left) if left else elapsed + 0.25 * mean
+
+
 def _log_spread(seconds: Iterable[float]) -> float:
     logs = [math.log(s) for s in seconds if s > 0]
     return min(1.2, statistics.stdev(logs)) if len(logs) >= 10 else DEFAULT_SIGMA
 
 
 @dataclass(frozen=True)
-class LunchTurns:
-    start: float  # seconds after local midnight
-    end: float
+class DaySpans:
+    spans: tuple[tuple[float, float], ...]  # (start, end) seconds after local midnight
     timezone: tzinfo
 
     def covers(self, at: datetime) -> bool:
         local = at.astimezone(self.timezone)
-        return self.start <= local.hour * 3600 + local.minute * 60 + local.second < self.end
+        second = local.hour * 3600 + local.minute * 60 + local.second
+        return any(start <= second < end for start, end in self.spans)
 
 
 @dataclass(frozen=True)
@@ -256,8 +294,9 @@ class DurationModel:
     staff: dict[str, float]  # staff member: their times over their services' mean
     latency: float  # seconds from a ticket leaving to the next call, when someone waits
     pauses: dict[str, tuple[float, ...]]  # reason: recent pause lengths in seconds
-    paused_share: float  # of signed-in time: future pauses, spread over the calls
-    lunch: LunchTurns | None = None  # when clerks who have not had lunch are away half the time
+    paused_share: float  # of signed-in time: future pauses, spread over the calls...
+    sessions: DaySpans | None = None  # ...within the sessions (None: always): none while 延时服务 runs on
+    lunch: DaySpans | None = None  # when clerks who have not had lunch are away half the time
     lunched: dict[str, date] = field(default_factory=dict)  # staff: the last day they had lunch
 
     def _mean(self, service: str, staff_id: str | None) -> float:
@@ -266,7 +305,7 @@ class DurationModel:
     def cycle(self, service: str, staff_id: str | None, at: datetime, rng: random.Random | None) -> float:
         mean = self._mean(service, staff_id)
         held = mean if rng is None else lognormal(mean, self.sigmas.get(service, DEFAULT_SIGMA), rng)
-        share = self.paused_share
+        share = self.paused_share if self.sessions is None or self.sessions.covers(at) else 0.0
         if self.lunch is not None and self.lunch.covers(at) and self.lunched.get(staff_id or "") != \
                 at.astimezone(self.lunch.timezone).date():
             share = max(share, 0.5)
@@ -282,10 +321,7 @@ class DurationModel:
                 if held > elapsed:
                     return held - elapsed + self.latency
             return 0.25 * mean + self.latency
-        scale = mean * math.exp(-sigma * sigma / 2)
-        longer = [scale * math.exp(sigma * q) - elapsed for q in _QUANTILES]
-        left = [x for x in longer if x > 0]
-        return (statistics.fmean(left) if left else 0.25 * mean) + self.latency
+        return expected_length(mean, sigma, elapsed) - elapsed + self.latency
 
     def pause_left(self, reason: str | None, elapsed: float, rng: random.Random | None) -> float:
         """Seconds until a window paused for `elapsed` with `reason` is back."""
