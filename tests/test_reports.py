@@ -33,6 +33,11 @@ async def county(database_url, aiohttp_client):
     return client, await script.manager(READ_AT)
 
 
+def _sheet_rows(sheet) -> list[dict[str, Any]]:
+    header = [c.value for c in sheet[1]]
+    return [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+
+
 def window(report: dict[str, Any], hall: str, number: int) -> dict[str, Any]:
     return next(w for w in report["windows"] if (w["hall"], w["window"]) == (hall, number))
 
@@ -113,26 +118,32 @@ async def test_xlsx_and_csv_hold_the_json_figures(county):
     xlsx = await get(client, manager, "/api/v1/reports/monthly.xlsx", period="2026-11", **BOTH)
     assert xlsx.status == 200 and xlsx.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     book = openpyxl.load_workbook(io.BytesIO(await xlsx.read()))
-    assert book.sheetnames == ["窗口考核 2026-11", "单位排名 2026-11", "事进人不进 2026-11"]
+    assert book.sheetnames == ["窗口考核 2026-11", "窗口办件 2026-11", "单位排名 2026-11", "事进人不进 2026-11"]
+    points, services = (_sheet_rows(book[name]) for name in ("窗口考核 2026-11", "窗口办件 2026-11"))
+    d2 = next(r for r in points if (r["大厅"], r["窗口"]) == ("许昌市魏都区便民服务大厅", 2))
+    assert (d2["总分"], d2["排名"], d2["迟到"], d2["早退"], d2["缺勤半天"], d2["逾期整改"]) == (92.1, 4, 0, 1, 1, 1)
+    assert [r["总分"] for r in points] == [w["points"]["total"] for w in report["windows"]]
+    shown, served = window(report, "district", 2), next(r for r in services if r["窗口"] == 2)
+    assert (served["办结量"], served["差评数"]) == (1, 1)
+    assert served["平均办理（分钟）"] == round(shown["handling"]["mean_s"] / 60, 1) == 10.0
+    assert served["满意率"] == shown["ratings"]["satisfaction"] == 0.0
     sheet = book["窗口考核 2026-11"]
     header = [c.value for c in sheet[1]]
-    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
-    d2 = next(r for r in rows if (r["大厅"], r["窗口"]) == ("许昌市魏都区便民服务大厅", 2))
-    shown = window(report, "district", 2)
-    assert (d2["总分"], d2["排名"], d2["迟到"], d2["早退"], d2["缺勤半天"], d2["办结量"], d2["差评数"]) == (
-        92.1, 4, 0, 1, 1, 1, 1)
-    assert d2["平均办理（分钟）"] == round(shown["handling"]["mean_s"] / 60, 1) == 10.0
-    assert d2["满意率"] == shown["ratings"]["satisfaction"] == 0.0
-    assert [r["总分"] for r in rows] == [w["points"]["total"] for w in report["windows"]]
     cell = sheet.cell(row=2, column=header.index("总分") + 1)
     assert isinstance(cell.value, float) and cell.number_format == "0.00"
-    assert sheet.cell(row=2, column=header.index("满意率") + 1).number_format == "0.0%"
+    figures = book["窗口办件 2026-11"]
+    share = [c.value for c in figures[1]].index("满意率") + 1
+    assert figures.cell(row=2, column=share).number_format == "0.0%"
+    # The page's tables are the downloads' cells.
+    page = {t["title"]: t for t in report["tables"]}
+    assert page["窗口考核 2026-11"]["rows"] == [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [c["zh"] for c in page["窗口考核 2026-11"]["columns"]] == header
 
     download = await get(client, manager, "/api/v1/reports/monthly.csv", period="2026-11", **BOTH)
     text = (await download.read()).decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
     assert lines[0] == ["窗口考核 2026-11"] and lines[1] == header
-    assert [float(line[header.index("总分")]) for line in lines[2:2 + len(rows)]] == [r["总分"] for r in rows]
+    assert [float(line[header.index("总分")]) for line in lines[2:2 + len(points)]] == [r["总分"] for r in points]
 
 
 async def test_entries_are_checked_and_audited(county):

@@ -45,6 +45,11 @@ def download(report: Report, name: str, kind: str, headers: dict[str, str] | Non
         **(headers or {})})
 
 
+def with_tables(report: Report) -> dict[str, Any]:
+    """The report and its tables as the page shows them: the cells of the downloads."""
+    return {**report.public(), "tables": [t.public() for t in report.tables()]}
+
+
 Fetch = Callable[[Call], Awaitable[Report]]
 
 
@@ -64,7 +69,7 @@ def _routes(name: str, fetch: Fetch) -> None:
     query = {**_HALLS, "period": Query(_SHAPES[name])}
 
     async def as_json(call: Call) -> dict[str, Any]:
-        return (await fetch(call)).public()
+        return with_tables(await fetch(call))
 
     api.get(f"/api/v1/reports/{name}", access=Access.MANAGER, query=query, summary=_WHAT[name])(as_json)
     for kind, (content_type, _) in _DOWNLOADS.items():
@@ -89,7 +94,7 @@ _PUBLIC = {"hall": Query("the hall (required where the server runs several)"),
          summary="周公示 of one hall for its lobby screen and website: windows and units only, nothing personal")
 async def public_weekly(call: Call) -> web.Response:
     report = await call.services.reports.public_weekly(call.query("hall"), call.query("period"))
-    return web.json_response(report.public(), headers=PUBLIC_CACHE, dumps=dumps)
+    return web.json_response(with_tables(report), headers=PUBLIC_CACHE, dumps=dumps)
 
 
 @api.get("/api/v1/public/reports/weekly.csv", access=Access.PUBLIC, query=_PUBLIC, media_type=CSV_TYPE,

@@ -28,13 +28,15 @@ class QuarterlyReport:
                 "months": [m.label for m in self.months], "windows": self.windows}
 
     def tables(self) -> list[Table]:
-        columns = [Column("大厅", Cell.TEXT, field("hall_name")), Column("窗口", Cell.COUNT, field("window")),
-                   Column("单位", Cell.TEXT, field("unit")), Column("排名", Cell.COUNT, field("rank")),
-                   Column("季度得分", Cell.POINTS, field("points")),
-                   *[Column(f"{m.label} 得分", Cell.POINTS, field("months", m.label)) for m in self.months],
-                   Column("办结量", Cell.COUNT, field("served")),
-                   Column("满意率", Cell.SHARE, field("ratings", "satisfaction")),
-                   Column("红旗窗口", Cell.FLAG, field("red_flag"))]
+        columns = [Column("大厅", "Hall", Cell.TEXT, field("hall_name")),
+                   Column("窗口", "Window", Cell.COUNT, field("window")),
+                   Column("单位", "Unit", Cell.TEXT, field("unit")), Column("排名", "Rank", Cell.COUNT, field("rank")),
+                   Column("季度得分", "Quarter points", Cell.POINTS, field("points")),
+                   *[Column(f"{m.label} 得分", f"{m.label} points", Cell.POINTS, field("months", m.label))
+                     for m in self.months],
+                   Column("办结量", "Served", Cell.COUNT, field("served")),
+                   Column("满意率", "Satisfaction", Cell.SHARE, field("ratings", "satisfaction")),
+                   Column("红旗窗口", "Red flag", Cell.FLAG, field("red_flag"))]
         return [Table(f"季度评比 {self.quarter.label}", columns, self.public()["windows"])]
 
 

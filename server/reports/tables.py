@@ -27,7 +27,7 @@ class Cell(str, Enum):
     POINTS = "points"
     MINUTES = "minutes"  # from seconds
     SHARE = "share"  # a fraction, shown as a percentage in XLSX
-    FLAG = "flag"  # a yes/no, 是 or nothing
+    FLAG = "flag"  # a yes/no: 是, or an empty cell
 
 
 _FORMATS = {Cell.COUNT: "0", Cell.POINTS: "0.00", Cell.MINUTES: "0.0", Cell.SHARE: "0.0%"}
@@ -36,7 +36,8 @@ _WIDTHS = {Cell.TEXT: 18, Cell.FLAG: 8}
 
 @dataclass(frozen=True)
 class Column:
-    header: str
+    header: str  # Chinese: the CSV's and the XLSX's
+    header_en: str  # the page's English
     cell: Cell
     get: Callable[[Mapping[str, Any]], Any]
 
@@ -50,6 +51,11 @@ class Table:
     def values(self) -> list[list[Any]]:
         return [[_value(c.cell, c.get(row)) for c in self.columns] for row in self.rows]
 
+    def public(self) -> dict[str, Any]:
+        """The table as the report page shows it: the very cells of the downloads."""
+        return {"title": self.title, "columns": [{"zh": c.header, "en": c.header_en, "cell": c.cell.value}
+                                                 for c in self.columns], "rows": self.values()}
+
 
 def _value(cell: Cell, raw: Any) -> Any:
     if raw is None:
@@ -57,7 +63,7 @@ def _value(cell: Cell, raw: Any) -> Any:
     if cell is Cell.MINUTES:
         return round(raw / 60, 1)
     if cell is Cell.FLAG:
-        return "是" if raw else ""
+        return "是" if raw else None
     return raw
 
 

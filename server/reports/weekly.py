@@ -71,18 +71,19 @@ class WeeklyReport:
                 "windows": self.windows, "units": self.units}
 
     def tables(self) -> list[Table]:
-        return [Table(f"窗口周公示 {self.week.label}", [Column("窗口", Cell.COUNT, field("window")),
-                                                      Column("单位", Cell.TEXT, field("unit")), *_COLUMNS],
+        return [Table(f"窗口周公示 {self.week.label}", [Column("窗口", "Window", Cell.COUNT, field("window")),
+                                                      Column("单位", "Unit", Cell.TEXT, field("unit")), *_COLUMNS],
                       self.windows),
-                Table(f"单位周公示 {self.week.label}", [Column("单位", Cell.TEXT, field("unit")), *_COLUMNS],
+                Table(f"单位周公示 {self.week.label}", [Column("单位", "Unit", Cell.TEXT, field("unit")), *_COLUMNS],
                       self.units)]
 
 
-_COLUMNS = [Column("大厅", Cell.TEXT, field("hall_name")), Column("排名", Cell.COUNT, field("rank")),
-            Column("满意率", Cell.SHARE, field("satisfaction")), Column("有效评价数", Cell.COUNT, field("valid")),
-            Column("办理时长指数", Cell.POINTS, field("handling_index")),
-            Column("平均等候（分钟）", Cell.MINUTES, field("waiting_mean_s")),
-            Column("办结量", Cell.COUNT, field("served"))]
+_COLUMNS = [Column("大厅", "Hall", Cell.TEXT, field("hall_name")), Column("排名", "Rank", Cell.COUNT, field("rank")),
+            Column("满意率", "Satisfaction", Cell.SHARE, field("satisfaction")),
+            Column("有效评价数", "Ratings", Cell.COUNT, field("valid")),
+            Column("办理时长指数", "Handling index", Cell.POINTS, field("handling_index")),
+            Column("平均等候（分钟）", "Mean wait (min)", Cell.MINUTES, field("waiting_mean_s")),
+            Column("办结量", "Served", Cell.COUNT, field("served"))]
 
 
 async def weekly(ctx: HallContext, halls: list[Hall], week: period.Period) -> WeeklyReport:

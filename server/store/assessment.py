@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import asyncpg
 
+from server.store.staffing import DUTY
+
 _ENTRY = ("SELECT id, hall, month, window_no, category, amount::float8 AS amount, note, corrects, entered_by,"
           " entered_at FROM assessment_entries")
 
@@ -46,5 +48,5 @@ async def handling_by_service(con: asyncpg.Connection, hall: str, first: date, l
 async def first_duty(con: asyncpg.Connection, hall: str) -> datetime | None:
     """When the hall's first window signed in, paused or signed out: no assessment reaches before it."""
     at: datetime | None = await con.fetchval(
-        "SELECT min(at) FROM events WHERE hall = $1 AND kind LIKE 'window.%'", hall)
+        f"SELECT min(at) FROM events WHERE hall = $1 AND {DUTY}", hall)
     return at
