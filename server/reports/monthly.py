@@ -113,7 +113,7 @@ async def monthly(ctx: HallContext, summons: Summons, halls: list[Hall], month: 
             units += unit_rows(hall, [stats.group_of(r) for r in rows], months[-1])
     for item in months[-1]:
         item.history = accountability(item.key, months, rules)
-    figures_of = [{"hall": hall.id, **department} for hall in halls
+    figures_of = [{"hall": hall.id, "hall_name": hall.name, **department} for hall in halls
                   for department in (await summons.figures(hall.id, month.days))["departments"]]
     return MonthlyReport(halls, month, months[-1], rank_units(units), figures_of)
 
@@ -138,7 +138,7 @@ def unit_rows(hall: Hall, groups: list[stats.GroupStats], windows: list[WindowSc
         if w.hall is hall:
             points.setdefault(w.unit, []).append(w.points.total)
     by_unit = {g.key or "": g for g in groups}
-    return [{"hall": hall.id, "unit": unit, "windows": len(points.get(unit, [])),
+    return [{"hall": hall.id, "hall_name": hall.name, "unit": unit, "windows": len(points.get(unit, [])),
              "points": round(sum(points[unit]) / len(points[unit]), 2) if unit in points else None,
              **figures(by_unit.get(unit) or stats.GroupStats.empty(unit))}
             for unit in sorted(set(points) | set(by_unit))]
@@ -190,12 +190,12 @@ WINDOW_COLUMNS = [
     Column("启动问责", "Accountability", Cell.FLAG, field("accountability", "due")),
 ]
 WINDOW_FIGURES = [*_WHERE, *_FIGURES]
-UNIT_COLUMNS = [Column("大厅", "Hall", Cell.TEXT, field("hall")), Column("单位", "Unit", Cell.TEXT, field("unit")),
+UNIT_COLUMNS = [Column("大厅", "Hall", Cell.TEXT, field("hall_name")), Column("单位", "Unit", Cell.TEXT, field("unit")),
                 Column("排名", "Rank", Cell.COUNT, field("rank")),
                 Column("平均分", "Mean points", Cell.POINTS, field("points")),
                 Column("考核窗口数", "Windows assessed", Cell.COUNT, field("windows")), *_FIGURES]
 SUMMONS_COLUMNS = [
-    Column("大厅", "Hall", Cell.TEXT, field("hall")), Column("部门", "Department", Cell.TEXT, field("name")),
+    Column("大厅", "Hall", Cell.TEXT, field("hall_name")), Column("部门", "Department", Cell.TEXT, field("name")),
     Column("通知次数", "Summons", Cell.COUNT, field("summons")),
     Column("到达", "Arrived", Cell.COUNT, field("arrived")),
     Column("平均到达（分钟）", "Mean arrival (min)", Cell.POINTS, field("mean_minutes")),

@@ -71,14 +71,15 @@ class WeeklyReport:
                 "windows": self.windows, "units": self.units}
 
     def tables(self) -> list[Table]:
-        return [Table(f"窗口周公示 {self.week.label}", [Column("窗口", "Window", Cell.COUNT, field("window")),
+        return [Table(f"窗口周公示 {self.week.label}", [_RANK, Column("窗口", "Window", Cell.COUNT, field("window")),
                                                       Column("单位", "Unit", Cell.TEXT, field("unit")), *_COLUMNS],
                       self.windows),
-                Table(f"单位周公示 {self.week.label}", [Column("单位", "Unit", Cell.TEXT, field("unit")), *_COLUMNS],
-                      self.units)]
+                Table(f"单位周公示 {self.week.label}", [_RANK, Column("单位", "Unit", Cell.TEXT, field("unit")),
+                                                      *_COLUMNS], self.units)]
 
 
-_COLUMNS = [Column("大厅", "Hall", Cell.TEXT, field("hall_name")), Column("排名", "Rank", Cell.COUNT, field("rank")),
+_RANK = Column("排名", "Rank", Cell.COUNT, field("rank"))
+_COLUMNS = [Column("大厅", "Hall", Cell.TEXT, field("hall_name")),
             Column("满意率", "Satisfaction", Cell.SHARE, field("satisfaction")),
             Column("有效评价数", "Ratings", Cell.COUNT, field("valid")),
             Column("办理时长指数", "Handling index", Cell.POINTS, field("handling_index")),
