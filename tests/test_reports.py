@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 import openpyxl
@@ -14,6 +15,7 @@ import pytest
 
 from server.app import Settings, create_app
 from server.config import DEFAULT_CONFIG_DIR, load_hall
+from server.reports import period
 from tests.reports_support import READ_AT, Script
 from tests.support import expect
 
@@ -165,3 +167,32 @@ async def test_entries_are_checked_and_audited(county):
     assert sum(1 for e in audit["entries"] if e["action"] == "assessment_entry") == 4  # the district's
     refused = await get(client, manager, "/api/v1/reports/monthly", halls="district,city")
     assert refused.status in (403, 404)
+
+
+@pytest.mark.parametrize(("span", "raw", "first", "last"), [
+    ("week", "2026-W48", "2026-11-23", "2026-11-29"), ("week", "2026-W53", "2026-12-28", "2027-01-03"),
+    ("month", "2026-02", "2026-02-01", "2026-02-28"), ("quarter", "2026-Q4", "2026-10-01", "2026-12-31")])
+def test_periods_cover_their_days(span, raw, first, last):
+    found = period.parse(period.Span(span), raw, date(2026, 11, 23))
+    assert (found.first.isoformat(), found.last.isoformat(), found.label) == (first, last, raw)
+
+
+def test_without_a_period_a_report_covers_last_week_this_month_or_this_quarter():
+    today = date(2026, 11, 23)
+    assert [period.parse(s, None, today).label for s in period.Span] == ["2026-W47", "2026-11", "2026-Q4"]
+
+
+async def test_a_bad_period_names_the_parameter(county):
+    client, manager = county
+    for path, raw in (("monthly", "2026-13"), ("quarterly", "2026-Q5"), ("weekly", "2026-11")):
+        answer = await expect(await get(client, manager, f"/api/v1/reports/{path}", period=raw), 400)
+        assert answer["error"]["message"].startswith("period:")
+    public = await client.get("/api/v1/public/reports/weekly", params={"hall": "district", "period": "2026-W46"})
+    assert public.headers["Cache-Control"] == "public, max-age=300"
+    shown = await expect(public, 200)
+    assert [(w["window"], w["served"], w["satisfaction"]) for w in shown["windows"]] == [(2, 1, 0.0)]
+    assert "staff" not in str(shown) and "zhoujie" not in str(shown)
+    both = await expect(await get(client, manager, "/api/v1/reports/weekly", period="2026-W46", **BOTH), 200)
+    assert [h["id"] for h in both["halls"]] == ["district", "township"] and both["windows"] == shown["windows"]
+    needs_hall = await expect(await client.get("/api/v1/public/reports/weekly"), 422)
+    assert needs_hall["error"]["message"].startswith("hall:")

@@ -103,6 +103,10 @@ async def test_the_monthly_report_of_two_halls_on_screen_and_on_a4(county, artif
     await expect(page.locator(".note-bottom li")).to_have_text(["濮阳县柳屯镇政务服务中心 3 号窗口：65.00 分"])
     await expect(page.locator(".note-redFlags li")).to_have_count(3)
     await page.screenshot(path=str(artifacts / "reports-monthly-1366x768.png"), full_page=True)
+    await page.locator("#lang").click()
+    await expect(page.locator("#report-title")).to_have_text("Monthly report 2026-11")
+    await expect(page.locator(".report-table").first.locator("thead th").nth(4)).to_have_text("Points")
+    await page.locator("#lang").click()
     pdf = await page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 4  # a table a page
