@@ -166,7 +166,7 @@ async def test_entries_are_checked_and_audited(county):
     audit = await expect(await get(client, manager, "/api/v1/audit"), 200)
     assert sum(1 for e in audit["entries"] if e["action"] == "assessment_entry") == 4  # the district's
     refused = await get(client, manager, "/api/v1/reports/monthly", halls="district,city")
-    assert refused.status in (403, 404)
+    assert (await expect(refused, 403))["error"]["code"] == "other_hall"
 
 
 @pytest.mark.parametrize(("span", "raw", "first", "last"), [

@@ -24,7 +24,8 @@ class Report(Protocol):
     def tables(self) -> list[Table]: ...
 
 
-_HALLS = {"halls": Query("halls to cover, comma-separated, for a manager of several (default: the one acted in)")}
+_HALLS = {"hall": Query("the hall to act in, for a manager of several (default: their own)"),
+          "halls": Query("halls to cover, comma-separated, for a manager of several (default: the one acted in)")}
 _SHAPES = {"weekly": "YYYY-Www (default: last week)", "monthly": "YYYY-MM (default: this month)",
            "quarterly": "YYYY-Qn (default: this quarter)"}
 _WHAT = {"weekly": "周公示: windows and units ranked by satisfaction, handling time against their services'"

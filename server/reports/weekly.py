@@ -46,7 +46,7 @@ def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     def merit(row: dict[str, Any]) -> tuple[Any, ...]:
         satisfaction, index, wait = row["satisfaction"], row["handling_index"], row["waiting_mean_s"]
         return (satisfaction is None, -(satisfaction or 0), index is None, index or 0, wait is None, wait or 0)
-    rows.sort(key=lambda r: (merit(r), r["hall"], str(r.get("window", r.get("unit")))))
+    rows.sort(key=lambda r: (merit(r), r["hall"], r.get("window", 0), r.get("unit", "")))
     for row, place in zip(rows, places([merit(r) for r in rows]), strict=True):
         row["rank"] = place
     return rows
