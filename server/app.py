@@ -25,6 +25,7 @@ from server.api import live as live_api
 from server.api import metrics as metrics_api
 from server.api import notifications as notifications_api
 from server.api import ratings as ratings_api
+from server.api import reports as reports_api
 from server.api import staff as staff_api
 from server.api import staffing as staffing_api
 from server.api import stats as stats_api
@@ -57,7 +58,7 @@ CLIENT_LEFT = 499  # as nginx logs it: the client closed the connection before i
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
                    announcements_api.api, agent_api.api, audit_api.api, notifications_api.api, bookings_api.api,
                    ratings_api.api, follow_ups_api.api, summons_api.api, staffing_api.api,
-                   live_api.api]
+                   reports_api.api, live_api.api]
 
 
 @dataclass

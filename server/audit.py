@@ -24,6 +24,7 @@ class Action(str, Enum):
     TAKE_OVER = "take_over"
     FOLLOW_UP_CALLBACK = "follow_up_callback"  # 回访 of a bad rating's case
     FOLLOW_UP_FIX = "follow_up_fix"  # 整改 of a bad rating's case
+    ASSESSMENT_ENTRY = "assessment_entry"  # points of the monthly assessment entered by hand
 
 
 class Outcome(str, Enum):

@@ -28,6 +28,7 @@ from config import SHIPPED_HALLS
 from server.hall import (
     MAX_BOOKING_SHARE,
     AlarmThresholds,
+    AssessmentRules,
     BookingRules,
     BusinessHours,
     CalendarRules,
@@ -52,6 +53,7 @@ from server.hall import (
     Window,
     Zone,
 )
+from server.model import PauseReason
 from server.slots import booking_capacity
 
 DEFAULT_CONFIG_DIR = SHIPPED_HALLS
@@ -341,6 +343,46 @@ class _Staffing(_Strict):
     target_minutes: Annotated[int, Field(ge=1, le=240)] = int(_DEFAULT_STAFFING.minutes)
 
 
+_DEFAULT_ASSESSMENT = AssessmentRules()
+_Points = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+_Count = Annotated[int, Field(ge=1, le=1000)]
+
+
+class _Assessment(_Strict):
+    """[assessment]: the points of the monthly 100-point assessment (docs/reports.md)."""
+
+    late: _Points = _DEFAULT_ASSESSMENT.late
+    early_leave: _Points = _DEFAULT_ASSESSMENT.early_leave
+    away: _Points = _DEFAULT_ASSESSMENT.away
+    half_day_absent: _Points = _DEFAULT_ASSESSMENT.half_day_absent
+    late_follow_up: _Points = _DEFAULT_ASSESSMENT.late_follow_up
+    queue_order: _Points = _DEFAULT_ASSESSMENT.queue_order
+    complaint: _Points = _DEFAULT_ASSESSMENT.complaint
+    not_on_the_spot: _Points = _DEFAULT_ASSESSMENT.not_on_the_spot
+    past_time_limit: _Points = _DEFAULT_ASSESSMENT.past_time_limit
+    praise: _Points = _DEFAULT_ASSESSMENT.praise
+    banner: _Points = _DEFAULT_ASSESSMENT.banner
+    late_grace_minutes: Annotated[int, Field(ge=0, le=120)] = int(_minutes_of(_DEFAULT_ASSESSMENT.late_grace))
+    early_grace_minutes: Annotated[int, Field(ge=0, le=120)] = int(_minutes_of(_DEFAULT_ASSESSMENT.early_grace))
+    away_minutes: Annotated[int, Field(ge=1, le=240)] = int(_minutes_of(_DEFAULT_ASSESSMENT.away_after))
+    excused_pauses: list[Annotated[PauseReason, Strict(False)]] = sorted(
+        PauseReason(r) for r in _DEFAULT_ASSESSMENT.excused_pauses)
+    red_flag_windows: _Count = _DEFAULT_ASSESSMENT.red_flag_windows
+    model_staff: _Count = _DEFAULT_ASSESSMENT.model_staff
+    bottom: _Count = _DEFAULT_ASSESSMENT.bottom
+    bottom_below: _Points = _DEFAULT_ASSESSMENT.bottom_below
+    bottom_times: Annotated[int, Field(ge=1, le=12)] = _DEFAULT_ASSESSMENT.bottom_times
+    below_in_a_row: Annotated[int, Field(ge=1, le=12)] = _DEFAULT_ASSESSMENT.below_in_a_row
+
+    def rules(self) -> AssessmentRules:
+        counted = self.model_dump(exclude={"late_grace_minutes", "early_grace_minutes", "away_minutes",
+                                           "excused_pauses"})
+        return AssessmentRules(**counted, late_grace=timedelta(minutes=self.late_grace_minutes),
+                               early_grace=timedelta(minutes=self.early_grace_minutes),
+                               away_after=timedelta(minutes=self.away_minutes),
+                               excused_pauses=frozenset(r.value for r in self.excused_pauses))
+
+
 class _RatingReason(_Strict):
     code: Annotated[str, _shaped(r"[a-z0-9_-]+", "lowercase letters, digits, '_' and '-'")]
     name: Text
@@ -386,6 +428,7 @@ class _HallFile(_Strict):
     summons: _Summons = _Summons()
     ratings: _Ratings = _Ratings()
     staffing: _Staffing = _Staffing()
+    assessment: _Assessment = _Assessment()
 
 
 _PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
@@ -712,6 +755,8 @@ def _cross_problems(raw: _HallFile, placed: list[_Placed]) -> Iterator[_Problem]
     yield from _duplicates(_keyed("ratings.reasons", raw.ratings.reasons, "code"), "reason code")
     if raw.ratings.warn_working_days >= raw.ratings.follow_up_working_days:
         yield "ratings.warn_working_days", "must be fewer than follow_up_working_days"
+    yield from _duplicates(_listed("assessment.excused_pauses", [r.value for r in raw.assessment.excused_pauses]),
+                           "pause reason")
     yield from _check_references(raw)
     for index, entry in enumerate(raw.windows):
         yield from _check_window_entry(f"windows[{index}]", entry, raw)
@@ -796,6 +841,7 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
                             FollowUpRules(raw.ratings.follow_up_working_days, raw.ratings.warn_working_days,
                                           raw.ratings.callback_attempts)),
         staffing=StaffingTarget(raw.staffing.target_share, raw.staffing.target_minutes),
+        assessment=raw.assessment.rules(),
     )
 
 

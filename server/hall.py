@@ -268,6 +268,34 @@ class StaffingTarget:
 
 
 @dataclass(frozen=True)
+class AssessmentRules:
+    """The 100-point monthly assessment of a window (docs/reports.md): points off per thing observed or
+    entered, what attendance allows, and how the ranking names and flags windows."""
+
+    late: float = 0.1  # per late arrival (signed in after a session's start + late_grace)
+    early_leave: float = 0.1  # per early leave (signed out before a session's end - early_grace)
+    away: float = 0.2  # per 脱岗: a pause or a gap longer than away_after inside a session
+    half_day_absent: float = 0.3  # per session not signed in at all
+    late_follow_up: float = 0.5  # per bad rating whose 回访整改 was late (closed after, or open past, its deadline)
+    queue_order: float = 0.1  # per entry: queue order not kept (不提醒群众按秩序排队)
+    complaint: float = 5  # per valid complaint
+    not_on_the_spot: float = 2  # per 即办件 not finished on the spot
+    past_time_limit: float = 5  # per promised matter past its time limit
+    praise: float = 2  # per letter of praise
+    banner: float = 3  # per banner (锦旗)
+    late_grace: timedelta = timedelta(minutes=5)
+    early_grace: timedelta = timedelta(0)
+    away_after: timedelta = timedelta(minutes=15)
+    excused_pauses: frozenset[str] = frozenset({"meeting", "system"})  # pause reasons never 脱岗
+    red_flag_windows: int = 3  # 红旗窗口: the top this many windows
+    model_staff: int = 5  # 优秀服务标兵: who held the top this many windows longest
+    bottom: int = 3  # the bottom this many windows ...
+    bottom_below: float = 80  # ... below this many points are flagged
+    bottom_times: int = 3  # accountability: flagged this often within twelve months ...
+    below_in_a_row: int = 2  # ... or below bottom_below this many months in a row
+
+
+@dataclass(frozen=True)
 class StaffMember:
     id: str
     name: str
@@ -334,6 +362,7 @@ class Hall:
     bookings: BookingRules = BookingRules()
     summons: SummonsRules = SummonsRules()
     staffing: StaffingTarget = StaffingTarget()
+    assessment: AssessmentRules = AssessmentRules()
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -23,6 +23,8 @@ from server.metrics import LiveGauges, Metrics, Scrape
 from server.outbox import Outbox
 from server.print_jobs import PrintJobs
 from server.ratings import Ratings
+from server.reports.entries import AssessmentEntries
+from server.reports.service import Reports
 from server.sign_in import SignIns
 from server.staffing_advice import StaffingAdvice
 from server.summons import Summons
@@ -55,6 +57,8 @@ class Services:
     ratings: Ratings
     follow_ups: FollowUps
     staffing: StaffingAdvice
+    reports: Reports
+    assessment: AssessmentEntries
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -62,7 +66,7 @@ class Services:
         card_reads, print_jobs, audit = CardReads(ctx), PrintJobs(ctx, hub), Audit(ctx)
         auth, agents = Authenticator(ctx), AgentStatus(ctx)
         issuer = Issuer(ctx, hub, card_reads, print_jobs)
-        follow_ups = FollowUps(ctx, audit)
+        follow_ups, summons = FollowUps(ctx, audit), Summons(ctx)
         return cls(
             ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit,
             issuer=issuer, lifecycle=Lifecycle(ctx), duty=Duty(ctx, audit),
@@ -71,8 +75,9 @@ class Services:
             scrape=Scrape(metrics or Metrics(), LiveGauges(ctx, hub), auth, agents, metrics_token),
             outbox=Outbox(ctx), bookings=Bookings(ctx), check_ins=CheckIns(ctx, issuer, card_reads),
             mobiles=TicketMobiles(ctx, hub),
-            summons=Summons(ctx),
+            summons=summons,
             ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups, staffing=StaffingAdvice(ctx, hub),
+            reports=Reports(ctx, summons), assessment=AssessmentEntries(ctx, audit),
         )
 
 

@@ -211,19 +211,20 @@ async def report(ctx: HallContext, hall: Hall, by: Grouping, days: DayRange) -> 
     async with ctx.pool.acquire() as con:
         rows = await stats.servings_by(con, hall.id, days.first, days.last, by.value,
                                        {s.code: s.department for s in hall.services}, ctx.clock.now())
-    groups = [
-        GroupStats(
-            key=r["key"], served=r["served"], transferred=r["transferred"], no_shows=r["no_shows"],
-            waiting=Timing(_seconds(r["waiting_mean"]), _seconds(r["waiting_p90"])),
-            handling=Timing(_seconds(r["handling_mean"]), _seconds(r["handling_p90"])),
-            walk_up=Timing(_seconds(r["walk_up_mean"])),
-            ratings=RatingFigures(r["rated"], r["satisfied"], r["bad"],
-                                  {level: r[f"level_{level}"] for level in stats.RATING_LEVELS},
-                                  r["cases_due"], r["cases_on_time"]),
-        )
-        for r in rows
-    ]
-    return Report(by, days, groups)
+    return Report(by, days, [group_of(r) for r in rows])
+
+
+def group_of(r: Any) -> GroupStats:
+    """One group's figures from its row of store.stats.servings_by."""
+    return GroupStats(
+        key=r["key"], served=r["served"], transferred=r["transferred"], no_shows=r["no_shows"],
+        waiting=Timing(_seconds(r["waiting_mean"]), _seconds(r["waiting_p90"])),
+        handling=Timing(_seconds(r["handling_mean"]), _seconds(r["handling_p90"])),
+        walk_up=Timing(_seconds(r["walk_up_mean"])),
+        ratings=RatingFigures(r["rated"], r["satisfied"], r["bad"],
+                              {level: r[f"level_{level}"] for level in stats.RATING_LEVELS},
+                              r["cases_due"], r["cases_on_time"]),
+    )
 
 
 async def ranking(ctx: HallContext, hall: Hall, days: DayRange) -> Ranking:

@@ -15,7 +15,7 @@ from server import screens
 from server.cli import main
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_hall, load_halls
 from server.credentials import hash_token
-from server.hall import ServiceRank, StaffingTarget
+from server.hall import AssessmentRules, ServiceRank, StaffingTarget
 
 # The reference table of SPEC.md §1: zone name -> (floor, windows).
 CITY_ZONES = {
@@ -183,6 +183,14 @@ def sessions(*pairs: list[str]) -> Change:
 
 # Each case changes one thing in BASE and expects exactly one problem: "key.path: message".
 BROKEN = [
+    pytest.param(lambda doc: doc.update(assessment={"late": -0.1}),
+                 "assessment.late: input should be greater than or equal to 0", id="assessment points below 0"),
+    pytest.param(lambda doc: doc.update(assessment={"excused_pauses": ["meal", "nap"]}),
+                 "assessment.excused_pauses[1]: input should be 'break', 'meal', 'meeting', 'system' or 'other'",
+                 id="assessment excuses an unknown pause reason"),
+    pytest.param(lambda doc: doc.update(assessment={"excused_pauses": ["meal", "meal"]}),
+                 "assessment.excused_pauses[1]: duplicate pause reason meal (also assessment.excused_pauses[0])",
+                 id="assessment excuses a pause reason twice"),
     pytest.param(
         lambda doc: doc.update(summons={"arrive_minutes": 10, "warn_minutes": 10}),
         "summons.warn_minutes: the yellow warning (10 min) must come before summons.arrive_minutes (10)",
@@ -496,6 +504,14 @@ def test_every_shipped_zone_and_service_has_an_english_name_and_every_hall_commo
 def test_broken_file_is_refused_naming_file_key_path_and_reason(tmp_path, change, problem):
     path = write_hall(tmp_path, change)
     assert problems_of(path) == [f"{path}: {problem}"]
+
+
+def test_the_assessment_rules_default_and_follow_the_hall_file(tmp_path):
+    assert load_hall(write_hall(tmp_path)).assessment == AssessmentRules()
+    rules = load_hall(write_hall(tmp_path, lambda doc: doc.update(assessment={
+        "late": 0.5, "late_grace_minutes": 0, "excused_pauses": ["meeting"], "red_flag_windows": 1}))).assessment
+    assert (rules.late, rules.late_grace, rules.excused_pauses, rules.red_flag_windows) == (
+        0.5, timedelta(0), frozenset({"meeting"}), 1)
 
 
 def test_the_public_url_is_kept_without_its_trailing_slash(tmp_path):

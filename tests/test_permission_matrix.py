@@ -212,6 +212,8 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/summons/{summons_id}/acknowledge": (_summoned, _none),
     "POST /api/v1/summons/{summons_id}/arrive": (_summoned, _none),
     "POST /api/v1/summons/{summons_id}/cancel": (_summoned, _none),
+    "POST /api/v1/assessment/entries": (_nothing, lambda c: {"window": c.k, "month": "2026-11", "category": "praise",
+                                                             "amount": 1, "note": "表扬信"}),
 }
 QUERIES = {"GET /api/v1/announcements/audio": {"text": "请 A001 号 到 1 号窗口 办理"},
            "GET /api/v1/slots": {"service": "B01"}, "GET /api/v1/staffing": {"day": "2026-11-23"}}

@@ -117,6 +117,13 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/follow-ups", "", _MANAGER),
     _row("POST /api/v1/follow-ups/{id}/callback", "an open case: a bad rating at the window just now", _MANAGER),
     _row("POST /api/v1/follow-ups/{id}/fix", "an open case: a bad rating at the window just now", _MANAGER),
+    *(_row(f"GET /api/v1/reports/{report}{kind}", "", _MANAGER)
+      for report in ("weekly", "monthly", "quarterly") for kind in ("", ".csv", ".xlsx")),
+    _row("GET /api/v1/public/reports/weekly", "", _PUBLIC),
+    _row("GET /api/v1/public/reports/weekly.csv", "", _PUBLIC),
+    _row("POST /api/v1/assessment/entries", "a letter of praise for the window this month",
+         "401 403 403 403 403 403 403 201 201 403"),
+    _row("GET /api/v1/assessment/entries", "", _MANAGER),
     _row("GET /api/v1/health", "", _PUBLIC),
     _row("GET /api/v1/ready", "", _PUBLIC),
     # Websockets asked without the upgrade: 400 once the caller may follow the hall.

@@ -13,6 +13,7 @@ from server.hall import Priority
 from server.inputs import BookingNumber, FreeText, HallTime, Int64Id, Mobile, SafeText
 from server.model import PauseReason, RatingLevel
 from server.ratings import TEXT_MAX
+from server.reports.assessment import Category
 
 _NOTE = "internal, for staff and managers only; ID and mobile numbers are masked"
 _MESSAGE = "for the citizen, may be shown in public; ID and mobile numbers are masked"
@@ -156,3 +157,16 @@ class CallbackBody(Strict):
 
 class FixBody(Strict):
     note: FreeText = Field(min_length=1, max_length=500, description="what was done about it (整改); " + _NOTE)
+
+
+class AssessmentEntryBody(Strict):
+    window: Annotated[int, Field(ge=1, le=99_999)] = Field(description="the window assessed")
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="the month it counts in, YYYY-MM (not one to come)",
+                       examples=["2026-11"])
+    category: Category = Field(description="what is entered: leadership, hygiene, it_discipline (points off that"
+                                           " part); queue_order, complaint, not_on_the_spot, past_time_limit,"
+                                           " praise, banner (a count)")
+    amount: float = Field(ge=-100, le=100, allow_inf_nan=False,
+                          description="the count, or the points off; negative only in a correction")
+    note: FreeText = Field(min_length=1, max_length=500, description="what it is for; " + _NOTE)
+    corrects: Int64Id | None = Field(default=None, description="the entry this one corrects (entries never change)")

@@ -9,7 +9,7 @@ import asyncpg
 from server.events import Kind
 
 # The partial index of migration 0012 serves a query that names the same condition.
-_DUTY = f"kind LIKE '{Kind.WINDOW_SIGNED_IN.family}.%'"
+DUTY = f"kind LIKE '{Kind.WINDOW_SIGNED_IN.family}.%'"
 
 
 async def issued_by_slot(con: asyncpg.Connection, hall: str, days: Sequence[date], timezone: str,
@@ -32,14 +32,17 @@ async def issued_on(con: asyncpg.Connection, hall: str, day: date) -> int:
 async def duty_changes(con: asyncpg.Connection, hall: str, windows: Sequence[int], start: datetime,
                        end: datetime) -> list[asyncpg.Record]:
     """Each window's state after each of its duty changes from `start` until `end`, and after the last
-    one before `start`: (window_no, at, state) in time order per window."""
+    one before `start`: (window_no, at, state, pause_reason, staff_id) in time order per window."""
+    after = ("payload #>> '{window_state,state}' AS state,"
+             " payload #>> '{window_state,pause_reason}' AS pause_reason, staff_id")
     return await con.fetch(
-        "SELECT w.n AS window_no, e.at, e.state FROM unnest($2::int[]) AS w(n) CROSS JOIN LATERAL ("
-        f"  (SELECT at, seq, payload #>> '{{window_state,state}}' AS state FROM events"
-        f"   WHERE hall = $1 AND window_no = w.n AND {_DUTY} AND at < $3 ORDER BY at DESC, seq DESC LIMIT 1)"
+        "SELECT w.n AS window_no, e.at, e.state, e.pause_reason, e.staff_id"
+        " FROM unnest($2::int[]) AS w(n) CROSS JOIN LATERAL ("
+        f"  (SELECT at, seq, {after} FROM events"
+        f"   WHERE hall = $1 AND window_no = w.n AND {DUTY} AND at < $3 ORDER BY at DESC, seq DESC LIMIT 1)"
         "  UNION ALL"
-        f"  (SELECT at, seq, payload #>> '{{window_state,state}}' FROM events"
-        f"   WHERE hall = $1 AND window_no = w.n AND {_DUTY} AND at >= $3 AND at < $4)) AS e"
+        f"  (SELECT at, seq, {after} FROM events"
+        f"   WHERE hall = $1 AND window_no = w.n AND {DUTY} AND at >= $3 AND at < $4)) AS e"
         " ORDER BY w.n, e.at, e.seq",
         hall, list(windows), start, end,
     )

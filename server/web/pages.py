@@ -31,6 +31,7 @@ STATIC_DIRS = {
     "dashboard": _inside(web_pages, "dashboard"),
     "booking": _inside(web_pages, "booking"),
     "officer": _inside(web_pages, "officer"),
+    "reports": _inside(web_pages, "reports"),
     "kiosk": _inside(kiosk, "static"),
     "display": _inside(display, "static"),
 }
@@ -44,6 +45,8 @@ PAGES = {
     "/t/{token}": STATIC_DIRS["kiosk"] / "phone.html",
     "/book": STATIC_DIRS["booking"] / "index.html",  # the citizen's phone books a slot ...
     "/b/{token}": STATIC_DIRS["booking"] / "index.html",  # ... and sees and cancels it (the QR code's link)
+    "/reports": STATIC_DIRS["reports"] / "index.html",  # 周公示 月通报 季评比 for managers
+    "/weekly": STATIC_DIRS["reports"] / "weekly.html",  # 周公示 in public: the lobby screen and the website
 }
 _PAGE_FOR_KIND = {"kiosk": "/kiosk", "screen": "/screen", "evaluator": "/evaluator"}
 
@@ -76,6 +79,8 @@ def index_html(halls: dict[str, Hall], demo: bool) -> str:
         '<p><a href="/console">窗口工作台 (staff console)</a></p>'
         '<p><a href="/dashboard">大厅管理看板 (manager dashboard)</a></p>'
         '<p><a href="/officer">部门办件通知 (department officers)</a></p>'
+        '<p><a href="/reports">考核报表 (reports)</a></p>'
+        '<p><a href="/weekly">窗口服务周公示 (weekly ranking)</a></p>'
         '<p><a href="/book">网上预约 (book an appointment)</a></p>'
         f"{demo_section}"
         '<p><a href="/api/v1/openapi.json">API (OpenAPI)</a></p></body></html>'
