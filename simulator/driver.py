@@ -58,6 +58,9 @@ LOG_VERSION = 2  # 2: a finish's rating is {level, channel, reasons}; the summon
 logger = logging.getLogger(__name__)
 
 
+UNAVAILABLE_RETRIES = 3
+
+
 class SimulationError(Exception):
     """The day cannot go on: the server refused an action the hall's state should allow."""
 
@@ -79,13 +82,20 @@ class HallClient:
 
     async def request(self, method: str, path: str, token: str | None = None,
                       body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One request; a 503 (the database did not answer, nothing was done) is tried again after
+        the server's Retry-After, as a kiosk or a clerk would, a few times before the day gives up."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.requests += 1
-        async with self.session.request(method, self.url + path, json=body, headers=headers) as response:
-            data = await response.json(content_type=None)
-            if response.status >= 400:
-                raise ApiError(method, path, response.status, data)
-            return data
+        for attempt in range(UNAVAILABLE_RETRIES + 1):
+            self.requests += 1
+            async with self.session.request(method, self.url + path, json=body, headers=headers) as response:
+                data = await response.json(content_type=None)
+                if response.status == 503 and attempt < UNAVAILABLE_RETRIES:
+                    await asyncio.sleep(min(5.0, float(response.headers.get("Retry-After", "1"))))
+                    continue
+                if response.status >= 400:
+                    raise ApiError(method, path, response.status, data)
+                return data
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 async def call_next(client: HallClient, window: int, token: str) -> dict[str, Any] | None:
