@@ -96,6 +96,10 @@ class WaitEstimates:
         run = self._central
         return run is None or run.seq != seq or now - run.start >= STALE_AFTER
 
+    def behind(self, now: datetime) -> timedelta:
+        """Hall time since the last run began (forever before the first)."""
+        return now - self._central.start if self._central is not None else timedelta.max
+
     def affordable(self) -> bool:
         """Whether another run now keeps runs within their share of the process's time."""
         return time.perf_counter() - self._ran_at >= self.cost / RUN_SHARE
