@@ -8,6 +8,7 @@ from aiohttp import web
 from display.voice import Voice
 from server.agent_status import AgentStatus
 from server.audit import Audit
+from server.audit_query import AuditQuery
 from server.auth import Authenticator
 from server.bookings import Bookings
 from server.card_reads import CardReads
@@ -37,6 +38,7 @@ class Services:
     auth: Authenticator
     sign_ins: SignIns
     audit: Audit
+    audit_query: AuditQuery
     issuer: Issuer
     lifecycle: Lifecycle
     duty: Duty
@@ -64,7 +66,7 @@ class Services:
         issuer = Issuer(ctx, hub, card_reads, print_jobs)
         follow_ups = FollowUps(ctx, audit)
         return cls(
-            ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit,
+            ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit, audit_query=AuditQuery(ctx),
             issuer=issuer, lifecycle=Lifecycle(ctx), duty=Duty(ctx, audit),
             tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
