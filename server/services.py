@@ -12,6 +12,7 @@ from server.audit_query import AuditQuery
 from server.auth import Authenticator
 from server.bookings import Bookings
 from server.card_reads import CardReads
+from server.central import Central
 from server.check_in import CheckIns
 from server.context import HallContext
 from server.duty import Duty
@@ -57,6 +58,7 @@ class Services:
     ratings: Ratings
     follow_ups: FollowUps
     staffing: StaffingAdvice
+    central: Central
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -75,6 +77,7 @@ class Services:
             mobiles=TicketMobiles(ctx, hub),
             summons=Summons(ctx),
             ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups, staffing=StaffingAdvice(ctx, hub),
+            central=Central(ctx, hub, agents),
         )
 
 
