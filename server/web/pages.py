@@ -31,6 +31,8 @@ STATIC_DIRS = {
     "dashboard": _inside(web_pages, "dashboard"),
     "booking": _inside(web_pages, "booking"),
     "officer": _inside(web_pages, "officer"),
+    "central": _inside(web_pages, "central"),
+    "audit": _inside(web_pages, "audit"),
     "kiosk": _inside(kiosk, "static"),
     "display": _inside(display, "static"),
 }
@@ -40,6 +42,8 @@ PAGES = {
     "/evaluator": STATIC_DIRS["display"] / "evaluator.html",
     "/console": STATIC_DIRS["console"] / "index.html",
     "/dashboard": STATIC_DIRS["dashboard"] / "index.html",
+    "/central": STATIC_DIRS["central"] / "index.html",  # every hall of a manager's scope on one page
+    "/audit": STATIC_DIRS["audit"] / "index.html",  # 全程留痕: the audit query
     "/officer": STATIC_DIRS["officer"] / "index.html",  # 事进人不进: the department's officer answers summons
     "/t/{token}": STATIC_DIRS["kiosk"] / "phone.html",
     "/book": STATIC_DIRS["booking"] / "index.html",  # the citizen's phone books a slot ...
@@ -75,6 +79,7 @@ def index_html(halls: dict[str, Hall], demo: bool) -> str:
         "<h1>hallq 排队叫号</h1>"
         '<p><a href="/console">窗口工作台 (staff console)</a></p>'
         '<p><a href="/dashboard">大厅管理看板 (manager dashboard)</a></p>'
+        '<p><a href="/central">中心总览 (all halls)</a></p>'
         '<p><a href="/officer">部门办件通知 (department officers)</a></p>'
         '<p><a href="/book">网上预约 (book an appointment)</a></p>'
         f"{demo_section}"
