@@ -73,32 +73,31 @@ def _time(where: Where, p: _Params, after: tuple[datetime, int] | None, id_colum
     return found
 
 
+def _equal(p: _Params, pairs: tuple[tuple[str, object], ...]) -> list[str]:
+    """`column = value` for each pair whose value is asked (not None)."""
+    return [f"{column} = {p(value)}" for column, value in pairs if value is not None]
+
+
+def _any(p: _Params, column: str, values: tuple[str, ...]) -> list[str]:
+    return [f"{column} = ANY({p(list(values))}::text[])"] if values else []
+
+
 def _event_query(where: Where, p: _Params, after: tuple[datetime, int] | None, limit: int) -> str:
-    found = _time(where, p, after, "seq")
-    if where.staff is not None:
-        found.append(f"staff_id = {p(where.staff)}")
-    if where.window is not None:
-        found.append(f"window_no = {p(where.window)}")
-    if where.ticket is not None:
-        found.append(f"ticket_id = {p(where.ticket)}")
-    if where.event_kinds:
-        found.append(f"kind = ANY({p(list(where.event_kinds))}::text[])")
+    found = [*_time(where, p, after, "seq"),
+             *_equal(p, (("staff_id", where.staff), ("window_no", where.window), ("ticket_id", where.ticket))),
+             *_any(p, "kind", where.event_kinds)]
     return f"({_EVENT_ROWS} WHERE {' AND '.join(found)} ORDER BY at DESC, seq DESC LIMIT {p(limit)})"
 
 
 def _audit_query(where: Where, p: _Params, after: tuple[datetime, int] | None, limit: int) -> str:
     found = _time(where, p, after, "id")
-    if where.staff is not None:
+    if where.staff is not None:  # who did it, or whom it was about: a failed sign-in, a take-over from them
         staff = p(where.staff)
         found.append(f"(actor = {staff} OR subject = {staff} OR counterpart = {staff})")
-    if where.window is not None:
-        found.append(f"subject = {p(f'window:{where.window}')}")
-    if where.ticket is not None:
-        found.append(f"subject = {p(f'ticket:{where.ticket}')}")
-    if where.actions:
-        found.append(f"action = ANY({p(list(where.actions))}::text[])")
-    if where.outcome is not None:
-        found.append(f"outcome = {p(where.outcome)}")
+    window = None if where.window is None else f"window:{where.window}"
+    ticket = None if where.ticket is None else f"ticket:{where.ticket}"
+    found += [*_equal(p, (("subject", window), ("subject", ticket), ("outcome", where.outcome))),
+              *_any(p, "action", where.actions)]
     return f"({_AUDIT_ROWS} WHERE {' AND '.join(found)} ORDER BY at DESC, id DESC LIMIT {p(limit)})"
 
 

@@ -7,7 +7,7 @@
 // dashboard's: the snapshot, then every event and the figures the server pushes. Today's figures
 // and the device alarms come from GET /api/v1/central, read again every 30 s as the dashboard
 // reads its statistics. All texts go in with textContent.
-import { el } from "/static/common/dom.js";
+import { el, onNextFrame } from "/static/common/dom.js";
 import { EVENT_KINDS } from "/static/common/events.js";
 import { duration, percent } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
@@ -180,15 +180,7 @@ function build() {
   }));
 }
 
-let renderPending = false;
-function renderSoon() {
-  if (renderPending) return;
-  renderPending = true;
-  requestAnimationFrame(() => {
-    renderPending = false;
-    render();
-  });
-}
+const renderSoon = onNextFrame(() => render());
 
 function render() {
   const sums = { waiting: 0, open: 0, all: 0, served: 0, alarmed: 0 };

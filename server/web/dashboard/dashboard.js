@@ -12,7 +12,7 @@
 // and the figures the server pushes); the statistics are read every 30 s, the
 // day's course every minute, both on demand too. All texts go in with textContent.
 import { BOOKING_TEXTS, BookingsView } from "/static/common/bookings.js";
-import { el } from "/static/common/dom.js";
+import { el, onNextFrame } from "/static/common/dom.js";
 import { EVENT_KINDS } from "/static/common/events.js";
 import { clockTime, duration, percent } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
@@ -314,15 +314,7 @@ function mondayOf(day) {
 
 // -- rendering -----------------------------------------------------------------------
 
-let renderPending = false;
-function renderSoon() {
-  if (renderPending) return;
-  renderPending = true;
-  requestAnimationFrame(() => {
-    renderPending = false;
-    render();
-  });
-}
+const renderSoon = onNextFrame(() => render());
 
 function render() {
   if (!state.hall) return;
