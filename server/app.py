@@ -18,6 +18,7 @@ from server.api import agent as agent_api
 from server.api import announcements as announcements_api
 from server.api import audit as audit_api
 from server.api import bookings as bookings_api
+from server.api import central as central_api
 from server.api import clock as clock_api
 from server.api import follow_ups as follow_ups_api
 from server.api import hall as hall_api
@@ -56,8 +57,8 @@ log = logging.getLogger(__name__)
 
 CLIENT_LEFT = 499  # as nginx logs it: the client closed the connection before its answer; never sent
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
-                   announcements_api.api, agent_api.api, audit_api.api, notifications_api.api, bookings_api.api,
-                   ratings_api.api, follow_ups_api.api, summons_api.api, staffing_api.api,
+                   announcements_api.api, agent_api.api, audit_api.api, central_api.api, notifications_api.api,
+                   bookings_api.api, ratings_api.api, follow_ups_api.api, summons_api.api, staffing_api.api,
                    reports_api.api, live_api.api]
 
 

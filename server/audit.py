@@ -2,13 +2,13 @@
 
 Actions append one row each inside a transaction: the acting one, so that the
 entry commits exactly when the action does, or one of its own for an outcome
-whose action is refused (a throttled sign-in). The table is append-only.
+whose action is refused (a throttled sign-in). The table is append-only; it is
+read together with the event log by server.audit_query.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 import asyncpg
 
@@ -43,6 +43,7 @@ class Entry:
     subject: str | None = None  # a staff id, "window:15"
     address: str | None = None
     detail: str | None = None
+    counterpart: str | None = None  # a second staff member it concerns: whom a take-over took the window from
 
 
 class Audit:
@@ -53,11 +54,4 @@ class Audit:
         """The entry, timed by the hall clock, in the transaction of `con`."""
         await audit.append(con, at=self.ctx.clock.now(), hall=entry.hall, actor=entry.actor,
                            action=entry.action.value, subject=entry.subject, address=entry.address,
-                           outcome=entry.outcome.value, detail=entry.detail)
-
-
-    async def recent(self, hall_id: str, limit: int) -> list[dict[str, Any]]:
-        """The hall's latest entries, newest first."""
-        async with self.ctx.pool.acquire() as con:
-            rows = await audit.recent(con, self.ctx.hall(hall_id).id, limit)
-        return [{**dict(row), "at": row["at"].isoformat()} for row in rows]
+                           outcome=entry.outcome.value, detail=entry.detail, counterpart=entry.counterpart)

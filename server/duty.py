@@ -88,7 +88,7 @@ class Duty:
             await self._record(con, hall, Kind.WINDOW_SIGNED_IN, state, now, taken_from=previous)
             if taking:
                 await self.audit.append(con, Entry(hall.id, Action.TAKE_OVER, Outcome.OK, actor=staff_id,
-                                                   subject=f"window:{window_no}", address=address,
+                                                   subject=f"window:{window_no}", address=address, counterpart=previous,
                                                    detail=f"from {previous} on post {previous_post}"))
             return state
 

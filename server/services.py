@@ -8,9 +8,11 @@ from aiohttp import web
 from display.voice import Voice
 from server.agent_status import AgentStatus
 from server.audit import Audit
+from server.audit_query import AuditQuery
 from server.auth import Authenticator
 from server.bookings import Bookings
 from server.card_reads import CardReads
+from server.central import Central
 from server.check_in import CheckIns
 from server.context import HallContext
 from server.duty import Duty
@@ -39,6 +41,7 @@ class Services:
     auth: Authenticator
     sign_ins: SignIns
     audit: Audit
+    audit_query: AuditQuery
     issuer: Issuer
     lifecycle: Lifecycle
     duty: Duty
@@ -59,6 +62,7 @@ class Services:
     staffing: StaffingAdvice
     reports: Reports
     assessment: AssessmentEntries
+    central: Central
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
@@ -68,7 +72,7 @@ class Services:
         issuer = Issuer(ctx, hub, card_reads, print_jobs)
         follow_ups, summons = FollowUps(ctx, audit), Summons(ctx)
         return cls(
-            ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit,
+            ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit, audit_query=AuditQuery(ctx),
             issuer=issuer, lifecycle=Lifecycle(ctx), duty=Duty(ctx, audit),
             tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
@@ -78,6 +82,7 @@ class Services:
             summons=summons,
             ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups, staffing=StaffingAdvice(ctx, hub),
             reports=Reports(ctx, summons), assessment=AssessmentEntries(ctx, audit),
+            central=Central(ctx, hub, agents),
         )
 
 

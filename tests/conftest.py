@@ -17,7 +17,7 @@ import pytest
 
 from server.app import Settings, create_app
 from server.clock import ManualClock
-from server.config import DEFAULT_CONFIG_DIR, load_hall
+from server.config import DEFAULT_CONFIG_DIR, load_hall, load_halls
 from server.hall import Hall
 from server.store.embedded import start_embedded
 from server.store.migrate import migrate
@@ -113,6 +113,18 @@ async def servers(database_url: str, tmp_path: Path) -> AsyncIterator[HallServer
     """Two real `hallq serve` processes on one fresh database, with 20 extra clerks (clerk01…clerk20)."""
     async with hall_servers(database_url, tmp_path, count=2, clerks=20) as running:
         yield running
+
+
+@pytest.fixture
+def all_settings(database_url: str, clock: ManualClock) -> Settings:
+    """The shipped halls (city, district, township) on one database."""
+    return Settings(halls=load_halls(DEFAULT_CONFIG_DIR), database_url=database_url, identity_key=b"k" * 32,
+                    clock=clock, pool_size=5)
+
+
+@pytest.fixture
+async def all_halls(all_settings: Settings, aiohttp_client):
+    return await aiohttp_client(create_app(all_settings))
 
 
 @pytest.fixture

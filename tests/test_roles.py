@@ -6,8 +6,6 @@ import aiohttp
 import asyncpg
 import pytest
 
-from server.app import Settings, create_app
-from server.config import DEFAULT_CONFIG_DIR, load_halls
 from tests.support import Clerk, expect, issue, signed_in
 
 ZONE_KIOSK = {"Authorization": "Bearer demo-kiosk-a"}  # zones = ["A"]
@@ -87,13 +85,6 @@ async def test_a_transfer_goes_only_to_an_open_window(client):
     await colleague.window_action("resume")
     moved = (await clerk.ticket_action(ticket["id"], "transfer", window=42))["ticket"]
     assert moved["status"] == "waiting"
-
-
-@pytest.fixture
-async def all_halls(database_url, clock, aiohttp_client):
-    settings = Settings(halls=load_halls(DEFAULT_CONFIG_DIR), database_url=database_url, identity_key=b"k" * 32,
-                        clock=clock, pool_size=5)
-    return await aiohttp_client(create_app(settings))
 
 
 async def test_one_manager_token_acts_in_each_of_their_halls_and_no_other(all_halls):

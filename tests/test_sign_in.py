@@ -72,7 +72,7 @@ async def test_failures_grow_delays_then_lock_the_account_until_a_manager_lifts_
     ]
     assert all(r["address"] == "127.0.0.1" for r in await audit_rows(database_url))
     latest = (await manager.get("/api/v1/audit?limit=2"))["entries"]
-    assert [(e["action"], e["actor"], e["subject"]) for e in latest] == [
+    assert [(e["kind"], e["actor"], e["subject"]) for e in latest] == [
         ("sign_in", "zhangwei", "zhangwei"), ("unlock", "wangfang", "zhangwei")]
 
 

@@ -107,6 +107,8 @@ MATRIX: tuple[Row, ...] = (
     _row("GET /api/v1/announcements/audio", "?text=请 A001 号 到 1 号窗口 办理", _ANY),
     _row("GET /api/v1/announcements/chime.wav", "", _PUBLIC),
     _row("GET /api/v1/audit", "", _MANAGER),
+    _row("GET /api/v1/audit.csv", "", _MANAGER),
+    _row("GET /api/v1/central", "", _MANAGER),
     _row("GET /api/v1/notifications", "", _MANAGER),
     _row("GET /api/v1/ratings/tablet", "", _TABLET + " 200"),
     _row("POST /api/v1/ratings", "the ticket was finished at the window just now", _TABLET + " 201"),

@@ -32,6 +32,8 @@ STATIC_DIRS = {
     "booking": _inside(web_pages, "booking"),
     "officer": _inside(web_pages, "officer"),
     "reports": _inside(web_pages, "reports"),
+    "central": _inside(web_pages, "central"),
+    "audit": _inside(web_pages, "audit"),
     "kiosk": _inside(kiosk, "static"),
     "display": _inside(display, "static"),
 }
@@ -41,6 +43,8 @@ PAGES = {
     "/evaluator": STATIC_DIRS["display"] / "evaluator.html",
     "/console": STATIC_DIRS["console"] / "index.html",
     "/dashboard": STATIC_DIRS["dashboard"] / "index.html",
+    "/central": STATIC_DIRS["central"] / "index.html",  # every hall of a manager's scope on one page
+    "/audit": STATIC_DIRS["audit"] / "index.html",  # 全程留痕: the audit query
     "/officer": STATIC_DIRS["officer"] / "index.html",  # 事进人不进: the department's officer answers summons
     "/t/{token}": STATIC_DIRS["kiosk"] / "phone.html",
     "/book": STATIC_DIRS["booking"] / "index.html",  # the citizen's phone books a slot ...
@@ -78,6 +82,7 @@ def index_html(halls: dict[str, Hall], demo: bool) -> str:
         "<h1>hallq 排队叫号</h1>"
         '<p><a href="/console">窗口工作台 (staff console)</a></p>'
         '<p><a href="/dashboard">大厅管理看板 (manager dashboard)</a></p>'
+        '<p><a href="/central">中心总览 (all halls)</a></p>'
         '<p><a href="/officer">部门办件通知 (department officers)</a></p>'
         '<p><a href="/reports">考核报表 (reports)</a></p>'
         '<p><a href="/weekly">窗口服务周公示 (weekly ranking)</a></p>'

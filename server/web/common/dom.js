@@ -13,3 +13,16 @@ export function floorName(t, floor) {
   if (floor === null || floor === undefined) return "";
   return t("floor", { floor: t.lang() === "zh" && floor > 0 && floor <= 10 ? ZH_DIGITS[floor] : floor });
 }
+
+/** `render` as a function that runs it once at the next frame, however often it is called before. */
+export function onNextFrame(render) {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      render();
+    });
+  };
+}

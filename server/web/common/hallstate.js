@@ -36,9 +36,9 @@ export class HallState {
   }
 
   /** Keep this state live from the socket: returns the started LiveFeed (stop() it to end). */
-  follow({ token, topics, onStatus }) {
+  follow({ token, topics, onStatus, hall = null }) {
     const feed = new LiveFeed({
-      token, topics, onStatus,
+      token, topics, onStatus, hall,
       onSnapshot: (snapshot) => this.applySnapshot(snapshot),
       onEvent: (event, replayed) => this.applyEvent(event, replayed),
       onQueues: (figures) => this.applyQueues(figures),
@@ -107,13 +107,27 @@ export class HallState {
     return Math.max(0, (this.now() - Date.parse(figures.waiting_since)) / 1000);
   }
 
-  /** The longest wait by now among the services of `zone`, in seconds; null when nobody waits there. */
-  zoneLongestWait(zone) {
+  /** The longest wait by now among the services of `zone` (null: of the whole hall), in seconds; null when nobody waits there. */
+  zoneLongestWait(zone = null) {
     let longest = null;
     for (const figures of this.services.values()) {
-      if (figures.zone === zone && figures.waiting) longest = Math.max(longest ?? 0, this.longestWait(figures.service));
+      if ((zone === null || figures.zone === zone) && figures.waiting) {
+        longest = Math.max(longest ?? 0, this.longestWait(figures.service));
+      }
     }
     return longest;
+  }
+
+  /** The hall's totals: people waiting, windows open and paused, windows with a ticket called or served. */
+  totals() {
+    const totals = { waiting: 0, open: 0, paused: 0, busy: 0 };
+    for (const queue of this.zones.values()) totals.waiting += queue.waiting;
+    for (const w of this.windows.values()) {
+      if (w.state === "open") totals.open += 1;
+      if (w.state === "paused") totals.paused += 1;
+      if (w.current_ticket !== null && w.current_ticket !== undefined) totals.busy += 1;
+    }
+    return totals;
   }
 
   remember(ticket) {

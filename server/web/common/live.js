@@ -5,6 +5,8 @@
 //   const live = new LiveFeed({token, topics: ["hall"], onEvent, onSnapshot, onQueues, onStatus});
 //   live.start();
 //
+// A manager of several halls names the hall to follow: new LiveFeed({token, hall: "township", ...}).
+//
 // A phone follows one ticket instead: new LiveFeed({ticket, onSnapshot, onEvent, onTicketStatus}).
 import { MESSAGE_TYPES } from "/static/common/events.js";
 
@@ -12,12 +14,13 @@ const ignore = () => {};
 
 export class LiveFeed {
   constructor({
-    token, topics = ["hall"], ticket = null,
+    token, topics = ["hall"], ticket = null, hall = null,
     onEvent = ignore, onSnapshot = ignore, onQueues = ignore, onTicketStatus = ignore, onStatus = ignore,
   }) {
     this.token = token;
     this.topics = topics;
     this.ticket = ticket; // a phone follows one ticket by its status token
+    this.hall = hall; // null: the caller's own hall
     this.onEvent = onEvent; // (event, replayed): replayed events happened while this page was away
     this.onSnapshot = onSnapshot;
     this.onQueues = onQueues;
@@ -36,6 +39,7 @@ export class LiveFeed {
     else {
       params.set("token", this.token);
       params.set("topics", this.topics.join(","));
+      if (this.hall) params.set("hall", this.hall);
     }
     if (this.lastSeq !== null) params.set("since", String(this.lastSeq));
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";

@@ -8,6 +8,9 @@
 //
 // Sections with id "view-<name>" are the page's views; an element with
 // data-views="a b" shows only in those views.
+//
+// A manager of several halls opens a page on one of them with ?hall=<id>: every call the
+// page makes through the shell acts in that hall, and a hall outside their scope is refused.
 import { api, ApiError } from "/static/common/api.js";
 import { el } from "/static/common/dom.js";
 
@@ -20,6 +23,7 @@ export const STAFF_TEXTS = {
   who: { zh: "{name}（{id}）", en: "{name} ({id})" },
   langSwitch: { zh: "English", en: "中文" },
   offline: { zh: "实时连接中断，正在重连…", en: "Live connection lost, reconnecting…" },
+  other_hall: { zh: "您无权查看或操作 {hall} 大厅", en: "You may not see or act in hall {hall}" },
 };
 
 const $ = (id) => document.getElementById(id);
@@ -44,11 +48,21 @@ export class StaffShell {
     this.token = null;
     this.staff = null;
     this.hall = null; // layout from /api/v1/hall
+    this.actingHall = new URLSearchParams(location.search).get("hall"); // null: the staff member's own
     this.timer = null;
   }
 
+  /** A call with the session, in the hall the page acts in. */
   authed(path, options = {}) {
-    return api(path, { ...options, token: this.token });
+    return api(this.inHall(path), { ...options, token: this.token });
+  }
+
+  /** `path` with the page's ?hall= (a path that names its own hall keeps it). */
+  inHall(path) {
+    if (!this.actingHall) return path;
+    const url = new URL(path, location.origin);
+    if (!url.searchParams.has("hall")) url.searchParams.set("hall", this.actingHall);
+    return url.pathname + url.search;
   }
 
   /** Banner: errors stay until cleared, info goes after 5 s. */
@@ -103,9 +117,19 @@ export class StaffShell {
     try {
       await this.resume();
     } catch (err) {
-      if (err.status !== 401) this.showError(err);
-      this.signedOut();
+      this.resumeFailed(err);
     }
+  }
+
+  /** A hall outside the caller's scope keeps the session and shows only why; anything else signs out. */
+  resumeFailed(err) {
+    if (err.code === "other_hall") {
+      this.showView("refused");
+      this.say(this.t("other_hall", { hall: this.actingHall }), "error");
+      return;
+    }
+    if (err.status !== 401) this.showError(err);
+    this.signedOut();
   }
 
   /** The hall choice from /api/v1/health, preset with the hall and staff id last used here. */
@@ -138,9 +162,14 @@ export class StaffShell {
       this.token = result.token;
       sessionStorage.setItem(this.sessionKey, JSON.stringify({ token: result.token, hall: result.hall }));
       this.clearBanner();
-      await this.resume();
     } catch (err) {
       this.showError(err);
+      return;
+    }
+    try {
+      await this.resume();
+    } catch (err) {
+      this.resumeFailed(err);
     }
   }
 
@@ -149,7 +178,7 @@ export class StaffShell {
     const me = await this.authed("/api/v1/staff/me");
     const refusal = this.admit(me.staff);
     if (refusal) {
-      this.authed("/api/v1/staff/logout", { method: "POST" }).catch(() => {});
+      this.endSession().catch(() => {});
       this.signedOut();
       this.say(refusal, "error");
       return;
@@ -161,6 +190,11 @@ export class StaffShell {
     await this.enter(me, this.hall);
   }
 
+  /** The session ends wherever the page acts: log-out names no hall. */
+  endSession() {
+    return api("/api/v1/staff/logout", { method: "POST", token: this.token });
+  }
+
   async logout() {
     try {
       await this.beforeLogout();
@@ -169,7 +203,7 @@ export class StaffShell {
       return;
     }
     try {
-      await this.authed("/api/v1/staff/logout", { method: "POST" });
+      await this.endSession();
     } catch (err) {
       // the session is dropped here either way
     }

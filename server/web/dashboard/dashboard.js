@@ -12,7 +12,7 @@
 // and the figures the server pushes); the statistics are read every 30 s, the
 // day's course every minute, both on demand too. All texts go in with textContent.
 import { BOOKING_TEXTS, BookingsView } from "/static/common/bookings.js";
-import { el } from "/static/common/dom.js";
+import { el, onNextFrame } from "/static/common/dom.js";
 import { EVENT_KINDS } from "/static/common/events.js";
 import { clockTime, duration, percent } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
@@ -43,6 +43,8 @@ const t = makeTranslator({
   ...ESTIMATE_TEXTS,
   ...STAFFING_TEXTS,
   title: { zh: "大厅管理看板", en: "Hall dashboard" },
+  linkCentral: { zh: "中心总览", en: "All halls" },
+  linkAudit: { zh: "全程留痕", en: "Audit trail" },
   loginTitle: { zh: "管理人员登录", en: "Manager sign-in" },
   loginHint: { zh: "大厅管理看板仅限管理人员使用", en: "The dashboard is for hall managers only" },
   notManager: {
@@ -191,13 +193,14 @@ const clock = (moment, options) => clockTime(moment, { lang: t.lang(), timeZone:
 
 function openBoard(_me, hall) {
   state.hall = hall;
+  $("link-audit").href = shell.inHall("/audit");
   buildZones();
   grid.build(hall);
   shell.showView("board");
   charts ??= new DayCharts({ waiting: $("chart-waiting"), longest: $("chart-longest"), flow: $("chart-flow") }, t);
   hallState = new HallState();
   hallState.subscribe(onChange);
-  state.live = hallState.follow({ token: shell.token, topics: ["managers"], onStatus: showLiveStatus });
+  state.live = hallState.follow({ token: shell.token, topics: ["managers"], onStatus: showLiveStatus, hall: shell.actingHall });
   refreshStats();
   refreshCharts();
   refreshBookings();
@@ -311,15 +314,7 @@ function mondayOf(day) {
 
 // -- rendering -----------------------------------------------------------------------
 
-let renderPending = false;
-function renderSoon() {
-  if (renderPending) return;
-  renderPending = true;
-  requestAnimationFrame(() => {
-    renderPending = false;
-    render();
-  });
-}
+const renderSoon = onNextFrame(() => render());
 
 function render() {
   if (!state.hall) return;
@@ -454,16 +449,7 @@ function renderHallClock() {
 }
 
 function renderTotals() {
-  let waiting = 0;
-  for (const queue of hallState.zones.values()) waiting += queue.waiting;
-  let open = 0;
-  let paused = 0;
-  let busy = 0;
-  for (const w of hallState.windows.values()) {
-    if (w.state === "open") open += 1;
-    if (w.state === "paused") paused += 1;
-    if (w.current_ticket !== null && w.current_ticket !== undefined) busy += 1;
-  }
+  const { waiting, open, paused, busy } = hallState.totals();
   let carded = 0;
   for (const zone of state.hall.zones) if (card(hallState.zoneLongestWait(zone.code))) carded += 1;
   $("total-waiting").textContent = String(waiting);
