@@ -164,7 +164,10 @@ async def test_entries_are_checked_and_audited(county):
         answer = await expect(await client.post("/api/v1/assessment/entries", json=body, headers=manager.headers), 422)
         assert answer["error"]["code"] == code, body
     audit = await expect(await get(client, manager, "/api/v1/audit"), 200)
-    assert sum(1 for e in audit["entries"] if e["action"] == "assessment_entry") == 4  # the district's
+    assert sum(1 for e in audit["entries"] if e["kind"] == "assessment_entry") == 4  # the district's
+    found = await expect(await get(client, manager, "/api/v1/audit", kind="assessment_entry", staff="wumin",
+                                   **{"from": "2026-11-01T00:00:00+08:00", "to": "2027-02-01T00:00:00+08:00"}), 200)
+    assert len(found["entries"]) == 4  # the manual entries, found by who entered them and when
     refused = await get(client, manager, "/api/v1/reports/monthly", halls="district,city")
     assert (await expect(refused, 403))["error"]["code"] == "other_hall"
 

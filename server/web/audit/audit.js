@@ -21,6 +21,7 @@ const ACTIONS = {
   take_over: { zh: "接岗", en: "Take-over" },
   follow_up_callback: { zh: "差评回访", en: "Callback" },
   follow_up_fix: { zh: "差评整改", en: "Fix" },
+  assessment_entry: { zh: "考核录入", en: "Assessment entry" },
 };
 const OUTCOMES = {
   ok: { zh: "成功", en: "OK" },
