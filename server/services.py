@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
@@ -23,6 +24,7 @@ from server.metrics import LiveGauges, Metrics, Scrape
 from server.outbox import Outbox
 from server.print_jobs import PrintJobs
 from server.ratings import Ratings
+from server.reload import HallReload
 from server.sign_in import SignIns
 from server.staffing_advice import StaffingAdvice
 from server.summons import Summons
@@ -55,10 +57,11 @@ class Services:
     ratings: Ratings
     follow_ups: FollowUps
     staffing: StaffingAdvice
+    reload: HallReload
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
-              metrics_token: str | None = None) -> Services:
+              metrics_token: str | None = None, config: Path | None = None) -> Services:
         card_reads, print_jobs, audit = CardReads(ctx), PrintJobs(ctx, hub), Audit(ctx)
         auth, agents = Authenticator(ctx), AgentStatus(ctx)
         issuer = Issuer(ctx, hub, card_reads, print_jobs)
@@ -73,6 +76,7 @@ class Services:
             mobiles=TicketMobiles(ctx, hub),
             summons=Summons(ctx),
             ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups, staffing=StaffingAdvice(ctx, hub),
+            reload=HallReload(ctx, hub, audit, config),
         )
 
 

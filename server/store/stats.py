@@ -63,6 +63,27 @@ async def servings_by(con: asyncpg.Connection, hall: str, first: date, last: dat
     )
 
 
+# The groupings a ticket of its own belongs to; a window or staff member has only the stays it called.
+TICKET_GROUP_COLUMNS = {"service": "service", "zone": "zone", "department": "department", "hall": "hall"}
+
+
+async def tickets_by(con: asyncpg.Connection, hall: str, first: date, last: date, by: str,
+                     departments: Mapping[str, str]) -> list[asyncpg.Record]:
+    """Tickets issued on business days first..last and those of them left unserved at closing,
+    one row per group (its service's department the one `departments` gives it now)."""
+    column = TICKET_GROUP_COLUMNS[by]
+    return await con.fetch(
+        f"SELECT {column}::text AS key, count(*) AS tickets,"
+        " count(*) FILTER (WHERE status = 'unserved') AS unserved"
+        " FROM (SELECT t.hall, t.service, t.zone, t.status, coalesce(d.department, '') AS department"
+        "   FROM tickets AS t"
+        "   LEFT JOIN unnest($4::text[], $5::text[]) AS d (service, department) ON d.service = t.service"
+        "   WHERE t.hall = $1 AND t.day BETWEEN $2 AND $3) AS issued"
+        f" GROUP BY {column} ORDER BY {column}",
+        hall, first, last, list(departments), list(departments.values()),
+    )
+
+
 async def ticket_times(con: asyncpg.Connection, ticket_id: int) -> asyncpg.Record:
     """One ticket's waiting, walk-up and handling seconds (NULL until each step happened).
 
