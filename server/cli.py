@@ -158,6 +158,15 @@ def restore_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def archive_command(args: argparse.Namespace) -> int:
+    """Move what each hall's [retention] lets go of into the archive table; one line per hall."""
+    from server.archive import archive_all
+    halls = load_halls(args.config)
+    for line in asyncio.run(archive_all(database_url(args, Path(args.data_dir)), halls)):
+        print(line)
+    return 0
+
+
 def simulate(args: argparse.Namespace) -> int:
     return simulator.command(args)
 
@@ -223,6 +232,11 @@ def parser() -> argparse.ArgumentParser:
     database_options(load)
     load.add_argument("--replace", action="store_true", help="drop what a non-empty database holds first")
     load.set_defaults(func=restore_command)
+    old = sub.add_parser("archive", help="move tickets, stays and events older than each hall's [retention] days"
+                                         " into the archive table (run it daily)")
+    old.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR, help="hall TOML file or folder")
+    database_options(old)
+    old.set_defaults(func=archive_command)
     check = sub.add_parser("check-config", help="validate hall configuration and summarise it")
     check.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR)
     check.set_defaults(func=check_config)

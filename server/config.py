@@ -341,6 +341,15 @@ class _Staffing(_Strict):
     target_minutes: Annotated[int, Field(ge=1, le=240)] = int(_DEFAULT_STAFFING.minutes)
 
 
+# A year of figures stays live whatever the hall sets: the reports' longest range (366 days) and the
+# yearly accountability rule read the live tables only.
+MIN_RETENTION_DAYS = 400
+
+
+class _Retention(_Strict):
+    days: Annotated[int, Field(ge=MIN_RETENTION_DAYS, le=36500)] | None = None
+
+
 class _RatingReason(_Strict):
     code: Annotated[str, _shaped(r"[a-z0-9_-]+", "lowercase letters, digits, '_' and '-'")]
     name: Text
@@ -386,6 +395,7 @@ class _HallFile(_Strict):
     summons: _Summons = _Summons()
     ratings: _Ratings = _Ratings()
     staffing: _Staffing = _Staffing()
+    retention: _Retention = _Retention()
 
 
 _PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
@@ -796,6 +806,7 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
                             FollowUpRules(raw.ratings.follow_up_working_days, raw.ratings.warn_working_days,
                                           raw.ratings.callback_attempts)),
         staffing=StaffingTarget(raw.staffing.target_share, raw.staffing.target_minutes),
+        retention_days=raw.retention.days,
     )
 
 

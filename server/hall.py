@@ -334,6 +334,7 @@ class Hall:
     bookings: BookingRules = BookingRules()
     summons: SummonsRules = SummonsRules()
     staffing: StaffingTarget = StaffingTarget()
+    retention_days: int | None = None  # [retention] days: older tickets, stays and events are archived; None: kept
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

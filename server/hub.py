@@ -184,14 +184,14 @@ class Hub:
 
     async def replay(self, hall: str, since: int, topics: frozenset[str]) -> list[Delivery] | None:
         """The events after `since` for these topics, None when a snapshot is cheaper (or
-        `since` lies ahead of the hall's sequence)."""
+        `since` lies ahead of the hall's sequence, or before its oldest live event)."""
         async with self._pool.acquire() as con:
             latest = await event_store.last_seq(con, hall)
             if since > latest:
                 return None
             backlog = await event_store.since(con, hall, since, MAX_BACKLOG + 1)
-        if len(backlog) > MAX_BACKLOG:
-            return None
+        if len(backlog) > MAX_BACKLOG or since < latest and (not backlog or backlog[0].seq != since + 1):
+            return None  # too far behind, or behind events since archived (server/archive.py)
         return [self._delivery(e) for e in backlog if self.matches(e, topics)]
 
     def _delivery(self, event: Event) -> Delivery:
