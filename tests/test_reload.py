@@ -24,6 +24,13 @@ def hallq_reload(data_dir: Path) -> subprocess.CompletedProcess[str]:
                           timeout=60, env=env, check=False)
 
 
+async def reloaded_event(screen: aiohttp.ClientWebSocketResponse) -> dict:
+    while True:
+        message = await screen.receive_json(timeout=15)
+        if message.get("kind") == "hall.reloaded":
+            return message
+
+
 async def take(http: aiohttp.ClientSession, url: str, service: str) -> dict:
     response = await http.post(f"{url}/api/v1/tickets", json={"service": service}, headers=TOWNSHIP_KIOSK)
     return (await expect(response, 201))["ticket"]
@@ -43,12 +50,15 @@ async def test_reload_changes_routing_for_the_next_call_and_a_broken_file_keeps_
         async with aiohttp.ClientSession() as http:
             first = await take(http, servers[0].url, "A01")  # waits longest: called first at one level
             second = await take(http, servers[1].url, "A02")
+            screen = await http.ws_connect(f"{servers[1].url}/api/v1/live?token=demo-township-screen&topics=hall")
 
             # Window 3 now serves A02 before A01.
             config.write_text(shipped.replace(WINDOW_3, WINDOW_3 + 'services = ["A02", "A01"]\n'), encoding="utf-8")
             done = hallq_reload(tmp_path)
             assert done.returncode == 0, done.stderr
             assert done.stdout.count("township: window 3 changed") == 2, done.stdout  # each process took it
+            assert (await reloaded_event(screen))["changes"] == ["window 3 changed"]  # the screen loads again
+            await screen.close()
 
             hall = await expect(await http.get(f"{servers[1].url}/api/v1/hall", headers=TOWNSHIP_KIOSK), 200)
             assert next(w for w in hall["windows"] if w["number"] == 3)["services"] == ["A02", "A01"]
