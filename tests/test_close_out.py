@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -69,5 +69,9 @@ async def test_close_out_leaves_waiting_tickets_unserved_once_and_counts_them_as
     assert (hall["served"], hall["no_shows"]) == (1, 1)
     service = (await boss.get(f"/api/v1/stats?by=service&from={day}&to={day}"))["groups"]
     assert [(g["key"], g["unserved"]) for g in service] == [("B01", 3)]
+    course = await boss.get(f"/api/v1/stats/day?day={day}")
+    zone_b = next(z for z in course["zones"] if z["zone"] == "B")["waiting"]
+    at = {datetime.fromisoformat(moment): i for i, moment in enumerate(course["samples"])}
+    assert zone_b[at[CLOSING - timedelta(minutes=10)]] == 3 and zone_b[at[CLOSING]] == 0  # the waits end at closing
     window = (await boss.get(f"/api/v1/stats?by=window&from={day}&to={day}"))["groups"]
     assert [(g["key"], g["unserved"], g["abandonment_rate"]) for g in window] == [("41", None, None)]

@@ -130,15 +130,15 @@ async def estimate_errors_by(con: asyncpg.Connection, hall: str, first: date, la
 
 
 # Every wait of a business day as (zone, since, until): each stay's wait for its call, the
-# waits going on (until NULL) and those a cancel ended. Tickets only: no table of samples.
+# waits going on (until NULL) and those a cancel or the close-out ended. Tickets only: no table of samples.
 _WAITS = """
     SELECT zone, queued_at AS since, called_at AS until FROM servings WHERE hall = $1 AND day = $2
     UNION ALL
     SELECT t.zone, t.queued_at,
-           CASE WHEN t.status = 'cancelled' THEN (SELECT max(e.at) FROM events AS e
-                WHERE e.ticket_id = t.id AND e.kind = 'ticket.cancelled') END
+           CASE WHEN t.status <> 'waiting' THEN (SELECT max(e.at) FROM events AS e
+                WHERE e.ticket_id = t.id AND e.kind = 'ticket.' || t.status) END
     FROM tickets AS t
-    WHERE t.hall = $1 AND t.day = $2 AND (t.status = 'waiting' OR t.status = 'cancelled' AND NOT EXISTS (
+    WHERE t.hall = $1 AND t.day = $2 AND (t.status = 'waiting' OR t.status IN ('cancelled', 'unserved') AND NOT EXISTS (
         SELECT 1 FROM servings AS s WHERE s.ticket_id = t.id AND s.called_at >= t.queued_at))
 """
 
