@@ -47,7 +47,7 @@ async def test_the_days_bookings_by_state_on_the_dashboard_and_the_windows_own_o
     page = dashboard.page
     await sign_in(page, "wangfang")
     await expect(page.locator('.bookings-summary tr[data-service="B01"]')).to_be_visible()
-    assert await summary_row(page, "B01") == ["2", "1", "0", "0", "0", "1", "0"]  # booked, checked in … cancelled, unserved
+    assert await summary_row(page, "B01") == ["2", "1", "0", "0", "0", "1", "0"]  # booked … unserved
     assert await summary_row(page, "A01") == ["1", "0", "0", "0", "0", "0", "0"]
     assert await page.locator(".bookings-summary tr.total td").all_inner_texts() == ["3", "1", "0", "0", "0", "1", "0"]
     await page.locator('.bookings-summary tr[data-service="B01"]').click()

@@ -637,6 +637,7 @@ def test_the_staffing_target_is_the_files_or_90_percent_within_20_minutes(tmp_pa
 
 def test_retention_keeps_everything_unless_set_and_never_less_than_400_days(tmp_path):
     assert load_hall(write_hall(tmp_path)).retention_days is None
-    assert load_hall(write_hall(tmp_path, lambda doc: doc.update(retention={"days": 730}), "kept")).retention_days == 730
+    kept = write_hall(tmp_path, lambda doc: doc.update(retention={"days": 730}), "kept")
+    assert load_hall(kept).retention_days == 730
     short = write_hall(tmp_path, lambda doc: doc.update(retention={"days": 90}), "short")
     assert_problem(problems_of(short), short, "retention.days", "input should be greater than or equal to 400")
