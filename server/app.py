@@ -8,6 +8,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -37,6 +38,7 @@ from server.api.endpoint import Api, dumps, register
 from server.api.openapi import openapi_document
 from server.booking_reminders import BookingReminders
 from server.clock import Clock, SteppedClock, SystemClock
+from server.close_out import PASS_EVERY, CloseOut
 from server.context import HallContext
 from server.database_health import DATABASE_HEALTH, OUTAGE_ERRORS, DatabaseHealth
 from server.errors import DatabaseUnavailable, HallqError
@@ -45,6 +47,7 @@ from server.hall import Hall
 from server.hub import Hub
 from server.metrics import Metrics, route_label
 from server.queue_reminders import QueueReminders
+from server.run_files import RunFile
 from server.security_headers import add_security_headers
 from server.services import SERVICES, Services
 from server.store import windows
@@ -73,6 +76,9 @@ class Settings:
     card_read_sweep: float = card_reads.SWEEP_INTERVAL  # seconds between deletions of expired card reads
     demo: bool = False  # the shipped demo halls: the index page lists their device links
     metrics_token: str | None = None  # lets Prometheus scrape /metrics (managers may without it)
+    close_out_every: float = PASS_EVERY  # seconds between closing-time close-out passes
+    config: Path | None = None  # the hall files `halls` came from: `hallq reload` reads them again
+    run_dir: Path | None = None  # where this process leaves its run file for `hallq reload` (server/run_files.py)
 
 
 def _error_response(request: web.Request, status: int, error: dict[str, Any],
@@ -145,6 +151,12 @@ async def freeze_startup_heap(_app: web.Application) -> None:
     gc.freeze()
 
 
+def _public_reload(services: Services) -> Callable[[], Awaitable[dict[str, Any]]]:
+    async def reload() -> dict[str, Any]:
+        return (await services.reload.reload()).public()
+    return reload
+
+
 def create_app(settings: Settings) -> web.Application:
     metrics = Metrics()
     app = web.Application(middlewares=[request_ids.request_id, measured(metrics), json_errors],
@@ -165,13 +177,22 @@ def create_app(settings: Settings) -> web.Application:
         ctx = HallContext(pool, settings.halls, settings.clock, settings.identity_key)
         hub = Hub(pool, settings.database_url, settings.halls, settings.identity_key, metrics, health)
         await hub.start()
-        services = app[SERVICES] = Services.build(ctx, hub, settings.voice, metrics, settings.metrics_token)
+        services = app[SERVICES] = Services.build(ctx, hub, settings.voice, metrics, settings.metrics_token,
+                                                  settings.config)
+        await services.reload.record_started()
+        run_file = None
+        if settings.run_dir is not None and settings.config is not None:
+            run_file = RunFile(settings.run_dir, settings.config, _public_reload(services))
+            run_file.start()
         background = [asyncio.create_task(FiguresPush(hub, settings.halls, settings.clock).run()),
                       asyncio.create_task(services.card_reads.forget_expired_reads(settings.card_read_sweep)),
                       asyncio.create_task(QueueReminders(ctx, hub).run()),
                       asyncio.create_task(BookingReminders(ctx).run()),
-                      asyncio.create_task(Deliveries(pool, settings.halls).run())]
+                      asyncio.create_task(Deliveries(pool, settings.halls).run()),
+                      asyncio.create_task(CloseOut(ctx).run(settings.close_out_every))]
         yield
+        if run_file is not None:
+            run_file.stop()
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)

@@ -25,6 +25,7 @@ class Action(str, Enum):
     FOLLOW_UP_CALLBACK = "follow_up_callback"  # 回访 of a bad rating's case
     FOLLOW_UP_FIX = "follow_up_fix"  # 整改 of a bad rating's case
     ASSESSMENT_ENTRY = "assessment_entry"  # points of the monthly assessment entered by hand
+    CONFIG_RELOAD = "config_reload"  # `hallq reload`: the hall files read again (detail: what changed, or why not)
 
 
 class Outcome(str, Enum):
@@ -32,6 +33,8 @@ class Outcome(str, Enum):
     BAD_CREDENTIALS = "bad_credentials"
     THROTTLED = "throttled"  # refused before the password was checked
     LOCKED = "locked"
+    INVALID = "invalid"  # a reload's files failed validation: the running config stays
+    REFUSED = "refused"  # a reload's change cannot apply live (a hall id, the time zone, a window in use)
 
 
 @dataclass(frozen=True)

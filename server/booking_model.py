@@ -29,10 +29,12 @@ class BookingState(str, Enum):
     SERVED = "served"
     NO_SHOW = "no_show"  # not checked in by the end of its check-in window, or its ticket was a no-show
     CANCELLED = "cancelled"  # by the citizen, or by the hall closing its slot
+    UNSERVED = "unserved"  # its ticket still waited when the day ended (server/close_out.py)
 
 
 _BY_TICKET = {"waiting": BookingState.CHECKED_IN, "called": BookingState.CALLED, "serving": BookingState.CALLED,
-              "done": BookingState.SERVED, "no_show": BookingState.NO_SHOW, "cancelled": BookingState.CANCELLED}
+              "done": BookingState.SERVED, "no_show": BookingState.NO_SHOW, "cancelled": BookingState.CANCELLED,
+              "unserved": BookingState.UNSERVED}
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,8 @@ class BookingReminders:
         self.ctx, self.pause_seconds = ctx, pause_seconds
 
     async def run(self) -> None:
-        halls = [hall for hall in self.ctx.halls.values() if hall.notifications]
-        while halls:
-            for hall in halls:
+        while True:  # the halls read again each round: `hallq reload` may change their rules
+            for hall in [hall for hall in self.ctx.halls.values() if hall.notifications]:
                 try:
                     await self.round(hall)
                 except OUTAGE_ERRORS:

@@ -1,12 +1,16 @@
-"""The `hallq` command: serve the halls, check a config, hash a password."""
+"""The `hallq` command: serve the halls, reload their files, back up and restore, check a config, hash a password."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
+import json
 import logging
 import os
 import secrets
+import signal
 import sys
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +18,8 @@ from pathlib import Path
 from aiohttp import web
 
 import simulator
+from server import run_files
+from server.backup import BackupError
 from server.calendar import unknown_holiday_warnings
 from server.clock import Clock, ScaledClock, SteppedClock, SystemClock
 from server.config import DEFAULT_CONFIG_DIR, ConfigError, load_halls
@@ -84,11 +90,80 @@ def serve(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir)
     settings = Settings(halls=halls, database_url=database_url(args, data_dir), identity_key=identity_key(data_dir),
                         clock=clock, demo=is_shipped(args.config),
-                        metrics_token=os.environ.get("HALLQ_METRICS_TOKEN") or None)
+                        metrics_token=os.environ.get("HALLQ_METRICS_TOKEN") or None,
+                        config=args.config, run_dir=data_dir / run_files.RUN_DIR)
     names = ", ".join(f"{h.id} ({h.name}: {len(h.zones)} zones, {len(h.windows)} windows)" for h in halls.values())
     log.info("hallq serving %s", names, extra={"url": f"http://{args.host}:{args.port}/"})
     web.run_app(create_app(settings), host=args.host, port=args.port, print=None, access_log=ACCESS,
                 access_log_class=AccessLog)
+    return 0
+
+
+RELOAD_WAIT = 15.0  # seconds a server has to say what it made of a reload
+
+
+def reload(args: argparse.Namespace) -> int:
+    """Send every server on the data folder SIGHUP and print what each made of it: 0 when all
+    applied the files, 1 when one refused them (the running config stays), 2 when none runs."""
+    run_dir = Path(args.data_dir) / run_files.RUN_DIR
+    found = run_files.servers(run_dir)
+    if not found:
+        print(f"no hallq server runs on {args.data_dir}", file=sys.stderr)
+        return 2
+    for record in found:
+        os.kill(record["pid"], signal.SIGHUP)
+    failed = False
+    for record in found:
+        outcome = _reload_outcome(run_files.path_of(run_dir, record["pid"]), record["reloads"])
+        failed |= not (outcome and outcome["ok"])
+        print(_reload_report(record, outcome), file=sys.stdout if outcome and outcome["ok"] else sys.stderr)
+    return 1 if failed else 0
+
+
+def _reload_outcome(path: Path, before: int) -> dict | None:
+    deadline = time.monotonic() + RELOAD_WAIT
+    while time.monotonic() < deadline:
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            record = {"reloads": before}
+        if record["reloads"] > before:
+            return record["last"]
+        time.sleep(0.1)
+    return None
+
+
+def _reload_report(record: dict, outcome: dict | None) -> str:
+    head = f"server {record['pid']} ({record['config']}):"
+    if outcome is None:
+        return f"{head} no answer within {RELOAD_WAIT:.0f} s"
+    if not outcome["ok"]:
+        return "\n".join([f"{head} {outcome['outcome']}, the running config stays:", *outcome["problems"]])
+    changed = [f"  {hall}: {change}" for hall, changes in outcome["changes"].items() for change in changes]
+    return "\n".join([f"{head} reloaded" + ("" if changed else ", nothing changed"), *changed])
+
+
+def backup_command(args: argparse.Namespace) -> int:
+    from server.backup import backup
+    backup(database_url(args, Path(args.data_dir)), Path(args.file))
+    print(f"backed up to {args.file}")
+    return 0
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    from server.backup import restore, user_tables
+    url = database_url(args, Path(args.data_dir))
+    restore(url, Path(args.file), tables=asyncio.run(user_tables(url)), replace=args.replace)
+    print(f"restored {args.file}")
+    return 0
+
+
+def archive_command(args: argparse.Namespace) -> int:
+    """Move what each hall's [retention] lets go of into the archive table; one line per hall."""
+    from server.archive import archive_all
+    halls = load_halls(args.config)
+    for line in asyncio.run(archive_all(database_url(args, Path(args.data_dir)), halls)):
+        print(line)
     return 0
 
 
@@ -114,6 +189,16 @@ def password(args: argparse.Namespace) -> int:
     return 0
 
 
+def data_dir_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--data-dir", default=os.environ.get("HALLQ_DATA_DIR", "var"),
+                         help="embedded database, identity key and run files (default ./var)")
+
+
+def database_options(command: argparse.ArgumentParser) -> None:
+    data_dir_option(command)
+    command.add_argument("--database-url", help="external PostgreSQL (or set HALLQ_DATABASE_URL)")
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="hallq", description="Hall queueing and kiosk operations")
     sub = root.add_subparsers(dest="command", required=True)
@@ -121,9 +206,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR, help="hall TOML file or folder")
     run.add_argument("--host", default=os.environ.get("HALLQ_HOST", "127.0.0.1"))
     run.add_argument("--port", type=int, default=int(os.environ.get("HALLQ_PORT", "8080")))
-    run.add_argument("--data-dir", default=os.environ.get("HALLQ_DATA_DIR", "var"),
-                     help="embedded database and identity key (default ./var)")
-    run.add_argument("--database-url", help="external PostgreSQL (or set HALLQ_DATABASE_URL)")
+    database_options(run)
     run.add_argument("--clock-start", help="run on simulated time from this ISO moment (demos, simulations)")
     run.add_argument("--clock-speed", type=float, default=1.0, help="simulated seconds per real second")
     run.add_argument("--clock", choices=["scaled", "stepped"], default="scaled",
@@ -137,6 +220,23 @@ def parser() -> argparse.ArgumentParser:
     from hardware import agent as device_agent
     device_agent.add_arguments(kiosk)
     kiosk.set_defaults(func=agent)
+    again = sub.add_parser("reload", help="make the running servers read their hall files again (SIGHUP)")
+    data_dir_option(again)
+    again.set_defaults(func=reload)
+    save = sub.add_parser("backup", help="write the whole database to FILE (pg_dump custom format)")
+    save.add_argument("file")
+    database_options(save)
+    save.set_defaults(func=backup_command)
+    load = sub.add_parser("restore", help="restore a backup FILE into an empty database")
+    load.add_argument("file")
+    database_options(load)
+    load.add_argument("--replace", action="store_true", help="drop what a non-empty database holds first")
+    load.set_defaults(func=restore_command)
+    old = sub.add_parser("archive", help="move tickets, stays and events older than each hall's [retention] days"
+                                         " into the archive table (run it daily)")
+    old.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR, help="hall TOML file or folder")
+    database_options(old)
+    old.set_defaults(func=archive_command)
     check = sub.add_parser("check-config", help="validate hall configuration and summarise it")
     check.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR)
     check.set_defaults(func=check_config)
@@ -154,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error:\n{exc}", file=sys.stderr)
         return 2
+    except BackupError as exc:
+        print(f"{args.command} failed: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

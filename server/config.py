@@ -383,6 +383,15 @@ class _Assessment(_Strict):
                                excused_pauses=frozenset(r.value for r in self.excused_pauses))
 
 
+# A year of figures stays live whatever the hall sets: the reports' longest range (366 days) and the
+# yearly accountability rule read the live tables only.
+MIN_RETENTION_DAYS = 400
+
+
+class _Retention(_Strict):
+    days: Annotated[int, Field(ge=MIN_RETENTION_DAYS, le=36500)] | None = None
+
+
 class _RatingReason(_Strict):
     code: Annotated[str, _shaped(r"[a-z0-9_-]+", "lowercase letters, digits, '_' and '-'")]
     name: Text
@@ -429,6 +438,7 @@ class _HallFile(_Strict):
     ratings: _Ratings = _Ratings()
     staffing: _Staffing = _Staffing()
     assessment: _Assessment = _Assessment()
+    retention: _Retention = _Retention()
 
 
 _PYDANTIC_MESSAGES = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
@@ -842,6 +852,7 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
                                           raw.ratings.callback_attempts)),
         staffing=StaffingTarget(raw.staffing.target_share, raw.staffing.target_minutes),
         assessment=raw.assessment.rules(),
+        retention_days=raw.retention.days,
     )
 
 

@@ -34,6 +34,7 @@ class Kind(str, Enum):
     TICKET_TRANSFERRED = "ticket.transferred"
     TICKET_CANCELLED = "ticket.cancelled"
     TICKET_REJOINED = "ticket.rejoined"
+    TICKET_UNSERVED = "ticket.unserved"  # left unserved: still waiting when the hall's day closed
     WINDOW_SIGNED_IN = "window.signed_in"
     WINDOW_SIGNED_OUT = "window.signed_out"
     WINDOW_PAUSED = "window.paused"
@@ -56,6 +57,7 @@ class Kind(str, Enum):
     FOLLOW_UP_CALLED_BACK = "follow_up.called_back"  # one callback attempt (回访), reached or not
     FOLLOW_UP_FIXED = "follow_up.fixed"  # the fix (整改) recorded
     FOLLOW_UP_CLOSED = "follow_up.closed"  # callback and fix both done: on time or late
+    HALL_RELOADED = "hall.reloaded"  # `hallq reload` changed the hall's definition: pages read it again
 
     @property
     def family(self) -> str:
@@ -149,6 +151,21 @@ def follow_up_event(kind: Kind, case: dict[str, Any], *, zone: str) -> NewEvent:
     return NewEvent(kind, {"case": case}, zone=zone)
 
 
+def hall_reloaded(changes: list[str], *, zones: list[str], windows: list[int], kiosks: list[str],
+                  departments: list[str]) -> NewEvent:
+    """The hall's definition changed (`changes` says how, in words for the managers); it goes to
+    every page of the hall, so the payload lists the zones, windows, kiosks and departments to reach."""
+    return NewEvent(Kind.HALL_RELOADED, {"changes": changes, "zones": zones, "windows": windows,
+                                         "kiosks": kiosks, "departments": departments})
+
+
+def _hall_topics(payload: dict[str, Any]) -> set[str]:
+    """Every page of the hall but the citizens' ticket links."""
+    return {"hall", "managers", *(f"zone:{z}" for z in payload["zones"]),
+            *(f"{kind}:{n}" for n in payload["windows"] for kind in ("window", "staff")),
+            *(f"kiosk:{k}" for k in payload["kiosks"]), *(f"department:{d}" for d in payload["departments"])}
+
+
 # -- routing and sending -----------------------------------------------------------------
 
 def _device_topics(family: str, device: str) -> set[str] | None:
@@ -181,6 +198,8 @@ def topics(event: Event, serving: dict[str, tuple[int, ...]]) -> set[str]:
         return _summons_topics(event)
     if family == "rating":
         return _rating_topics(event)
+    if family == "hall":
+        return _hall_topics(event.payload)
     only_device = _device_topics(family, str(event.payload.get("device", "")))
     if only_device is not None:
         return only_device

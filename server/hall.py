@@ -363,6 +363,7 @@ class Hall:
     summons: SummonsRules = SummonsRules()
     staffing: StaffingTarget = StaffingTarget()
     assessment: AssessmentRules = AssessmentRules()
+    retention_days: int | None = None  # [retention] days: older tickets, stays and events are archived; None: kept
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

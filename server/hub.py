@@ -74,6 +74,10 @@ class Subscription:
             self.overflowed = True  # the reader checks this on its next item
 
 
+def _serving(hall: Hall) -> dict[str, tuple[int, ...]]:
+    return {s.code: tuple(w.number for w in hall.windows_serving(s.code)) for s in hall.services}
+
+
 class EventObserver(Protocol):
     def event_fanned_out(self, event: Event, seconds: float) -> None:
         """Once per event, in sequence order: `seconds` since its notification (or read-back) arrived."""
@@ -91,10 +95,8 @@ class Hub:
         self._queues: dict[str, HallQueue] = {}
         self._changed: set[str] = set()  # halls whose waiting figures changed since last asked
         self._waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = {}
-        self._serving = {  # per hall: each service's windows, for the topics of its queue's events
-            hall_id: {s.code: tuple(w.number for w in hall.windows_serving(s.code)) for s in hall.services}
-            for hall_id, hall in halls.items()
-        }
+        # per hall: each service's windows, for the topics of its queue's events
+        self._serving = {hall_id: _serving(hall) for hall_id, hall in halls.items()}
         self._last: dict[str, int] = {}
         self._by_topic: dict[tuple[str, str], set[Subscription]] = {}
         # Notifications with when they arrived (time.perf_counter); None: read back what was missed.
@@ -130,6 +132,14 @@ class Hub:
         states = {s.number: s.state.value for s in listed}
         shut_since = {s.number: s.changed_at for s in listed if s.changed_at is not None}
         return HallQueue(hall, seq, [Waiting.of(t) for t in waiting], states, shut_since, watch)
+
+    async def rehall(self, hall: Hall) -> None:
+        """Take a reloaded hall definition (server/reload.py): its live queues are read again with it.
+        Events the new mirror already includes are still delivered to subscribers, not applied twice."""
+        self._serving[hall.id] = _serving(hall)
+        async with self._pool.acquire() as con:
+            self._queues[hall.id] = await self._load(con, hall)
+        self._changed.add(hall.id)
 
     def last_seq(self, hall: str) -> int:
         return self._last.get(hall, 0)
@@ -174,14 +184,14 @@ class Hub:
 
     async def replay(self, hall: str, since: int, topics: frozenset[str]) -> list[Delivery] | None:
         """The events after `since` for these topics, None when a snapshot is cheaper (or
-        `since` lies ahead of the hall's sequence)."""
+        `since` lies ahead of the hall's sequence, or before its oldest live event)."""
         async with self._pool.acquire() as con:
             latest = await event_store.last_seq(con, hall)
             if since > latest:
                 return None
             backlog = await event_store.since(con, hall, since, MAX_BACKLOG + 1)
-        if len(backlog) > MAX_BACKLOG:
-            return None
+        if len(backlog) > MAX_BACKLOG or since < latest and (not backlog or backlog[0].seq != since + 1):
+            return None  # too far behind, or behind events since archived (server/archive.py)
         return [self._delivery(e) for e in backlog if self.matches(e, topics)]
 
     def _delivery(self, event: Event) -> Delivery:
@@ -299,7 +309,8 @@ class Hub:
     def _send(self, event: Event) -> None:
         """Apply the event to the live queues, then write it to every subscriber of its topics."""
         self._last[event.hall] = event.seq
-        if self._queues[event.hall].apply(event):
+        queue = self._queues[event.hall]
+        if event.seq > queue.seq and queue.apply(event):  # a mirror read after a reload has it already
             self._changed.add(event.hall)
         self._wake_waiters(event.hall, event.seq)
         targets: set[Subscription] = set()

@@ -16,6 +16,7 @@ class TicketStatus(str, Enum):
     DONE = "done"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
+    UNSERVED = "unserved"  # still waiting when its day closed (server/close_out.py)
 
 
 class PauseReason(str, Enum):

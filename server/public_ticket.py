@@ -7,11 +7,11 @@ from typing import Any
 from server.hall import Hall
 from server.queue_state import HallQueue, Waiting
 
-_FINAL = {"done", "cancelled"}
+_FINAL = {"done", "cancelled", "unserved"}
 
 
 def is_final(ticket: dict[str, Any], today: date) -> bool:
-    """Nothing more can happen to the ticket: finished, cancelled, or a no-show of a past
+    """Nothing more can happen to the ticket: finished, cancelled, left unserved at closing, or a no-show of a past
     hall day (a no-show of today may still rejoin the queue)."""
     status = ticket["status"]
     return status in _FINAL or (status == "no_show" and date.fromisoformat(ticket["day"]) < today)

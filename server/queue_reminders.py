@@ -46,9 +46,8 @@ class QueueReminders:
         self.ctx, self.hub, self.pause_seconds = ctx, hub, pause_seconds
 
     async def run(self) -> None:
-        halls = [hall for hall in self.ctx.halls.values() if hall.notifications]
-        while halls:
-            for hall in halls:
+        while True:  # the halls read again each round: `hallq reload` may change their rules
+            for hall in [hall for hall in self.ctx.halls.values() if hall.notifications]:
                 try:
                     while await self.round(hall) == _ROUND_EVENTS:
                         pass

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
@@ -25,6 +26,7 @@ from server.metrics import LiveGauges, Metrics, Scrape
 from server.outbox import Outbox
 from server.print_jobs import PrintJobs
 from server.ratings import Ratings
+from server.reload import HallReload
 from server.reports.entries import AssessmentEntries
 from server.reports.service import Reports
 from server.sign_in import SignIns
@@ -63,10 +65,11 @@ class Services:
     reports: Reports
     assessment: AssessmentEntries
     central: Central
+    reload: HallReload
 
     @classmethod
     def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
-              metrics_token: str | None = None) -> Services:
+              metrics_token: str | None = None, config: Path | None = None) -> Services:
         card_reads, print_jobs, audit = CardReads(ctx), PrintJobs(ctx, hub), Audit(ctx)
         auth, agents = Authenticator(ctx), AgentStatus(ctx)
         issuer = Issuer(ctx, hub, card_reads, print_jobs)
@@ -83,6 +86,7 @@ class Services:
             ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups, staffing=StaffingAdvice(ctx, hub),
             reports=Reports(ctx, summons), assessment=AssessmentEntries(ctx, audit),
             central=Central(ctx, hub, agents),
+            reload=HallReload(ctx, hub, audit, config),
         )
 
 

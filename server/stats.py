@@ -30,7 +30,13 @@ service and zone it was queued for, and to its service's department.
     follow_up_due       bad ratings whose case is due: closed, or past its deadline now
     follow_up_on_time   of those, closed (called back and fixed) by their deadline
     follow_up_rate      差评按时回访整改率: follow_up_on_time / follow_up_due
-A stay without a rating (未评价) counts in none of them but served. Shares are
+A stay without a rating (未评价) counts in none of them but served.
+
+Per service / zone / department / the whole hall, from the tickets issued for its services
+    tickets           tickets issued on the days
+    unserved          of those, left unserved at closing (server/close_out.py): 未办理
+    abandonment_rate  unserved / tickets
+A window or staff member has no tickets of its own: both counts are null there. Shares are
 fractions rounded to 4 places, null where there is nothing to divide by. Means are arithmetic means, p90 is
 PostgreSQL's percentile_cont(0.9) (linear interpolation between the two
 nearest values); seconds are rounded to 0.1 s, and null where a group has
@@ -42,7 +48,7 @@ Reports cover whole business days (the hall's local day of the stay), from
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
@@ -160,6 +166,8 @@ class GroupStats:
     handling: Timing
     walk_up: Timing
     ratings: RatingFigures = NO_RATINGS
+    tickets: int | None = None  # issued for the group's services; None: a window's or staff member's group
+    unserved: int | None = None  # of those, left unserved at closing
 
     @classmethod
     def empty(cls, key: str) -> GroupStats:
@@ -173,6 +181,9 @@ class GroupStats:
             "handling": {"mean_s": self.handling.mean_s, "p90_s": self.handling.p90_s},
             "walk_up": {"mean_s": self.walk_up.mean_s},
             "ratings": self.ratings.public(self.served),
+            "tickets": self.tickets, "unserved": self.unserved,
+            "abandonment_rate": share(self.unserved, self.tickets) if self.unserved is not None and self.tickets
+            else None,
         }
 
 
@@ -208,10 +219,20 @@ class Ranking:
 
 
 async def report(ctx: HallContext, hall: Hall, by: Grouping, days: DayRange) -> Report:
+    departments = {s.code: s.department for s in hall.services}
     async with ctx.pool.acquire() as con:
-        rows = await stats.servings_by(con, hall.id, days.first, days.last, by.value,
-                                       {s.code: s.department for s in hall.services}, ctx.clock.now())
-    return Report(by, days, [group_of(r) for r in rows])
+        rows = await stats.servings_by(con, hall.id, days.first, days.last, by.value, departments, ctx.clock.now())
+        issued = ({r["key"]: r for r in await stats.tickets_by(con, hall.id, days.first, days.last, by.value,
+                                                                departments)}
+                  if by.value in stats.TICKET_GROUP_COLUMNS else None)
+    groups = {r["key"]: group_of(r) for r in rows}
+    if issued is not None:
+        for key, counts in issued.items():  # a group with tickets but no stay comes after those with stays
+            group = groups.get(key) or GroupStats.empty(key)
+            groups[key] = replace(group, tickets=counts["tickets"], unserved=counts["unserved"])
+        groups = {key: g if g.tickets is not None else replace(g, tickets=0, unserved=0)
+                  for key, g in groups.items()}
+    return Report(by, days, list(groups.values()))
 
 
 def group_of(r: Any) -> GroupStats:

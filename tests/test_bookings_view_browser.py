@@ -18,7 +18,7 @@ from tests.support import expect as expect_status
 pytestmark = pytest.mark.browser
 
 LAPTOP = {"width": 1366, "height": 768}
-STATES = ("booked", "checked_in", "called", "served", "no_show", "cancelled")
+STATES = ("booked", "checked_in", "called", "served", "no_show", "cancelled", "unserved")
 
 
 async def book(http: aiohttp.ClientSession, n: int, minutes: int, service: str = "B01") -> dict:
@@ -47,9 +47,9 @@ async def test_the_days_bookings_by_state_on_the_dashboard_and_the_windows_own_o
     page = dashboard.page
     await sign_in(page, "wangfang")
     await expect(page.locator('.bookings-summary tr[data-service="B01"]')).to_be_visible()
-    assert await summary_row(page, "B01") == ["2", "1", "0", "0", "0", "1"]  # booked, checked in … cancelled
-    assert await summary_row(page, "A01") == ["1", "0", "0", "0", "0", "0"]
-    assert await page.locator(".bookings-summary tr.total td").all_inner_texts() == ["3", "1", "0", "0", "0", "1"]
+    assert await summary_row(page, "B01") == ["2", "1", "0", "0", "0", "1", "0"]  # booked … unserved
+    assert await summary_row(page, "A01") == ["1", "0", "0", "0", "0", "0", "0"]
+    assert await page.locator(".bookings-summary tr.total td").all_inner_texts() == ["3", "1", "0", "0", "0", "1", "0"]
     await page.locator('.bookings-summary tr[data-service="B01"]').click()
     items = page.locator('.bookings-list[data-service="B01"] li')
     await expect(items).to_have_count(4)

@@ -649,3 +649,11 @@ def test_the_staffing_target_is_the_files_or_90_percent_within_20_minutes(tmp_pa
     assert load_hall(write_hall(tmp_path)).staffing == StaffingTarget(0.9, 20)
     path = write_hall(tmp_path, lambda doc: doc.update(staffing={"target_share": 1, "target_minutes": 15}), "own")
     assert load_hall(path).staffing == StaffingTarget(1.0, 15)
+
+
+def test_retention_keeps_everything_unless_set_and_never_less_than_400_days(tmp_path):
+    assert load_hall(write_hall(tmp_path)).retention_days is None
+    kept = write_hall(tmp_path, lambda doc: doc.update(retention={"days": 730}), "kept")
+    assert load_hall(kept).retention_days == 730
+    short = write_hall(tmp_path, lambda doc: doc.update(retention={"days": 90}), "short")
+    assert_problem(problems_of(short), short, "retention.days", "input should be greater than or equal to 400")

@@ -123,7 +123,7 @@ async def test_dashboard_follows_the_hall_live(tabs: Tabs, clock: ManualClock, a
 
         await page.locator("#btn-refresh").click()
         row = page.locator('#stats-body tr[data-window="41"]')
-        await expect(row.locator("td")).to_have_text(["1", "0", "0", "0:00", "0:00", "20:00", "20:00"])
+        await expect(row.locator("td")).to_have_text(["1", "0", "0", "—", "0:00", "0:00", "20:00", "20:00"])
         await expect(page.locator("#ranking li").first).to_have_attribute("data-window", "41")
         await expect(page.locator("#ranking li").first).to_contain_text("办结 1")
 

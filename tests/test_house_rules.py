@@ -8,8 +8,10 @@ from pathlib import Path
 
 import asyncpg
 
+from server.close_out import CloseOut
 from server.events import Kind
 from server.model import PauseReason, RatingLevel
+from server.services import SERVICES
 from tests.support import Clerk, issue, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +93,7 @@ def test_pages_take_event_kinds_from_the_mirror():
     assert not stray, f"import EVENT_KINDS from /static/common/events.js instead: {sorted(stray)}"
 
 
-async def test_a_window_day_emits_only_declared_kinds_and_all_ticket_and_window_ones(client, database_url):
+async def test_a_window_day_emits_only_declared_kinds_and_all_ticket_and_window_ones(client, database_url, clock):
     clerk = await signed_in(client, "zhangwei", 41)
     first, second, third = [(await issue(client, "B01"))["ticket"]["id"] for _ in range(3)]
     await clerk.call_next()
@@ -111,6 +113,8 @@ async def test_a_window_day_emits_only_declared_kinds_and_all_ticket_and_window_
     await clerk.window_action("pause", reason="meeting", note="会议")
     await clerk.window_action("resume")
     await clerk.window_action("sign-out")
+    clock.set(clock.now().replace(hour=17, minute=0))  # the transferred ticket still waits at closing
+    assert await CloseOut(client.server.app[SERVICES].ctx).pass_once()
     con = await asyncpg.connect(database_url)
     try:
         kinds = {row["kind"] for row in await con.fetch("SELECT DISTINCT kind FROM events")}

@@ -151,7 +151,13 @@ def group(key: str, served: int, transferred: int, no_shows: int, waiting: tuple
     return {"key": key, "served": served, "transferred": transferred, "no_shows": no_shows,
             "waiting": {"mean_s": waiting[0], "p90_s": waiting[1]},
             "handling": {"mean_s": handling[0], "p90_s": handling[1]},
-            "walk_up": {"mean_s": walk_up}, "ratings": ratings}
+            "walk_up": {"mean_s": walk_up}, "ratings": ratings,
+            "tickets": None, "unserved": None, "abandonment_rate": None}  # a window's or staff member's
+
+
+def issued(figures: dict[str, Any], key: str, tickets: int) -> dict[str, Any]:
+    """A service's, zone's, department's or the hall's group, with its tickets: none left unserved."""
+    return {**figures, "key": key, "tickets": tickets, "unserved": 0, "abandonment_rate": 0.0 if tickets else None}
 
 
 # p90 = percentile_cont(0.9): sorted values v[0..n-1], position 0.9 * (n - 1),
@@ -198,19 +204,21 @@ LIYANG_MONDAY = {**WINDOW_42_MONDAY, "key": "liyang"}  # liyang's stays are wind
 
 # Services: a stay counts for the service it was queued for.
 #   A02 = S6, S7 (window 1); B01 = S1, S3, S4 (window 41); B02 = S2 alone; B03 = S5 alone.
-SERVICE_A02 = {**WINDOW_1, "key": "A02"}
-SERVICE_B01 = {**WINDOW_41, "key": "B01"}
-SERVICE_B02 = group("B02", 1, 0, 0, (240.0, 240.0), (1200.0, 1200.0), 120.0, rated(1, 1.0, 1.0, 0, satisfied=1))
-SERVICE_B03 = group("B03", 0, 1, 0, (1020.0, 1020.0), (180.0, 180.0), 60.0)  # nothing served: no rate
+# A ticket counts for the service it ended in: T6, moved from B03, is one of A02's two.
+SERVICE_A02 = issued(WINDOW_1, "A02", 2)
+SERVICE_B01 = issued(WINDOW_41, "B01", 3)
+SERVICE_B02 = issued(group("B02", 1, 0, 0, (240.0, 240.0), (1200.0, 1200.0), 120.0,
+                           rated(1, 1.0, 1.0, 0, satisfied=1)), "B02", 1)
+SERVICE_B03 = issued(group("B03", 0, 1, 0, (1020.0, 1020.0), (180.0, 180.0), 60.0), "B03", 0)  # no rate
 
 # Zones: A = S6, S7 (window 1); B = S1..S5.
 #   B waiting [120, 240, 540, 960, 1020]: mean 2880 / 5 = 576; p90 at 3.6 -> 960 + 0.6 * 60 = 996
 #   B handling [180, 300, 600, 1200]: mean 2280 / 4 = 570; p90 at 2.7 -> 600 + 0.7 * 600 = 1020
 #   B walk-up [60, 120, 60, 60]: mean 75
 #   B ratings S1 非常满意, S2 满意, S3 不满意: 3 of 3 (1.0), satisfied 2 of 3 (0.6667), 1 bad
-ZONE_A = {**WINDOW_1, "key": "A"}
-ZONE_B = group("B", 3, 1, 1, (576.0, 996.0), (570.0, 1020.0), 75.0,
-               rated(3, 1.0, 0.6667, 1, very_satisfied=1, satisfied=1, dissatisfied=1))
+ZONE_A = issued(WINDOW_1, "A", 2)
+ZONE_B = issued(group("B", 3, 1, 1, (576.0, 996.0), (570.0, 1020.0), 75.0,
+                      rated(3, 1.0, 0.6667, 1, very_satisfied=1, satisfied=1, dissatisfied=1)), "B", 4)
 # Departments: A02 is 市不动产登记服务中心's, B01..B03 市住房公积金管理中心's: the zones again.
 DEPARTMENT_A = {**ZONE_A, "key": "市不动产登记服务中心"}
 DEPARTMENT_B = {**ZONE_B, "key": "市住房公积金管理中心"}
@@ -219,8 +227,8 @@ DEPARTMENT_B = {**ZONE_B, "key": "市住房公积金管理中心"}
 #   handling [180, 300, 480, 600, 720, 1200]: mean 3480 / 6 = 580; p90 at 4.5 -> 720 + 0.5 * 480 = 960
 #   walk-up [60, 120, 60, 60, 60, 120]: mean 80
 #   ratings 4 of 5 served (0.8), satisfied 2 of 4 (0.5), 1 bad
-HALL = group("city", 5, 1, 1, (728.6, 1140.0), (580.0, 960.0), 80.0,
-             rated(4, 0.8, 0.5, 1, very_satisfied=1, satisfied=1, basic=1, dissatisfied=1))
+HALL = issued(group("city", 5, 1, 1, (728.6, 1140.0), (580.0, 960.0), 80.0,
+                    rated(4, 0.8, 0.5, 1, very_satisfied=1, satisfied=1, basic=1, dissatisfied=1)), "city", 6)
 
 
 async def manager(client) -> Clerk:

@@ -70,6 +70,9 @@ const MESSAGES = {
     en: "That day is over and this ticket cannot rejoin the queue: take a new ticket during opening hours.",
   },
   cancelled: { zh: "已取消", en: "Cancelled" },
+  unserved: { zh: "当日未办理", en: "Not served today" },
+  unservedDetail: { zh: "大厅已结束当日服务，此号未能办理，请下个工作日重新取号。",
+                    en: "The hall closed for the day before this ticket was served; please take a new ticket next working day." },
   cancelledDetail: { zh: "此号已取消，如需办理请重新取号。", en: "This ticket was cancelled; take a new one if needed." },
   notFound: { zh: "找不到这张号票，请核对二维码或到服务台咨询。", en: "Ticket not found: check the QR code or ask at the desk." },
   database_unavailable: { zh: "服务暂时繁忙，本页稍后自动重试。", en: "The service is busy: this page retries by itself." },
@@ -77,7 +80,7 @@ const MESSAGES = {
 };
 const t = makeTranslator(MESSAGES);
 
-const FINAL = new Set(["done", "cancelled"]); // a no-show is final only once the server says so (a past day)
+const FINAL = new Set(["done", "cancelled", "unserved"]); // a no-show is final only once the server says so (a past day)
 const $ = (id) => document.getElementById(id);
 
 let last = null; // the status shown: {ticket, people_ahead, estimated_wait_minutes, hall_name, timezone, final, rejoin, …}
@@ -107,6 +110,8 @@ function describe(status) {
       return [t("done"), t("doneDetail")];
     case "no_show":
       return [t("noShow"), t("noShowDetail")];
+    case "unserved":
+      return [t("unserved"), t("unservedDetail")];
     default:
       return [t("cancelled"), t("cancelledDetail")];
   }

@@ -44,14 +44,15 @@ def _forget_dead_users(pgdata: Path) -> None:
     handles = DiskList(pgdata / _HANDLES)
     with PostgresServer._lock:
         listed = handles.get()
-        alive = [pid for pid in listed if _running(pid)]
+        alive = [pid for pid in listed if running(pid)]
         if alive != listed:
             log.warning("embedded PostgreSQL in %s: taking over from exited processes %s",
                         pgdata, sorted(set(listed) - set(alive)))
             handles.put(alive)
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether process `pid` exists and can still clean up after itself."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

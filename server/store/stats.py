@@ -63,6 +63,27 @@ async def servings_by(con: asyncpg.Connection, hall: str, first: date, last: dat
     )
 
 
+# The groupings a ticket of its own belongs to; a window or staff member has only the stays it called.
+TICKET_GROUP_COLUMNS = {"service": "service", "zone": "zone", "department": "department", "hall": "hall"}
+
+
+async def tickets_by(con: asyncpg.Connection, hall: str, first: date, last: date, by: str,
+                     departments: Mapping[str, str]) -> list[asyncpg.Record]:
+    """Tickets issued on business days first..last and those of them left unserved at closing,
+    one row per group (its service's department the one `departments` gives it now)."""
+    column = TICKET_GROUP_COLUMNS[by]
+    return await con.fetch(
+        f"SELECT {column}::text AS key, count(*) AS tickets,"
+        " count(*) FILTER (WHERE status = 'unserved') AS unserved"
+        " FROM (SELECT t.hall, t.service, t.zone, t.status, coalesce(d.department, '') AS department"
+        "   FROM tickets AS t"
+        "   LEFT JOIN unnest($4::text[], $5::text[]) AS d (service, department) ON d.service = t.service"
+        "   WHERE t.hall = $1 AND t.day BETWEEN $2 AND $3) AS issued"
+        f" GROUP BY {column} ORDER BY {column}",
+        hall, first, last, list(departments), list(departments.values()),
+    )
+
+
 async def ticket_times(con: asyncpg.Connection, ticket_id: int) -> asyncpg.Record:
     """One ticket's waiting, walk-up and handling seconds (NULL until each step happened).
 
@@ -109,15 +130,15 @@ async def estimate_errors_by(con: asyncpg.Connection, hall: str, first: date, la
 
 
 # Every wait of a business day as (zone, since, until): each stay's wait for its call, the
-# waits going on (until NULL) and those a cancel ended. Tickets only: no table of samples.
+# waits going on (until NULL) and those a cancel or the close-out ended. Tickets only: no table of samples.
 _WAITS = """
     SELECT zone, queued_at AS since, called_at AS until FROM servings WHERE hall = $1 AND day = $2
     UNION ALL
     SELECT t.zone, t.queued_at,
-           CASE WHEN t.status = 'cancelled' THEN (SELECT max(e.at) FROM events AS e
-                WHERE e.ticket_id = t.id AND e.kind = 'ticket.cancelled') END
+           CASE WHEN t.status <> 'waiting' THEN (SELECT max(e.at) FROM events AS e
+                WHERE e.ticket_id = t.id AND e.kind = 'ticket.' || t.status) END
     FROM tickets AS t
-    WHERE t.hall = $1 AND t.day = $2 AND (t.status = 'waiting' OR t.status = 'cancelled' AND NOT EXISTS (
+    WHERE t.hall = $1 AND t.day = $2 AND (t.status = 'waiting' OR t.status IN ('cancelled', 'unserved') AND NOT EXISTS (
         SELECT 1 FROM servings AS s WHERE s.ticket_id = t.id AND s.called_at >= t.queued_at))
 """
 

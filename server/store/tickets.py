@@ -187,3 +187,9 @@ async def last_stay(con: asyncpg.Connection, ticket_id: int) -> asyncpg.Record |
 async def reopen_serving(con: asyncpg.Connection, serving_id: int) -> None:
     """The stay goes on as if it had not ended (an undone no-show)."""
     await con.execute("UPDATE servings SET outcome = NULL, ended_at = NULL WHERE id = $1", serving_id)
+
+
+async def waiting_by_service(con: asyncpg.Connection, hall: str) -> dict[str, int]:
+    """How many tickets wait for each service (any day)."""
+    return {r["service"]: r["n"] for r in await con.fetch(
+        "SELECT service, count(*) AS n FROM tickets WHERE hall = $1 AND status = 'waiting' GROUP BY service", hall)}

@@ -55,6 +55,7 @@ const t = makeTranslator({
   state_served: { zh: "已办结", en: "Served" },
   state_no_show: { zh: "未到", en: "Missed" },
   state_cancelled: { zh: "已取消", en: "Cancelled" },
+  state_unserved: { zh: "当日未办理", en: "Not served that day" },
   cancelledByHall: { zh: "因窗口安排调整，该时段已暂停预约，请重新预约或现场取号。", en: "The hall closed this time: book again or take a ticket on the day." },
   // Refusals, by the server's error code.
   slot_full: { zh: "该时段已约满，请选择其他时段；当天现场取号不受影响。", en: "That time is fully booked: choose another. Walk-in tickets are still issued on the day." },

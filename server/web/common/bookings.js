@@ -3,7 +3,7 @@
 // dashboard the whole hall. Names and ID numbers arrive masked; texts are set with textContent only.
 import { el } from "/static/common/dom.js";
 
-export const BOOKING_STATES = ["booked", "checked_in", "called", "served", "no_show", "cancelled"];
+export const BOOKING_STATES = ["booked", "checked_in", "called", "served", "no_show", "cancelled", "unserved"];
 const COMING = new Set(["booked", "checked_in"]); // still to be served: listed first
 
 export const BOOKING_TEXTS = {
@@ -25,6 +25,7 @@ export const BOOKING_TEXTS = {
   state_served: { zh: "已办结", en: "Served" },
   state_no_show: { zh: "爽约", en: "No-show" },
   state_cancelled: { zh: "已取消", en: "Cancelled" },
+  state_unserved: { zh: "未办理", en: "Not served" },
 };
 
 /** "10:00" of an ISO time in the hall's offset, as the server sends it. */

@@ -12,6 +12,7 @@ export const EVENT_KINDS = Object.freeze({
   TICKET_TRANSFERRED: "ticket.transferred",
   TICKET_CANCELLED: "ticket.cancelled",
   TICKET_REJOINED: "ticket.rejoined",
+  TICKET_UNSERVED: "ticket.unserved", // left unserved: still waiting when the hall's day closed
   WINDOW_SIGNED_IN: "window.signed_in",
   WINDOW_SIGNED_OUT: "window.signed_out",
   WINDOW_PAUSED: "window.paused",
@@ -34,6 +35,7 @@ export const EVENT_KINDS = Object.freeze({
   FOLLOW_UP_CALLED_BACK: "follow_up.called_back", // one callback attempt (回访), reached or not
   FOLLOW_UP_FIXED: "follow_up.fixed", // the fix (整改) recorded
   FOLLOW_UP_CLOSED: "follow_up.closed", // callback and fix both done: on time or late
+  HALL_RELOADED: "hall.reloaded", // the hall's definition changed (hallq reload): pages load again
 });
 
 // Messages of the live socket besides "event".

@@ -1,6 +1,8 @@
 // Live messages that survive disconnects: reconnects by itself with the last
 // seq it saw, so the server replays exactly what was missed (or sends a
-// snapshot when too far behind). Pages never need a reload.
+// snapshot when too far behind). Pages never need a reload, but for one: the hall's
+// definition changed (hall.reloaded, `hallq reload`), when the page loads itself again
+// after a few seconds, spread so every server process has taken the new hall first.
 //
 //   const live = new LiveFeed({token, topics: ["hall"], onEvent, onSnapshot, onQueues, onStatus});
 //   live.start();
@@ -8,7 +10,9 @@
 // A manager of several halls names the hall to follow: new LiveFeed({token, hall: "township", ...}).
 //
 // A phone follows one ticket instead: new LiveFeed({ticket, onSnapshot, onEvent, onTicketStatus}).
-import { MESSAGE_TYPES } from "/static/common/events.js";
+import { EVENT_KINDS, MESSAGE_TYPES } from "/static/common/events.js";
+
+const RELOAD_AFTER_MS = [1000, 4000]; // after a hall.reloaded event: from, to
 
 const ignore = () => {};
 
@@ -105,6 +109,7 @@ export class LiveFeed {
       case MESSAGE_TYPES.EVENT:
         if (this.lastSeq !== null && message.seq <= this.lastSeq) return;
         this.lastSeq = message.seq;
+        if (message.kind === EVENT_KINDS.HALL_RELOADED) return reloadSoon();
         this.onEvent(message, this.helloSeq !== null && message.seq <= this.helloSeq);
         break;
       case MESSAGE_TYPES.QUEUES: // figures are not sequenced: they never move lastSeq
@@ -115,6 +120,12 @@ export class LiveFeed {
         break;
     }
   }
+}
+
+/** Load the page again with the new hall definition, a moment later. */
+function reloadSoon() {
+  const [from, to] = RELOAD_AFTER_MS;
+  setTimeout(() => location.reload(), from + Math.random() * (to - from));
 }
 
 /** Mark the page online or offline (body[data-live], body.offline shows the offline marker). */

@@ -126,6 +126,7 @@ const t = makeTranslator({
   colServed: { zh: "办结", en: "Served" },
   colTransferred: { zh: "转办", en: "Transf." },
   colNoShows: { zh: "过号", en: "No-show" },
+  colUnserved: { zh: "未办理", en: "Unserved" },
   colWaiting: { zh: "等候时长", en: "Waiting" },
   colHandling: { zh: "办理时长", en: "Handling" },
   colMean: { zh: "平均", en: "mean" },

@@ -7,7 +7,7 @@ import { duration } from "/static/common/format.js";
 import { UNIVERSAL } from "/static/dashboard/trouble.js";
 import { windowGroups } from "/static/dashboard/windowgrid.js";
 
-const COLUMNS = 8;
+const COLUMNS = 9;
 
 /**
  * body: the <tbody>; stats: {windows, zones, hall} reports (null before the first);
@@ -59,6 +59,8 @@ function figuresRow(g, label, total, card) {
     el("td", "num", String(g.served)),
     el("td", "num", String(g.transferred)),
     el("td", `num ${g.no_shows ? "noshow" : ""}`, String(g.no_shows)),
+    // left unserved at closing: a zone's or the day's tickets; a window has none of its own
+    el("td", `num ${g.unserved ? "noshow" : ""}`, g.unserved === null ? "—" : String(g.unserved)),
     timing(g.waiting.mean_s),
     timing(g.waiting.p90_s),
     el("td", "time", duration(g.handling.mean_s)),
