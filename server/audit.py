@@ -24,6 +24,12 @@ class Action(str, Enum):
     TAKE_OVER = "take_over"
     FOLLOW_UP_CALLBACK = "follow_up_callback"  # 回访 of a bad rating's case
     FOLLOW_UP_FIX = "follow_up_fix"  # 整改 of a bad rating's case
+    DEVICE_ADDED = "device_added"  # by an admin, or seeded from the hall file (no actor)
+    DEVICE_CHANGED = "device_changed"
+    DEVICE_REVOKED = "device_revoked"
+    STAFF_ADDED = "staff_added"
+    STAFF_CHANGED = "staff_changed"
+    STAFF_REVOKED = "staff_revoked"
 
 
 class Outcome(str, Enum):

@@ -56,6 +56,8 @@ class Subscription:
     ticket: dict[str, Any] | None = None  # a follower's ticket as its last event showed it
     sent_status: dict[str, Any] | None = None  # the last ticket status pushed to a follower
     figures_sent: bool = False  # it has had the hall's full figures pushed: changes are enough now
+    holder: tuple[str, str] | None = None  # ("device" or "staff", id) whose socket this is
+    ended: str | None = None  # why the server ended it (its device or staff member was revoked)
 
     def offer(self, delivery: Delivery) -> None:
         if self.sink is not None:
@@ -101,6 +103,7 @@ class Hub:
         self._incoming: asyncio.Queue[tuple[str | None, float]] = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
         self._listening = asyncio.Event()
+        self._watchers: list[tuple[frozenset[str], Callable[[Event], None]]] = []
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -189,8 +192,9 @@ class Hub:
 
     # -- subscribers ---------------------------------------------------------
 
-    def subscribe(self, hall: str, topics: frozenset[str], follows: int | None = None) -> Subscription:
-        sub = Subscription(hall, topics, follows)
+    def subscribe(self, hall: str, topics: frozenset[str], follows: int | None = None,
+                  holder: tuple[str, str] | None = None) -> Subscription:
+        sub = Subscription(hall, topics, follows, holder=holder)
         for topic in topics:
             self._by_topic.setdefault((hall, topic), set()).add(sub)
         return sub
@@ -202,6 +206,17 @@ class Hub:
                 subs.discard(sub)
                 if not subs:
                     del self._by_topic[(sub.hall, topic)]
+
+    def end(self, hall: str, holder: tuple[str, str], reason: str) -> None:
+        """End every subscription of `holder` in the hall: its socket is closed with `reason`."""
+        for sub in list(self.subscribers(hall)):
+            if sub.holder == holder:
+                sub.ended = reason
+                sub.close()
+
+    def watch(self, kinds: frozenset[str], heard: Callable[[Event], None]) -> None:
+        """Call `heard` with each event of these kinds, in sequence order, as it is fanned out."""
+        self._watchers.append((kinds, heard))
 
     def subscribers(self, hall: str) -> Iterator[Subscription]:
         """Every subscription of the hall, once each."""
@@ -302,6 +317,9 @@ class Hub:
         if self._queues[event.hall].apply(event):
             self._changed.add(event.hall)
         self._wake_waiters(event.hall, event.seq)
+        for kinds, heard in self._watchers:
+            if event.kind in kinds:
+                heard(event)
         targets: set[Subscription] = set()
         for topic in contract.topics(event, self._serving.get(event.hall, {})):
             targets.update(self._by_topic.get((event.hall, topic), ()))

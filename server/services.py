@@ -13,6 +13,9 @@ from server.bookings import Bookings
 from server.card_reads import CardReads
 from server.check_in import CheckIns
 from server.context import HallContext
+from server.device_admin import DeviceAdmin
+from server.device_health import DeviceHealth
+from server.directory import Directory
 from server.duty import Duty
 from server.follow_ups import FollowUps
 from server.hub import Hub
@@ -55,16 +58,19 @@ class Services:
     ratings: Ratings
     follow_ups: FollowUps
     staffing: StaffingAdvice
+    directory: Directory
+    device_admin: DeviceAdmin
+    device_health: DeviceHealth
 
     @classmethod
-    def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
+    def build(cls, ctx: HallContext, hub: Hub, directory: Directory, voice: Voice, metrics: Metrics | None = None,
               metrics_token: str | None = None) -> Services:
         card_reads, print_jobs, audit = CardReads(ctx), PrintJobs(ctx, hub), Audit(ctx)
-        auth, agents = Authenticator(ctx), AgentStatus(ctx)
+        auth, agents = Authenticator(ctx, directory), AgentStatus(ctx)
         issuer = Issuer(ctx, hub, card_reads, print_jobs)
-        follow_ups = FollowUps(ctx, audit)
+        follow_ups, health = FollowUps(ctx, audit), DeviceHealth(ctx)
         return cls(
-            ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit,
+            ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit, directory), audit=audit,
             issuer=issuer, lifecycle=Lifecycle(ctx), duty=Duty(ctx, audit),
             tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
@@ -73,6 +79,7 @@ class Services:
             mobiles=TicketMobiles(ctx, hub),
             summons=Summons(ctx),
             ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups, staffing=StaffingAdvice(ctx, hub),
+            directory=directory, device_admin=DeviceAdmin(ctx, audit, health), device_health=health,
         )
 
 
