@@ -31,6 +31,7 @@ STATIC_DIRS = {
     "dashboard": _inside(web_pages, "dashboard"),
     "booking": _inside(web_pages, "booking"),
     "officer": _inside(web_pages, "officer"),
+    "admin": _inside(web_pages, "admin"),
     "kiosk": _inside(kiosk, "static"),
     "display": _inside(display, "static"),
 }
@@ -41,6 +42,7 @@ PAGES = {
     "/console": STATIC_DIRS["console"] / "index.html",
     "/dashboard": STATIC_DIRS["dashboard"] / "index.html",
     "/officer": STATIC_DIRS["officer"] / "index.html",  # 事进人不进: the department's officer answers summons
+    "/admin": STATIC_DIRS["admin"] / "index.html",  # the admin's devices and staff
     "/t/{token}": STATIC_DIRS["kiosk"] / "phone.html",
     "/book": STATIC_DIRS["booking"] / "index.html",  # the citizen's phone books a slot ...
     "/b/{token}": STATIC_DIRS["booking"] / "index.html",  # ... and sees and cancels it (the QR code's link)
@@ -76,6 +78,7 @@ def index_html(halls: dict[str, Hall], demo: bool) -> str:
         '<p><a href="/console">窗口工作台 (staff console)</a></p>'
         '<p><a href="/dashboard">大厅管理看板 (manager dashboard)</a></p>'
         '<p><a href="/officer">部门办件通知 (department officers)</a></p>'
+        '<p><a href="/admin">设备与人员管理 (devices and staff, for administrators)</a></p>'
         '<p><a href="/book">网上预约 (book an appointment)</a></p>'
         f"{demo_section}"
         '<p><a href="/api/v1/openapi.json">API (OpenAPI)</a></p></body></html>'

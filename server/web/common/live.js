@@ -6,14 +6,18 @@
 //   live.start();
 //
 // A phone follows one ticket instead: new LiveFeed({ticket, onSnapshot, onEvent, onTicketStatus}).
+// A socket the server ends for good (its device was revoked: close code 4403) is not
+// reopened: onEnded(reason) says why, e.g. "device_revoked", for the page to show.
 import { MESSAGE_TYPES } from "/static/common/events.js";
 
 const ignore = () => {};
+const ENDED = 4403; // server.live_feed.ENDED: the socket's device was revoked
 
 export class LiveFeed {
   constructor({
     token, topics = ["hall"], ticket = null,
     onEvent = ignore, onSnapshot = ignore, onQueues = ignore, onTicketStatus = ignore, onStatus = ignore,
+    onEnded = ignore,
   }) {
     this.token = token;
     this.topics = topics;
@@ -23,6 +27,7 @@ export class LiveFeed {
     this.onQueues = onQueues;
     this.onTicketStatus = onTicketStatus;
     this.onStatus = onStatus;
+    this.onEnded = onEnded;
     this.lastSeq = null;
     this.helloSeq = null; // the hall's seq when this connection opened: events up to it are replayed
     this.retryMs = 500;
@@ -66,8 +71,13 @@ export class LiveFeed {
       this.onStatus("online");
     };
     socket.onmessage = (message) => this.receive(JSON.parse(message.data));
-    socket.onclose = () => {
+    socket.onclose = (closed) => {
       if (this.socket !== socket || this.stopped) return;
+      if (closed.code === ENDED) {
+        this.stop();
+        this.onEnded(closed.reason || "device_revoked");
+        return;
+      }
       this.onStatus("offline");
       setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 10000);
