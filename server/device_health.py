@@ -3,11 +3,11 @@
 A screen or tablet page reports a heartbeat (its page version and resolution) every
 30 s. One unheard for the hall's `[alarms] device_silent_minutes` (counted from when it
 was added, if it never was heard) is silent: a worker marks it so once, whichever
-process's update wins, with a device.status event carrying its alarm to the dashboard;
-its next heartbeat clears it with another. A kiosk reports through its device agent
-(server.agent_status); one whose agent never connected within that time raises its
-alarm the same way. The device list computes the alarms from the hall clock as it reads,
-so a stepped clock needs no worker round for them to show.
+process's update wins, with a device.status event carrying its alarm to the dashboard
+when it had been heard before; its next heartbeat clears it with another. A kiosk reports
+through its device agent (server.agent_status); one whose agent never connected within
+that time is in alarm too. The device list computes the alarms from the hall clock as it
+reads, so a stepped clock needs no worker round for them to show.
 """
 from __future__ import annotations
 
@@ -63,14 +63,17 @@ class DeviceHealth:
             await asyncio.sleep(self.pause_seconds)
 
     async def sweep(self, hall: Hall) -> list[str]:
-        """Raise the alarm of each device that fell silent since the last round; their ids."""
+        """Mark each device that fell silent since the last round; their ids. One that was heard
+        before and went quiet is a change the dashboard hears at once (a device.status event); one
+        never heard (a screen never switched on, a kiosk whose agent never connected) is no change
+        of anything, and shows in the device list, which the dashboard reads every 30 s."""
         now = self.ctx.clock.now()
         async with self.ctx.transaction() as con:
             silent = await store.fall_silent(con, hall.id, now - hall.alarms.device_silent, now)
-            for device_id, kind in silent:
-                alarm = NEVER_CONNECTED if kind == DeviceKind.KIOSK.value else SILENT
-                await events.append(con, hall.id, now, contract.device_status(device_id, {"alarms": [alarm]}))
-        return [device_id for device_id, _kind in silent]
+            for device_id, heard in silent:
+                if heard:
+                    await events.append(con, hall.id, now, contract.device_status(device_id, {"alarms": [SILENT]}))
+        return [device_id for device_id, _heard in silent]
 
     async def devices(self, hall_id: str, only: str | None = None) -> list[dict[str, Any]]:
         """Every device of the hall (or only one), revoked ones too: its settings, last heartbeat,

@@ -137,6 +137,17 @@ def staff_changed(staff_id: str, change: str) -> NewEvent:
 DIRECTORY_KINDS = frozenset({Kind.DEVICE_CHANGED.value, Kind.STAFF_CHANGED.value})
 
 
+def revoked(event: Event) -> tuple[tuple[str, str], str] | None:
+    """Whose live sockets a revoke ends, ("device" or "staff", id), and the reason they are closed with."""
+    if event.payload.get("change") != "revoked":
+        return None
+    if event.kind == Kind.DEVICE_CHANGED.value:
+        return ("device", event.payload["device"]), "device_revoked"
+    if event.kind == Kind.STAFF_CHANGED.value:
+        return ("staff", event.payload["staff"]), "staff_revoked"
+    return None
+
+
 def booking_event(kind: Kind, booking: dict[str, Any], zone: str) -> NewEvent:
     """A booking's step (`booking` as Booking.event_view gives it: masked, without its number)."""
     assert kind.family == "booking"

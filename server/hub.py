@@ -320,6 +320,9 @@ class Hub:
         for kinds, heard in self._watchers:
             if event.kind in kinds:
                 heard(event)
+        ended = contract.revoked(event)
+        if ended is not None:
+            self.end(event.hall, *ended)
         targets: set[Subscription] = set()
         for topic in contract.topics(event, self._serving.get(event.hall, {})):
             targets.update(self._by_topic.get((event.hall, topic), ()))

@@ -97,14 +97,14 @@ async def heard(con: asyncpg.Connection, hall: str, device_id: str, now: datetim
         " WHERE d.hall = $1 AND d.id = $2 RETURNING before.silent_since", hall, device_id, now, version, resolution)
 
 
-async def fall_silent(con: asyncpg.Connection, hall: str, cutoff: datetime, now: datetime) -> list[tuple[str, str]]:
+async def fall_silent(con: asyncpg.Connection, hall: str, cutoff: datetime, now: datetime) -> list[tuple[str, bool]]:
     """Mark silent, once, each live screen or tablet last heard (or added, never heard) before `cutoff`,
-    and each kiosk added before it whose agent never connected: (id, kind) of each. Only the
-    process whose update wins raises the alarm."""
+    and each kiosk added before it whose agent never connected: (id, whether it was ever heard) of
+    each. Only the process whose update wins raises the alarm."""
     rows = await con.fetch(
         "UPDATE hall_devices d SET silent_since = $3 WHERE hall = $1 AND revoked_at IS NULL"
         " AND silent_since IS NULL AND COALESCE(seen_at, created_at) < $2"
         " AND (kind <> 'kiosk' OR NOT EXISTS ("
         "  SELECT 1 FROM device_status s WHERE s.hall = d.hall AND s.device_id = d.id))"
-        " RETURNING id, kind", hall, cutoff, now)
-    return sorted((r["id"], r["kind"]) for r in rows)
+        " RETURNING id, seen_at IS NOT NULL AS heard", hall, cutoff, now)
+    return sorted((r["id"], r["heard"]) for r in rows)

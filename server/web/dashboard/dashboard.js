@@ -30,6 +30,7 @@ import { SUMMONS_ALARM_TEXTS, SummonsAlarms } from "/static/dashboard/summonsala
 import { idleByZone, idleHints, UNIVERSAL, unattendedZones } from "/static/dashboard/trouble.js";
 import { WindowGrid } from "/static/dashboard/windowgrid.js";
 
+const DEVICES_REFRESH_MS = 30 * 1000;
 const STATS_REFRESH_MS = 30 * 1000;
 const CHARTS_REFRESH_MS = 60 * 1000; // the course moves in ten-minute steps: once a minute is plenty
 
@@ -579,6 +580,8 @@ function wire() {
   setInterval(() => document.body.dataset.view === "board" && refreshStats(), STATS_REFRESH_MS);
   setInterval(() => document.body.dataset.view === "board" && refreshCharts(), CHARTS_REFRESH_MS);
   setInterval(() => document.body.dataset.view === "board" && refreshBookings(), STATS_REFRESH_MS);
+  // a device never heard of (a screen never switched on, an agent never connected) changes nothing to push
+  setInterval(() => document.body.dataset.view === "board" && refreshDevices(), DEVICES_REFRESH_MS);
 }
 
 wire();
