@@ -187,7 +187,7 @@ function rowButtons(revoked, onEdit, onRevoke) {
   const cell = el("td");
   if (revoked) return cell;
   const box = el("div", "row-buttons");
-  const edit = el("button", "ghost edit", t("edit"));
+  const edit = el("button", "edit", t("edit"));
   edit.type = "button";
   edit.addEventListener("click", onEdit);
   const revoke = el("button", "revoke", t("revoke"));
@@ -202,11 +202,22 @@ function deviceRow(device) {
   const row = el("tr");
   row.dataset.device = device.id;
   row.dataset.revoked = String(device.revoked);
-  row.append(el("td", "", device.id), el("td", "", t(`kind_${device.kind}`)), el("td", "", settingsText(device)),
+  row.append(el("td", "", device.id), el("td", "", t(`kind_${device.kind}`)), el("td", "wrap", settingsText(device)),
              el("td", "num seen", seenText(device)), el("td", "num version", device.page_version || "–"),
              el("td", "num resolution", device.resolution || "–"), stateCell(device),
              rowButtons(device.revoked, () => editDevice(device), () => revokeDevice(device)));
   return row;
+}
+
+/** Window numbers as runs: 1-48、89-94. */
+function runs(numbers) {
+  const parts = [];
+  for (const n of [...numbers].sort((a, b) => a - b)) {
+    const last = parts[parts.length - 1];
+    if (last && n === last[1] + 1) last[1] = n;
+    else parts.push([n, n]);
+  }
+  return parts.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join("、");
 }
 
 function staffRow(member) {
@@ -214,7 +225,7 @@ function staffRow(member) {
   row.dataset.staff = member.id;
   row.dataset.revoked = String(member.revoked);
   row.append(el("td", "", member.id), el("td", "", member.name), el("td", "", t(`role_${member.role}`)),
-             el("td", "", member.windows ? member.windows.join("、") : t("everyWindow")),
+             el("td", "wrap", member.role === "officer" ? "–" : member.windows ? runs(member.windows) : t("everyWindow")),
              member.revoked ? el("td", "state-revoked", t("revoked")) : el("td", "state-ok", t("ok")),
              rowButtons(member.revoked, () => editStaff(member), () => revokeStaff(member)));
   return row;
