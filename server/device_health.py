@@ -11,8 +11,6 @@ reads, so a stepped clock needs no worker round for them to show.
 """
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -22,14 +20,12 @@ from server import events as contract
 from server.agent_status import status_json
 from server.auth import Principal
 from server.context import HallContext
-from server.database_health import OUTAGE_ERRORS
 from server.directory import device_of
 from server.hall import DeviceKind, Hall
 from server.store import devices as agent_store
 from server.store import directory as store
 from server.store import events
-
-log = logging.getLogger(__name__)
+from server.workers import every_round
 
 SILENT = {"level": "red", "code": "device_silent", "message": "设备无心跳，请检查 (no heartbeat from the device)"}
 NEVER_CONNECTED = {"level": "red", "code": "agent_never_connected",
@@ -52,15 +48,8 @@ class DeviceHealth:
                 await events.append(con, principal.hall, now, contract.device_status(principal.id, {"alarms": []}))
 
     async def run(self) -> None:
-        while True:
-            for hall in list(self.ctx.halls.values()):
-                try:
-                    await self.sweep(hall)
-                except OUTAGE_ERRORS:
-                    pass  # the database is away: the alarms wait for it
-                except Exception:
-                    log.exception("the silent-device check of hall %s failed a round", hall.id)
-            await asyncio.sleep(self.pause_seconds)
+        await every_round(lambda: list(self.ctx.halls.values()), self.sweep, self.pause_seconds,
+                          "the silent-device check")
 
     async def sweep(self, hall: Hall) -> list[str]:
         """Mark each device that fell silent since the last round; their ids. One that was heard

@@ -10,12 +10,12 @@ from datetime import datetime
 from typing import Any
 
 import aiohttp
-import asyncpg
 
 from server.app import create_app
 from server.credentials import hash_token
 from server.hall import Device, DeviceKind
 from tests.support import KIOSK, PASSWORD, SCREEN, Clerk, expect
+from tests.test_ratings import rows
 from tests.test_sign_in import audit_rows
 
 ADMIN, MANAGER = "chenjing", "wangfang"
@@ -23,14 +23,6 @@ ADMIN, MANAGER = "chenjing", "wangfang"
 
 async def admin(client: Any) -> Clerk:
     return await Clerk(client, ADMIN, 0).login()
-
-
-async def rows(database_url: str, sql: str) -> list[asyncpg.Record]:
-    con = await asyncpg.connect(database_url)
-    try:
-        return await con.fetch(sql)
-    finally:
-        await con.close()
 
 
 async def test_seeding_is_idempotent_and_what_the_database_has_wins(settings, aiohttp_client, database_url, city):

@@ -205,7 +205,7 @@ function deviceRow(device) {
   row.append(el("td", "", device.id), el("td", "", t(`kind_${device.kind}`)), el("td", "wrap", settingsText(device)),
              el("td", "num seen", seenText(device)), el("td", "num version", device.page_version || "–"),
              el("td", "num resolution", device.resolution || "–"), stateCell(device),
-             rowButtons(device.revoked, () => editDevice(device), () => revokeDevice(device)));
+             rowButtons(device.revoked, () => editDevice(device), () => revoke("devices", "Device", device.id)));
   return row;
 }
 
@@ -227,7 +227,7 @@ function staffRow(member) {
   row.append(el("td", "", member.id), el("td", "", member.name), el("td", "", t(`role_${member.role}`)),
              el("td", "wrap", member.role === "officer" ? "–" : member.windows ? runs(member.windows) : t("everyWindow")),
              member.revoked ? el("td", "state-revoked", t("revoked")) : el("td", "state-ok", t("ok")),
-             rowButtons(member.revoked, () => editStaff(member), () => revokeStaff(member)));
+             rowButtons(member.revoked, () => editStaff(member), () => revoke("staff", "Staff", member.id)));
   return row;
 }
 
@@ -294,11 +294,12 @@ function resetDeviceForm() {
   render();
 }
 
-async function revokeDevice(device) {
-  if (!confirm(t("confirmRevokeDevice", { id: device.id }))) return;
+/** Revoke a device ("devices", "Device") or staff member ("staff", "Staff") once the admin confirms it. */
+async function revoke(collection, what, id) {
+  if (!confirm(t(`confirmRevoke${what}`, { id }))) return;
   try {
-    await shell.authed(`/api/v1/devices/${encodeURIComponent(device.id)}/revoke`, { method: "POST" });
-    shell.say(t("deviceRevoked", { id: device.id }));
+    await shell.authed(`/api/v1/${collection}/${encodeURIComponent(id)}/revoke`, { method: "POST" });
+    shell.say(t(`${what.toLowerCase()}Revoked`, { id }));
     await refresh();
   } catch (err) {
     shell.showError(err);
@@ -352,17 +353,6 @@ function resetStaffForm() {
   $("staff-id").disabled = false;
   $("staff-cancel").hidden = true;
   render();
-}
-
-async function revokeStaff(member) {
-  if (!confirm(t("confirmRevokeStaff", { id: member.id }))) return;
-  try {
-    await shell.authed(`/api/v1/staff/${encodeURIComponent(member.id)}/revoke`, { method: "POST" });
-    shell.say(t("staffRevoked", { id: member.id }));
-    await refresh();
-  } catch (err) {
-    shell.showError(err);
-  }
 }
 
 $("device-form").addEventListener("submit", saveDevice);
