@@ -20,7 +20,7 @@ from server.hall import DeviceKind, StaffRole
 from server.inputs import INT64_MAX
 from server.model import Ticket
 from server.store import directory as directory_store
-from server.store import sessions, tickets, windows
+from server.store import tickets, windows
 
 
 class Access(str, Enum):
@@ -109,17 +109,15 @@ class Authenticator:
         token_hash = credentials.hash_token(token)
         async with self.ctx.pool.acquire() as con:
             device = await directory_store.device_by_token(con, token_hash)
-            found = None if device else await sessions.find(con, token_hash, self.ctx.clock.now())
+            found = None if device else await directory_store.session_member(con, token_hash, self.ctx.clock.now())
         if device is not None and device["hall"] in self.ctx.halls:
             if device["revoked_at"] is not None:
                 raise Unauthorized("此设备已停用 (this device has been revoked)", code=DEVICE_REVOKED)
             await self.directory.device_known(device["hall"], device)
             return Principal(device["hall"], "device", device["id"], DeviceKind(device["kind"]))
-        if found is None or found["hall"] not in self.ctx.halls:
+        if found is None or found["hall"] not in self.ctx.halls:  # no session, or its member was revoked
             return None
-        member = await self.directory.member_known(found["hall"], found["staff_id"])
-        if member is None:  # revoked (its sessions end with it), or removed
-            return None
+        member = await self.directory.member_known(found["hall"], found)
         return Principal(found["hall"], "staff", member.id, member.role, halls=frozenset(member.halls))
 
     async def require(self, access: Access, token: str | None, hall: str | None = None) -> Principal | None:

@@ -7,8 +7,10 @@ Each process keeps every hall's live (not revoked) devices and staff in its `Hal
 That copy is reloaded from the database when a device.changed or staff.changed event says so
 (every process hears those in order through its hub, missed ones read back from the table),
 and when a request names a device or staff member the copy does not know as the table does.
-Tokens and sessions are looked up in the database on every request (server.auth), so a
-revoke holds at once in every process, whatever its copy says.
+Tokens and sessions are looked up in the database on every request (server.auth), with the
+device or staff member they belong to, so a revoke or a change of role holds at once in every
+process, whatever its copy says. Whatever replaces a hall in `ctx.halls` (a hall file read
+again) calls `reload` after it, so the hall keeps the database's devices and staff.
 """
 from __future__ import annotations
 
@@ -92,12 +94,11 @@ class Directory:
         if self.ctx.hall(hall_id).device(row["id"]) != device_of(row):
             await self.reload(hall_id)
 
-    async def member_known(self, hall_id: str, staff_id: str) -> StaffMember | None:
-        """A signed-in member, from the copy (reloaded once when it lacks them)."""
-        member = self.ctx.hall(hall_id).staff_member(staff_id)
-        if member is None:
+    async def member_known(self, hall_id: str, row: asyncpg.Record) -> StaffMember:
+        """A signed-in member as the table has them: reload the copy when it differs."""
+        member = member_of(row)
+        if self.ctx.hall(hall_id).staff_member(member.id) != member:
             await self.reload(hall_id)
-            member = self.ctx.hall(hall_id).staff_member(staff_id)
         return member
 
     async def member(self, hall_id: str, staff_id: str) -> StaffMember | None:

@@ -123,6 +123,11 @@ async def test_staff_added_through_the_api_sign_in_and_revoked_ones_cannot(clien
     changed = await client.patch("/api/v1/staff/newbie", json={"name": "李新"}, headers=root.headers)
     assert (await expect(changed, 200))["staff"]["name"] == "李新"
     assert (await newbie.get("/api/v1/staff/me"))["staff"]["name"] == "李新"
+    await newbie.get("/api/v1/stats", 403)
+    promoted = await client.patch("/api/v1/staff/newbie", json={"role": "manager", "windows": None},
+                                  headers=root.headers)
+    assert (await expect(promoted, 200))["staff"]["role"] == "manager"
+    await newbie.get("/api/v1/stats")  # the same session, a manager's at once
     own = await client.post(f"/api/v1/staff/{ADMIN}/revoke", headers=root.headers)
     assert (await expect(own, 409))["error"]["code"] == "own_account"
     await root.post("/api/v1/staff/newbie/revoke")

@@ -33,7 +33,8 @@ async def add_device(call: Call[NewDevice]) -> dict[str, Any]:
 
 
 @api.patch("/api/v1/devices/{device_id}", access=Access.ADMIN, body=DeviceSettings,
-           summary="Change a device's settings (admins): only the keys given; its pages follow without a restart")
+           summary="Change a device's settings (admins): only the keys given; its requests follow them at once, its"
+                   " page on its next load")
 async def change_device(call: Call[DeviceSettings]) -> dict[str, Any]:
     assert call.principal is not None
     device_id = call.text_param("device_id")

@@ -43,6 +43,14 @@ async def device_by_token(con: asyncpg.Connection, token_hash: str) -> asyncpg.R
     return await con.fetchrow(f"SELECT {_DEVICE_COLUMNS} FROM hall_devices WHERE token_hash = $1", token_hash)
 
 
+async def session_member(con: asyncpg.Connection, token_hash: str, now: datetime) -> asyncpg.Record | None:
+    """The staff member a live session belongs to, as the table has them now (None: revoked or unknown)."""
+    return await con.fetchrow(
+        "SELECT m.hall, m.id, m.name, m.role, m.password_hash, m.windows, m.halls FROM staff_sessions s"
+        " JOIN hall_staff m ON m.hall = s.hall AND m.id = s.staff_id"
+        " WHERE s.token_hash = $1 AND s.expires_at > $2 AND m.revoked_at IS NULL", token_hash, now)
+
+
 async def device_for_update(con: asyncpg.Connection, hall: str, device_id: str) -> asyncpg.Record | None:
     return await con.fetchrow(
         f"SELECT {_DEVICE_COLUMNS} FROM hall_devices WHERE hall = $1 AND id = $2 FOR UPDATE", hall, device_id)
