@@ -52,11 +52,7 @@ class DeviceAdmin:
         stored = config.device_entry(config.device_from({**entry, "token_hash": token_hash}))
         now = self.ctx.clock.now()
         async with self.ctx.transaction() as con:
-            try:
-                added = await store.insert_device(con, hall.id, device_id, kind, token_hash, stored, now)
-            except asyncpg.UniqueViolationError:  # a token hash met twice: never in practice
-                added = False
-            if not added:
+            if not await store.insert_device(con, hall.id, device_id, kind, token_hash, stored, now):
                 raise Conflict(f"设备编号已存在 (device {device_id} exists)", code="device_exists",
                                details={"field": "id"})
             await self._changed(con, principal, Action.DEVICE_ADDED, device_id, address, f"kind {kind}: {settings}")
@@ -117,7 +113,7 @@ class DeviceAdmin:
         member = config.member_from({**entry, "password_hash": await _hashed(password)})
         now = self.ctx.clock.now()
         async with self.ctx.transaction() as con:
-            if not await store.seed_staff(con, hall.id, staff_row(member), now):
+            if not await store.insert_staff(con, hall.id, staff_row(member), now):
                 raise Conflict(f"工号已存在 (staff id {member.id} exists)", code="staff_exists",
                                details={"field": "id"})
             await self._changed(con, principal, Action.STAFF_ADDED, member.id, address, f"role {member.role.value}")

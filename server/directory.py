@@ -61,10 +61,10 @@ class Directory:
         async with self.ctx.transaction() as con:
             for hall in self.ctx.halls.values():
                 for device in hall.devices:
-                    await store.seed_device(con, hall.id, device.id, device.kind.value, device.token_hash,
+                    await store.insert_device(con, hall.id, device.id, device.kind.value, device.token_hash,
                                             config.device_entry(device), now)
                 for member in hall.staff:
-                    await store.seed_staff(con, hall.id, staff_row(member), now)
+                    await store.insert_staff(con, hall.id, staff_row(member), now)
         for hall_id in self.ctx.halls:
             await self.reload(hall_id)
 

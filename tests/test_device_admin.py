@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import tomllib
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -197,3 +199,10 @@ async def test_a_change_in_one_server_process_holds_in_the_other_at_once(servers
         token = (await expect(added, 201))["token"]
         device = await http.get(f"{second}/api/v1/device", headers={"Authorization": f"Bearer {token}"})
         assert (await expect(device, 200))["device"]["zones"] == ["B"]  # the other process knows it at once
+
+
+def test_the_pages_report_the_version_of_the_package_they_ship_in():
+    root = Path(__file__).resolve().parent.parent
+    version = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    heartbeat = (root / "server" / "web" / "common" / "heartbeat.js").read_text(encoding="utf-8")
+    assert f'export const PAGE_VERSION = "{version}";' in heartbeat

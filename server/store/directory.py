@@ -10,9 +10,10 @@ _DEVICE_COLUMNS = "hall, id, kind, token_hash, settings, created_at, updated_at,
 _STAFF_COLUMNS = "hall, id, name, role, password_hash, windows, halls, created_at, updated_at, revoked_at"
 
 
-async def seed_device(con: asyncpg.Connection, hall: str, device_id: str, kind: str, token_hash: str,
-                      settings: dict[str, Any], now: datetime) -> bool:
-    """Insert a device the table lacks; True when it was inserted (a row already there stays as it is)."""
+async def insert_device(con: asyncpg.Connection, hall: str, device_id: str, kind: str, token_hash: str,
+                        settings: dict[str, Any], now: datetime) -> bool:
+    """Insert a device the table lacks; True when it was inserted (a row of its id or token hash,
+    revoked or not, stays as it is)."""
     inserted = await con.fetchval(
         "INSERT INTO hall_devices (hall, id, kind, token_hash, settings, created_at, updated_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING RETURNING id",
@@ -20,7 +21,8 @@ async def seed_device(con: asyncpg.Connection, hall: str, device_id: str, kind: 
     return inserted is not None
 
 
-async def seed_staff(con: asyncpg.Connection, hall: str, row: dict[str, Any], now: datetime) -> bool:
+async def insert_staff(con: asyncpg.Connection, hall: str, row: dict[str, Any], now: datetime) -> bool:
+    """Insert a staff member the table lacks; True when it was inserted."""
     inserted = await con.fetchval(
         "INSERT INTO hall_staff (hall, id, name, role, password_hash, windows, halls, created_at, updated_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING RETURNING id",
@@ -61,12 +63,6 @@ async def staff_member(con: asyncpg.Connection, hall: str, staff_id: str, *,
     lock = " FOR UPDATE" if for_update else ""
     return await con.fetchrow(
         f"SELECT {_STAFF_COLUMNS} FROM hall_staff WHERE hall = $1 AND id = $2{lock}", hall, staff_id)
-
-
-async def insert_device(con: asyncpg.Connection, hall: str, device_id: str, kind: str, token_hash: str,
-                        settings: dict[str, Any], now: datetime) -> bool:
-    """False when the hall already has a device of this id (revoked or not)."""
-    return await seed_device(con, hall, device_id, kind, token_hash, settings, now)
 
 
 async def update_device(con: asyncpg.Connection, hall: str, device_id: str, settings: dict[str, Any],
