@@ -9,7 +9,6 @@ sockets, revoking a staff member ends their sessions.
 """
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import asyncpg
@@ -23,6 +22,7 @@ from server.device_health import DeviceHealth
 from server.directory import device_of, member_of, staff_row
 from server.errors import Conflict, NotFound, Unprocessable
 from server.hall import Hall
+from server.sign_in import hashed_password
 from server.store import directory as store
 from server.store import events
 
@@ -110,7 +110,7 @@ class DeviceAdmin:
                         address: str | None) -> dict[str, Any]:
         hall = self.ctx.hall(principal.hall)
         _refuse(config.staff_problems(hall, entry, self.ctx.halls))
-        member = config.member_from({**entry, "password_hash": await _hashed(password)})
+        member = config.member_from({**entry, "password_hash": await hashed_password(password)})
         now = self.ctx.clock.now()
         async with self.ctx.transaction() as con:
             if not await store.insert_staff(con, hall.id, staff_row(member), now):
@@ -123,12 +123,13 @@ class DeviceAdmin:
     async def change_staff(self, principal: Principal, staff_id: str, changes: dict[str, Any],
                            password: str | None, address: str | None) -> dict[str, Any]:
         hall = self.ctx.hall(principal.hall)
-        new_hash = await _hashed(password) if password is not None else None
         async with self.ctx.transaction() as con:
             row = staff_row(member_of(await self._live_member(con, hall, staff_id)))
             entry = {**{k: v for k, v in row.items() if k != "password_hash"}, **changes}
             _refuse(config.staff_problems(hall, entry, self.ctx.halls))
-            member = config.member_from({**entry, "password_hash": new_hash or row["password_hash"]})
+            # hashed once the change is known good: an unknown member costs no hash
+            new_hash = await hashed_password(password) if password is not None else row["password_hash"]
+            member = config.member_from({**entry, "password_hash": new_hash})
             now = self.ctx.clock.now()
             await store.save_staff(con, hall.id, staff_row(member), now)
             said = sorted([*changes, *(["password"] if password is not None else [])])
@@ -165,6 +166,3 @@ class DeviceAdmin:
         await self.audit.append(con, Entry(principal.hall, action, Outcome.OK, actor=principal.id, subject=subject,
                                            address=address, detail=detail))
 
-
-async def _hashed(password: str) -> str:
-    return await asyncio.to_thread(credentials.hash_password, password)  # slow on purpose: off the event loop

@@ -41,6 +41,11 @@ class SignedIn:
     member: StaffMember
 
 
+async def hashed_password(password: str) -> str:
+    """A new password's hash, made on the hashing threads: never on the event loop's core."""
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, credentials.hash_password, password)
+
+
 def _check_password(password: str, stored: str | None, cost: str) -> bool:
     """In the hashing thread: an unknown account costs the same as a known one."""
     return credentials.verify_password(password, stored or credentials.dummy_hash(cost))
