@@ -33,6 +33,7 @@ from server.auth import Principal
 from server.clock import ScaledClock
 from server.config import DEFAULT_CONFIG_DIR, load_hall
 from server.context import HallContext
+from server.directory import Directory
 from server.hall import DeviceKind, Hall
 from server.hub import Hub
 from server.issuing import IssueRequest
@@ -212,7 +213,7 @@ async def floor_load(database_url: str, hall: Hall, workers: int, seconds: float
     ctx = HallContext(pool, {hall.id: hall}, ScaledClock(OPENING, 1.0), key)
     hub = Hub(pool, database_url, {hall.id: hall}, key)
     await hub.start()  # issuing answers once the live queues hold the new ticket
-    issuer, bodies = Services.build(ctx, hub, Voice()).issuer, ticket_requests(hall)
+    issuer, bodies = Services.build(ctx, hub, Directory(ctx), Voice()).issuer, ticket_requests(hall)
     kiosk = Principal(hall.id, "device", "bench-floor", DeviceKind.KIOSK)
 
     async def issue(_n: int) -> bool:

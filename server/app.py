@@ -15,12 +15,14 @@ from aiohttp import web
 
 from display.voice import Voice
 from server import card_reads, chinese, request_ids
+from server import events as contract
 from server.api import agent as agent_api
 from server.api import announcements as announcements_api
 from server.api import audit as audit_api
 from server.api import bookings as bookings_api
 from server.api import central as central_api
 from server.api import clock as clock_api
+from server.api import devices as devices_api
 from server.api import follow_ups as follow_ups_api
 from server.api import hall as hall_api
 from server.api import live as live_api
@@ -41,6 +43,7 @@ from server.clock import Clock, SteppedClock, SystemClock
 from server.close_out import PASS_EVERY, CloseOut
 from server.context import HallContext
 from server.database_health import DATABASE_HEALTH, OUTAGE_ERRORS, DatabaseHealth
+from server.directory import Directory
 from server.errors import DatabaseUnavailable, HallqError
 from server.figures import FiguresPush
 from server.hall import Hall
@@ -62,7 +65,7 @@ CLIENT_LEFT = 499  # as nginx logs it: the client closed the connection before i
 APIS: list[Api] = [tickets_api.api, windows_api.api, staff_api.api, hall_api.api, stats_api.api,
                    announcements_api.api, agent_api.api, audit_api.api, central_api.api, notifications_api.api,
                    bookings_api.api, ratings_api.api, follow_ups_api.api, summons_api.api, staffing_api.api,
-                   reports_api.api, live_api.api]
+                   reports_api.api, devices_api.api, live_api.api]
 
 
 @dataclass
@@ -175,10 +178,13 @@ def create_app(settings: Settings) -> web.Application:
         names += [s.name for hall in settings.halls.values() for s in hall.services]
         await asyncio.to_thread(chinese.prepare, names)  # before the first kiosk asks, off the event loop
         ctx = HallContext(pool, settings.halls, settings.clock, settings.identity_key)
+        directory = Directory(ctx)
+        await directory.seed()  # the hall files' devices and staff the database lacks; then the database's
         hub = Hub(pool, settings.database_url, settings.halls, settings.identity_key, metrics, health)
+        hub.watch(contract.DIRECTORY_KINDS, directory.heard)
         await hub.start()
-        services = app[SERVICES] = Services.build(ctx, hub, settings.voice, metrics, settings.metrics_token,
-                                                  settings.config)
+        services = app[SERVICES] = Services.build(ctx, hub, directory, settings.voice, metrics,
+                                                  settings.metrics_token, settings.config)
         await services.reload.record_started()
         run_file = None
         if settings.run_dir is not None and settings.config is not None:
@@ -189,7 +195,8 @@ def create_app(settings: Settings) -> web.Application:
                       asyncio.create_task(QueueReminders(ctx, hub).run()),
                       asyncio.create_task(BookingReminders(ctx).run()),
                       asyncio.create_task(Deliveries(pool, settings.halls).run()),
-                      asyncio.create_task(CloseOut(ctx).run(settings.close_out_every))]
+                      asyncio.create_task(CloseOut(ctx).run(settings.close_out_every)),
+                      asyncio.create_task(services.device_health.run())]
         yield
         if run_file is not None:
             run_file.stop()

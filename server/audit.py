@@ -26,6 +26,12 @@ class Action(str, Enum):
     FOLLOW_UP_FIX = "follow_up_fix"  # 整改 of a bad rating's case
     ASSESSMENT_ENTRY = "assessment_entry"  # points of the monthly assessment entered by hand
     CONFIG_RELOAD = "config_reload"  # `hallq reload`: the hall files read again (detail: what changed, or why not)
+    DEVICE_ADDED = "device_added"  # by an admin, or seeded from the hall file (no actor)
+    DEVICE_CHANGED = "device_changed"
+    DEVICE_REVOKED = "device_revoked"
+    STAFF_ADDED = "staff_added"
+    STAFF_CHANGED = "staff_changed"
+    STAFF_REVOKED = "staff_revoked"
 
 
 class Outcome(str, Enum):

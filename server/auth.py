@@ -2,7 +2,9 @@
 
 Staff sign in with a password (`server.sign_in`) and get a bearer token
 (stored hashed, with an expiry); devices carry a token whose hash is in the
-hall's config. A request acts in its caller's hall, or in the hall its
+`hall_devices` table (server.directory). Both are looked up in the database on
+every request, so a revoked device or staff member is refused at once by every
+server process. A request acts in its caller's hall, or in the hall its
 `?hall=` names when the caller may act there (a manager of several halls).
 """
 from __future__ import annotations
@@ -12,11 +14,13 @@ from enum import Enum
 
 from server import credentials
 from server.context import HallContext
+from server.directory import Directory
 from server.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from server.hall import DeviceKind, StaffRole
 from server.inputs import INT64_MAX
 from server.model import Ticket
-from server.store import sessions, tickets, windows
+from server.store import directory as directory_store
+from server.store import tickets, windows
 
 
 class Access(str, Enum):
@@ -30,6 +34,7 @@ class Access(str, Enum):
     ISSUER = "issuer"  # a kiosk, or staff issuing on a citizen's behalf
     KIOSK = "kiosk"  # a kiosk's own device token: its device agent
     EVALUATOR = "evaluator"  # a window's evaluation tablet (评价器)
+    DEVICE = "device"  # any device's own token: its heartbeat
 
 
 @dataclass(frozen=True)
@@ -72,11 +77,15 @@ def permits(access: Access, principal: Principal | None) -> bool:
         Access.ISSUER: principal.kind == "staff" or principal.role is DeviceKind.KIOSK,
         Access.KIOSK: principal.kind == "device" and principal.role is DeviceKind.KIOSK,
         Access.EVALUATOR: principal.kind == "device" and principal.role is DeviceKind.EVALUATOR,
+        Access.DEVICE: principal.kind == "device",
     }[access]
 
 
 _NEEDS = {Access.ANY: "登录", Access.STAFF: "工作人员", Access.MANAGER: "管理人员", Access.ADMIN: "系统管理员",
-          Access.ISSUER: "取号", Access.KIOSK: "取号机设备", Access.EVALUATOR: "评价器设备"}
+          Access.ISSUER: "取号", Access.KIOSK: "取号机设备", Access.EVALUATOR: "评价器设备", Access.DEVICE: "设备"}
+
+
+DEVICE_REVOKED = "device_revoked"  # the error code, and the close reason of a revoked device's sockets
 
 
 @dataclass(frozen=True)
@@ -86,30 +95,29 @@ class LiveAccess:
     hall: str
     topics: frozenset[str]
     follows: Ticket | None = None
+    holder: tuple[str, str] | None = None  # ("device" or "staff", id): whose socket, to close when revoked
 
 
 class Authenticator:
-    def __init__(self, ctx: HallContext) -> None:
-        self.ctx = ctx
-        self._devices = {
-            device.token_hash: Principal(hall.id, "device", device.id, device.kind)
-            for hall in ctx.halls.values() for device in hall.devices
-        }
+    def __init__(self, ctx: HallContext, directory: Directory) -> None:
+        self.ctx, self.directory = ctx, directory
 
     async def principal(self, token: str | None) -> Principal | None:
+        """The caller a token names; a revoked device's token is refused with `device_revoked`."""
         if not token:
             return None
         token_hash = credentials.hash_token(token)
-        device = self._devices.get(token_hash)
-        if device:
-            return device
         async with self.ctx.pool.acquire() as con:
-            found = await sessions.find(con, token_hash, self.ctx.clock.now())
-        if found is None:
+            device = await directory_store.device_by_token(con, token_hash)
+            found = None if device else await directory_store.session_member(con, token_hash, self.ctx.clock.now())
+        if device is not None and device["hall"] in self.ctx.halls:
+            if device["revoked_at"] is not None:
+                raise Unauthorized("此设备已停用 (this device has been revoked)", code=DEVICE_REVOKED)
+            await self.directory.device_known(device["hall"], device)
+            return Principal(device["hall"], "device", device["id"], DeviceKind(device["kind"]))
+        if found is None or found["hall"] not in self.ctx.halls:  # no session, or its member was revoked
             return None
-        member = self.ctx.hall(found["hall"]).staff_member(found["staff_id"])
-        if member is None:  # removed from the config since signing in
-            return None
+        member = await self.directory.member_known(found["hall"], found)
         return Principal(found["hall"], "staff", member.id, member.role, halls=frozenset(member.halls))
 
     async def require(self, access: Access, token: str | None, hall: str | None = None) -> Principal | None:
@@ -140,7 +148,7 @@ class Authenticator:
         wanted = frozenset(t.strip() for t in topics.split(",") if t.strip())
         for topic in wanted:
             await self._check_topic(topic, principal)
-        return LiveAccess(principal.hall, wanted)
+        return LiveAccess(principal.hall, wanted, holder=(principal.kind, principal.id))
 
     async def _check_topic(self, topic: str, principal: Principal) -> None:
         kind, _, arg = topic.partition(":")

@@ -8,19 +8,15 @@ booking made after its reminder's moment gets none: its confirmation has just sa
 """
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime, timedelta
 
 from server.booking_model import Booking
 from server.bookings import slot_words, tell, where_words
 from server.context import HallContext
-from server.database_health import OUTAGE_ERRORS
 from server.hall import Hall
 from server.outbox import NotificationKind
 from server.store import bookings as store
-
-log = logging.getLogger(__name__)
+from server.workers import every_round
 
 
 class BookingReminders:
@@ -28,15 +24,9 @@ class BookingReminders:
         self.ctx, self.pause_seconds = ctx, pause_seconds
 
     async def run(self) -> None:
-        while True:  # the halls read again each round: `hallq reload` may change their rules
-            for hall in [hall for hall in self.ctx.halls.values() if hall.notifications]:
-                try:
-                    await self.round(hall)
-                except OUTAGE_ERRORS:
-                    pass  # the database is away: the reminders wait for it
-                except Exception:
-                    log.exception("booking reminders of hall %s failed a round", hall.id)
-            await asyncio.sleep(self.pause_seconds)
+        def halls() -> list[Hall]:  # read again each round: `hallq reload` may change their rules
+            return [hall for hall in self.ctx.halls.values() if hall.notifications]
+        await every_round(halls, self.round, self.pause_seconds, "booking reminders")
 
     async def round(self, hall: Hall) -> int:
         """Queue the reminders due now; how many."""

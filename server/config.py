@@ -17,7 +17,7 @@ from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from datetime import date, time, timedelta
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -216,6 +216,7 @@ class _Queue(_Strict):
 class _Alarms(_Strict):
     yellow_wait_minutes: Minutes = 20
     red_wait_minutes: Minutes = 40
+    device_silent_minutes: Minutes = 5  # a screen or tablet unheard this long (a kiosk's agent never connected)
 
 
 class _Zone(_Strict):
@@ -710,14 +711,18 @@ def _check_screen_floor(path: str, device: _Device, floors: Collection[int]) -> 
 
 def _check_staff(raw: _HallFile, window_numbers: Collection[int]) -> Iterator[_Problem]:
     for index, member in enumerate(raw.staff):
-        if member.role in (StaffRole.CLERK, StaffRole.OFFICER) and member.halls:
-            yield f"staff[{index}].halls", "only a manager or an admin acts in further halls"
-        if member.role is StaffRole.OFFICER and member.windows is not None:
-            yield f"staff[{index}].windows", "an officer signs in at no window: remove windows"
-        elif member.role is not StaffRole.CLERK and member.windows is not None:
-            yield f"staff[{index}].windows", "a manager or an admin may sign in at every window: remove windows"
-        for number in sorted((member.window_numbers() or frozenset()) - set(window_numbers)):
-            yield f"staff[{index}].windows", f"unknown window {number}"
+        yield from _check_member(f"staff[{index}]", member, window_numbers)
+
+
+def _check_member(path: str, member: _Staff, window_numbers: Collection[int]) -> Iterator[_Problem]:
+    if member.role in (StaffRole.CLERK, StaffRole.OFFICER) and member.halls:
+        yield f"{path}.halls", "only a manager or an admin acts in further halls"
+    if member.role is StaffRole.OFFICER and member.windows is not None:
+        yield f"{path}.windows", "an officer signs in at no window: remove windows"
+    elif member.role is not StaffRole.CLERK and member.windows is not None:
+        yield f"{path}.windows", "a manager or an admin may sign in at every window: remove windows"
+    for number in sorted((member.window_numbers() or frozenset()) - set(window_numbers)):
+        yield f"{path}.windows", f"unknown window {number}"
 
 
 def _check_references(raw: _HallFile) -> Iterator[_Problem]:
@@ -826,15 +831,10 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
         ),
         queue=QueueRules(timedelta(minutes=queue.starvation_minutes), queue.rejoin, queue.rejoin_places),
         alarms=AlarmThresholds(
-            timedelta(minutes=alarms.yellow_wait_minutes), timedelta(minutes=alarms.red_wait_minutes)
-        ),
-        staff=tuple(StaffMember(s.id, s.name, s.role, s.password_hash, s.window_numbers(), tuple(s.halls))
-                    for s in raw.staff),
-        devices=tuple(
-            Device(d.id, d.kind, d.token_hash, tuple(d.zones), d.screen or "", d.window, d.printer, d.floor,
-                   d.voice or "auto", None if d.common is None else tuple(d.common))
-            for d in raw.devices
-        ),
+            timedelta(minutes=alarms.yellow_wait_minutes), timedelta(minutes=alarms.red_wait_minutes),
+            timedelta(minutes=alarms.device_silent_minutes)),
+        staff=tuple(_member_of(s) for s in raw.staff),
+        devices=tuple(_device_of(d) for d in raw.devices),
         notices=tuple(raw.hall.notices),
         announcement=raw.hall.announcement,
         notifications=_notifications(raw.notifications),
@@ -854,6 +854,15 @@ def _build(raw: _HallFile, windows: list[Window]) -> Hall:
         assessment=raw.assessment.rules(),
         retention_days=raw.retention.days,
     )
+
+
+def _member_of(s: _Staff) -> StaffMember:
+    return StaffMember(s.id, s.name, s.role, s.password_hash, s.window_numbers(), tuple(s.halls))
+
+
+def _device_of(d: _Device) -> Device:
+    return Device(d.id, d.kind, d.token_hash, tuple(d.zones), d.screen or "", d.window, d.printer, d.floor,
+                  d.voice or "auto", None if d.common is None else tuple(d.common))
 
 
 def _booking_rules(raw: _Bookings) -> BookingRules:
@@ -944,3 +953,56 @@ def load_halls(paths_or_dir: Path | Sequence[Path]) -> dict[str, Hall]:
     if problems:
         raise ConfigError(problems)
     return halls
+
+
+# --- one device or staff entry against a running hall (devices and staff managed live) -----
+
+Entry = dict[str, Any]  # the keys of one [[devices]] or [[staff]] entry
+# Stands in for the hash while an entry is checked: the server makes the real one.
+_PLACEHOLDER = {"token_hash": "sha256$" + "0" * 64, "password_hash": "pbkdf2_sha256$1$placeholder$00"}
+
+
+def device_problems(hall: Hall, entry: Entry) -> list[_Problem]:
+    """A device's keys (those of a [[devices]] entry but its token hash) checked against the running
+    hall as strictly as the file is: key paths name the entry's own keys ("zones[0]")."""
+    try:
+        device = _Device.model_validate({**entry, "token_hash": _PLACEHOLDER["token_hash"]})
+    except ValidationError as error:
+        return _shape_problems(error)
+    zones = {z.code for z in hall.zones}
+    problems = [p for position, zone in enumerate(device.zones)
+                for p in _unknown(f"zones[{position}]", zone, zones, "zone")]
+    services = [_Service(code=s.code, name=s.name, zone=s.zone, department=s.department,
+                         typical_minutes=float(s.typical_minutes)) for s in hall.services]
+    windows = {w.number for w in hall.windows}
+    problems += _check_device("", device, windows, {w.floor for w in hall.windows}, services)
+    return [(path.lstrip(".") or "(device)", message) for path, message in problems]
+
+
+def staff_problems(hall: Hall, entry: Entry, halls: Collection[str]) -> list[_Problem]:
+    """A staff member's keys (those of a [[staff]] entry but its password hash) checked as strictly as
+    the file; `halls`: the halls the server runs, which a manager's further halls must be among."""
+    try:
+        member = _Staff.model_validate({**entry, "password_hash": _PLACEHOLDER["password_hash"]})
+    except ValidationError as error:
+        return _shape_problems(error)
+    problems = list(_check_member("", member, {w.number for w in hall.windows}))
+    problems += [p for position, other in enumerate(member.halls)
+                 for p in _unknown(f"halls[{position}]", other, set(halls) - {hall.id}, "hall")]
+    return [(path.lstrip(".") or "(staff)", message) for path, message in problems]
+
+
+def device_from(entry: Entry) -> Device:
+    """A device from its keys and token hash, as stored (checked when they were set)."""
+    return _device_of(_Device.model_validate(entry))
+
+
+def member_from(entry: Entry) -> StaffMember:
+    return _member_of(_Staff.model_validate(entry))
+
+
+def device_entry(device: Device) -> Entry:
+    """The keys of a device's [[devices]] entry, but its id, kind and token hash."""
+    return {"zones": list(device.zones), "screen": device.screen or None, "window": device.window,
+            "printer": device.printer, "floor": device.floor, "voice": None if device.voice == "auto" else device.voice,
+            "common": None if device.common is None else list(device.common)}

@@ -45,6 +45,8 @@ class Kind(str, Enum):
     KIOSK_PRINT_FAILED = "kiosk.print_failed"
     PRINT_REQUESTED = "print.requested"
     DEVICE_STATUS = "device.status"
+    DEVICE_CHANGED = "device.changed"  # added, changed or revoked by an admin: every process reloads the hall's devices
+    STAFF_CHANGED = "staff.changed"  # added, changed or revoked by an admin (managers only)
     BOOKING_BOOKED = "booking.booked"
     BOOKING_CANCELLED = "booking.cancelled"  # by its holder, or by the hall closing its slot (cancelled_by)
     BOOKING_CHECKED_IN = "booking.checked_in"  # at a kiosk: its ticket_id, and whether late (a walk-in)
@@ -125,6 +127,29 @@ def device_status(device: str, status: dict[str, Any]) -> NewEvent:
     return NewEvent(Kind.DEVICE_STATUS, {"device": device, **status})
 
 
+def device_changed(device: str, kind: str, change: str) -> NewEvent:
+    """`change`: "added", "changed" or "revoked"; never the device's token or its hash."""
+    return NewEvent(Kind.DEVICE_CHANGED, {"device": device, "device_kind": kind, "change": change})
+
+
+def staff_changed(staff_id: str, change: str) -> NewEvent:
+    return NewEvent(Kind.STAFF_CHANGED, {"staff": staff_id, "change": change}, staff_id=staff_id)
+
+
+DIRECTORY_KINDS = frozenset({Kind.DEVICE_CHANGED.value, Kind.STAFF_CHANGED.value})
+
+
+def revoked(event: Event) -> tuple[tuple[str, str], str] | None:
+    """Whose live sockets a revoke ends, ("device" or "staff", id), and the reason they are closed with."""
+    if event.payload.get("change") != "revoked":
+        return None
+    if event.kind == Kind.DEVICE_CHANGED.value:
+        return ("device", event.payload["device"]), "device_revoked"
+    if event.kind == Kind.STAFF_CHANGED.value:
+        return ("staff", event.payload["staff"]), "staff_revoked"
+    return None
+
+
 def booking_event(kind: Kind, booking: dict[str, Any], zone: str) -> NewEvent:
     """A booking's step (`booking` as Booking.event_view gives it: masked, without its number)."""
     assert kind.family == "booking"
@@ -176,7 +201,7 @@ def _device_topics(family: str, device: str) -> set[str] | None:
         return {f"kiosk:{device}"}
     if family == "device":
         return {f"kiosk:{device}", "managers"}
-    if family in ("booking", "follow_up"):  # personal, however masked: the managers' dashboard only
+    if family in ("booking", "follow_up", "staff"):  # personal, however masked: the managers' dashboard only
         return {"managers"}
     return None
 

@@ -183,6 +183,7 @@ class QueueRules:
 class AlarmThresholds:
     yellow_wait: timedelta  # 黄牌: warn before the limit
     red_wait: timedelta  # 红牌: limit exceeded
+    device_silent: timedelta = timedelta(minutes=5)  # a screen or tablet unheard this long raises an alarm
 
 
 @dataclass(frozen=True)

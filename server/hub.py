@@ -56,6 +56,8 @@ class Subscription:
     ticket: dict[str, Any] | None = None  # a follower's ticket as its last event showed it
     sent_status: dict[str, Any] | None = None  # the last ticket status pushed to a follower
     figures_sent: bool = False  # it has had the hall's full figures pushed: changes are enough now
+    holder: tuple[str, str] | None = None  # ("device" or "staff", id) whose socket this is
+    ended: str | None = None  # why the server ended it (its device or staff member was revoked)
 
     def offer(self, delivery: Delivery) -> None:
         if self.sink is not None:
@@ -103,6 +105,7 @@ class Hub:
         self._incoming: asyncio.Queue[tuple[str | None, float]] = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
         self._listening = asyncio.Event()
+        self._watchers: list[tuple[frozenset[str], Callable[[Event], None]]] = []
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -199,8 +202,9 @@ class Hub:
 
     # -- subscribers ---------------------------------------------------------
 
-    def subscribe(self, hall: str, topics: frozenset[str], follows: int | None = None) -> Subscription:
-        sub = Subscription(hall, topics, follows)
+    def subscribe(self, hall: str, topics: frozenset[str], follows: int | None = None,
+                  holder: tuple[str, str] | None = None) -> Subscription:
+        sub = Subscription(hall, topics, follows, holder=holder)
         for topic in topics:
             self._by_topic.setdefault((hall, topic), set()).add(sub)
         return sub
@@ -212,6 +216,17 @@ class Hub:
                 subs.discard(sub)
                 if not subs:
                     del self._by_topic[(sub.hall, topic)]
+
+    def end(self, hall: str, holder: tuple[str, str], reason: str) -> None:
+        """End every subscription of `holder` in the hall: its socket is closed with `reason`."""
+        for sub in list(self.subscribers(hall)):
+            if sub.holder == holder:
+                sub.ended = reason
+                sub.close()
+
+    def watch(self, kinds: frozenset[str], heard: Callable[[Event], None]) -> None:
+        """Call `heard` with each event of these kinds, in sequence order, as it is fanned out."""
+        self._watchers.append((kinds, heard))
 
     def subscribers(self, hall: str) -> Iterator[Subscription]:
         """Every subscription of the hall, once each."""
@@ -313,6 +328,12 @@ class Hub:
         if event.seq > queue.seq and queue.apply(event):  # a mirror read after a reload has it already
             self._changed.add(event.hall)
         self._wake_waiters(event.hall, event.seq)
+        for kinds, heard in self._watchers:
+            if event.kind in kinds:
+                heard(event)
+        ended = contract.revoked(event)
+        if ended is not None:
+            self.end(event.hall, *ended)
         targets: set[Subscription] = set()
         for topic in contract.topics(event, self._serving.get(event.hall, {})):
             targets.update(self._by_topic.get((event.hall, topic), ()))

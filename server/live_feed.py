@@ -27,6 +27,7 @@ from server.store import tickets
 log = logging.getLogger(__name__)
 
 LAGGING = 4008  # close code: the client fell behind; reconnect with `since`
+ENDED = 4403  # close code: the socket's device or staff member was revoked (the reason says which)
 
 
 class LiveFeed:
@@ -37,12 +38,13 @@ class LiveFeed:
                     since: int | None) -> None:
         """Run one prepared socket until its client goes (or falls behind)."""
         follows = access.follows.id if access.follows else None
-        sub = self.hub.subscribe(access.hall, access.topics, follows)
+        sub = self.hub.subscribe(access.hall, access.topics, follows, access.holder)
         reader = asyncio.create_task(_read_client(ws, sub))
         try:
             last = await self._greet(ws, transport, access, sub, since)
             if last is not None:
                 await _pump(ws, transport, sub, last)
+            await close_ended(ws, sub)
         finally:
             self.hub.unsubscribe(sub)
             reader.cancel()
@@ -111,6 +113,12 @@ async def _pump(ws: web.WebSocketResponse, transport: asyncio.Transport, sub: Su
         await sub.queue.get()  # only close() puts here now: the client went, or fell behind
     if (sub.overflowed or write.lagging) and not ws.closed:
         await ws.close(code=LAGGING, message=b"too far behind: reconnect with since")
+
+
+async def close_ended(ws: web.WebSocketResponse, sub: Subscription) -> None:
+    """Close a socket the server ended (its device revoked) with the reason: the page shows it."""
+    if sub.ended and not ws.closed:
+        await ws.close(code=ENDED, message=sub.ended.encode())
 
 
 async def _read_client(ws: web.WebSocketResponse, sub: Subscription) -> None:

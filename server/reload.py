@@ -27,6 +27,7 @@ from server import chinese
 from server.audit import Action, Audit, Entry, Outcome
 from server.config import ConfigError, load_halls
 from server.context import HallContext
+from server.directory import Directory
 from server.events import hall_reloaded
 from server.hall import Hall
 from server.hub import Hub
@@ -82,8 +83,8 @@ def changes(old: Hall, new: Hall) -> list[str]:
 
 
 class HallReload:
-    def __init__(self, ctx: HallContext, hub: Hub, audit: Audit, config: Path | None) -> None:
-        self.ctx, self.hub, self.audit, self.config = ctx, hub, audit, config
+    def __init__(self, ctx: HallContext, hub: Hub, audit: Audit, directory: Directory, config: Path | None) -> None:
+        self.ctx, self.hub, self.audit, self.directory, self.config = ctx, hub, audit, directory, config
         self._lock = asyncio.Lock()  # one reload at a time in a process
 
     async def record_started(self) -> None:
@@ -117,6 +118,7 @@ class HallReload:
         for hall_id, hall in kept.items():
             if changed[hall_id]:
                 await self.apply(hall, changed[hall_id])
+            await self.directory.seed_hall(loaded[hall_id])  # devices and staff the file adds
         return ReloadResult(True, Outcome.OK, [], {h: c for h, c in changed.items() if c})
 
     async def apply(self, hall: Hall, changed: list[str]) -> None:
@@ -133,6 +135,8 @@ class HallReload:
                 await events.append(con, hall.id, now, hall_reloaded(
                     changed, zones=[z.code for z in hall.zones], windows=[w.number for w in hall.windows],
                     kiosks=[d.id for d in hall.devices], departments=[d.id for d in hall.summons.departments]))
+        running = self.ctx.halls[hall.id]  # its devices and staff are the database's, as of now
+        hall = replace(hall, staff=running.staff, devices=running.devices)
         self.ctx.halls[hall.id] = hall  # the one dict every service reads its halls from
         await self.hub.rehall(hall)
 

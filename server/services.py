@@ -16,6 +16,9 @@ from server.card_reads import CardReads
 from server.central import Central
 from server.check_in import CheckIns
 from server.context import HallContext
+from server.device_admin import DeviceAdmin
+from server.device_health import DeviceHealth
+from server.directory import Directory
 from server.duty import Duty
 from server.follow_ups import FollowUps
 from server.hub import Hub
@@ -66,16 +69,21 @@ class Services:
     assessment: AssessmentEntries
     central: Central
     reload: HallReload
+    directory: Directory
+    device_admin: DeviceAdmin
+    device_health: DeviceHealth
 
     @classmethod
-    def build(cls, ctx: HallContext, hub: Hub, voice: Voice, metrics: Metrics | None = None,
-              metrics_token: str | None = None, config: Path | None = None) -> Services:
+    def build(cls, ctx: HallContext, hub: Hub, directory: Directory, voice: Voice,
+              metrics: Metrics | None = None, metrics_token: str | None = None,
+              config: Path | None = None) -> Services:
         card_reads, print_jobs, audit = CardReads(ctx), PrintJobs(ctx, hub), Audit(ctx)
-        auth, agents = Authenticator(ctx), AgentStatus(ctx)
+        auth, agents = Authenticator(ctx, directory), AgentStatus(ctx)
         issuer = Issuer(ctx, hub, card_reads, print_jobs)
-        follow_ups, summons = FollowUps(ctx, audit), Summons(ctx)
+        follow_ups, summons, health = FollowUps(ctx, audit), Summons(ctx), DeviceHealth(ctx)
         return cls(
-            ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit), audit=audit, audit_query=AuditQuery(ctx),
+            ctx=ctx, hub=hub, auth=auth, sign_ins=SignIns(ctx, audit, directory), audit=audit,
+            audit_query=AuditQuery(ctx),
             issuer=issuer, lifecycle=Lifecycle(ctx), duty=Duty(ctx, audit),
             tickets=TicketReads(ctx, hub), live=LiveFeed(ctx, hub),
             card_reads=card_reads, print_jobs=print_jobs, agents=agents, voice=voice,
@@ -86,7 +94,8 @@ class Services:
             ratings=Ratings(ctx, follow_ups), follow_ups=follow_ups, staffing=StaffingAdvice(ctx, hub),
             reports=Reports(ctx, summons), assessment=AssessmentEntries(ctx, audit),
             central=Central(ctx, hub, agents),
-            reload=HallReload(ctx, hub, audit, config),
+            reload=HallReload(ctx, hub, audit, directory, config),
+            directory=directory, device_admin=DeviceAdmin(ctx, audit, health), device_health=health,
         )
 
 

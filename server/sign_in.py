@@ -23,6 +23,7 @@ from server import credentials, throttle
 from server.audit import Action, Audit, Entry, Outcome
 from server.auth import Principal
 from server.context import HallContext
+from server.directory import Directory
 from server.errors import NotFound, TooManyAttempts, Unauthorized
 from server.hall import Hall, StaffMember
 from server.store import sessions, sign_ins
@@ -40,14 +41,19 @@ class SignedIn:
     member: StaffMember
 
 
+async def hashed_password(password: str) -> str:
+    """A new password's hash, made on the hashing threads: never on the event loop's core."""
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, credentials.hash_password, password)
+
+
 def _check_password(password: str, stored: str | None, cost: str) -> bool:
     """In the hashing thread: an unknown account costs the same as a known one."""
     return credentials.verify_password(password, stored or credentials.dummy_hash(cost))
 
 
 class SignIns:
-    def __init__(self, ctx: HallContext, audit: Audit) -> None:
-        self.ctx, self.audit = ctx, audit
+    def __init__(self, ctx: HallContext, audit: Audit, directory: Directory) -> None:
+        self.ctx, self.audit, self.directory = ctx, audit, directory
         self._connections = asyncio.Semaphore(_CONNECTIONS)
         self._usual_cost = {
             hall.id: Counter(credentials.cost_of(m.password_hash) for m in hall.staff).most_common(1)[0][0]
@@ -57,7 +63,7 @@ class SignIns:
 
     async def sign_in(self, hall_id: str, staff_id: str, password: str, address: str | None) -> SignedIn:
         hall = self.ctx.hall(hall_id)
-        member = hall.staff_member(staff_id)
+        member = await self.directory.member(hall.id, staff_id)  # the table's: added or revoked a moment ago
         account, from_address = throttle.account_key(hall.id, staff_id), throttle.address_key(address or "unknown")
         entry = Entry(hall.id, Action.SIGN_IN, Outcome.OK, subject=staff_id, address=address)
         charged = await self._admit(account, from_address, entry)
@@ -128,7 +134,7 @@ class SignIns:
     async def unlock(self, principal: Principal, staff_id: str, address: str | None) -> bool:
         """Lift a staff member's lockout (and their failure count); whether they were locked."""
         hall = self.ctx.hall(principal.hall)
-        if hall.staff_member(staff_id) is None:
+        if await self.directory.member(hall.id, staff_id) is None:
             raise NotFound(f"unknown staff id {staff_id!r}")
         now = self.ctx.clock.now()
         async with self._transaction() as con:

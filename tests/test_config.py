@@ -318,6 +318,11 @@ BROKEN = [
         "alarms.yellow_wait_minutes: yellow alarm (40 min) must come before red (40 min)",
         id="yellow alarm not before red",
     ),
+    pytest.param(
+        lambda doc: doc.update(alarms={"device_silent_minutes": 0}),
+        "alarms.device_silent_minutes: input should be greater than 0",
+        id="devices never silent",
+    ),
     *[pytest.param(
         lambda doc, key=key, value=value: doc.update(staffing={key: value}),
         f"staffing.{key}: {message}",

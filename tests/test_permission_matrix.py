@@ -83,6 +83,7 @@ class Cell:
     booking: dict[str, Any] = field(default_factory=dict)
     summons: dict[str, Any] = field(default_factory=dict)
     case: int | None = None  # a follow-up case of the cell's own
+    device: str = ""  # a device of the cell's own
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
@@ -159,6 +160,11 @@ async def _bad_rating(cell: Cell) -> None:
     cell.case = next(c["id"] for c in cases if c["rating"]["ticket"] == cell.ticket["id"])
 
 
+async def _own_screen(cell: Cell) -> None:
+    cell.device = f"screen-{cell.k}"
+    await cell.post("admin", "/api/v1/devices", 201, id=cell.device, kind="screen", screen="hall")
+
+
 async def _no_show(cell: Cell) -> None:
     await cell.call()
     await cell.act("no-show")
@@ -214,6 +220,13 @@ SCENES: dict[str, tuple[Scene, Body]] = {
     "POST /api/v1/summons/{summons_id}/cancel": (_summoned, _none),
     "POST /api/v1/assessment/entries": (_nothing, lambda c: {"window": c.k, "month": "2026-11", "category": "praise",
                                                              "amount": 1, "note": "表扬信"}),
+    "POST /api/v1/devices": (_nothing, lambda c: {"id": f"new-screen-{c.k}", "kind": "screen", "screen": "hall"}),
+    "PATCH /api/v1/devices/{device_id}": (_own_screen, lambda c: {"voice": "off"}),
+    "POST /api/v1/devices/{device_id}/revoke": (_own_screen, _none),
+    "POST /api/v1/device/heartbeat": (_nothing, lambda c: {"version": "1", "resolution": "1920x1080"}),
+    "POST /api/v1/staff": (_nothing, lambda c: {"id": f"new{c.k}", "name": "新人", "role": "clerk",
+                                                "password": PASSWORD, "windows": [c.k]}),
+    "PATCH /api/v1/staff/{staff_id}": (_nothing, lambda c: {"name": "改名"}),
 }
 QUERIES = {"GET /api/v1/announcements/audio": {"text": "请 A001 号 到 1 号窗口 办理"},
            "GET /api/v1/slots": {"service": "B01"}, "GET /api/v1/staffing": {"day": "2026-11-23"}}
@@ -226,7 +239,8 @@ def _path(row: Row, cell: Cell) -> tuple[str, str]:
     method, path = row.route.split()[:2]
     token = cell.booking.get("token") or cell.ticket.get("status_token")
     return method, path.format(no=cell.k, id=cell.case or cell.ticket.get("id"), token=token, staff_id=f"here{cell.k}",
-                               number=cell.booking.get("number"), summons_id=cell.summons.get("id"))
+                               number=cell.booking.get("number"), summons_id=cell.summons.get("id"),
+                               device_id=cell.device)
 
 
 async def _sessions(database_url: str) -> list[dict[str, str]]:
@@ -264,7 +278,7 @@ async def test_every_route_as_every_role_gives_the_documented_answer(matrix_clie
         await cell.post("clerk elsewhere", f"/api/v1/windows/{CELLS + k}/sign-in")  # at a window of their own
         await scene(cell)
         method, path = _path(row, cell)
-        response = await matrix_client.request(method, path, json=body(cell) if method == "POST" else None,
+        response = await matrix_client.request(method, path, json=body(cell) if method in ("POST", "PATCH") else None,
                                                params={"hall": HALL, **QUERIES.get(row.route, {})},
                                                headers=cell.headers(role))
         if response.status != expected:

@@ -12,6 +12,7 @@ import { api, tokenFromUrl } from "/static/common/api.js";
 import { EVENT_KINDS, pauseText } from "/static/common/events.js";
 import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
+import { startHeartbeat } from "/static/common/heartbeat.js";
 import { showLiveStatus } from "/static/common/live.js";
 import { RATING_MESSAGES, RatingForm, isBad, ratingError } from "/static/common/rating.js";
 
@@ -50,6 +51,7 @@ const t = makeTranslator({
   unauthorized: { zh: "此评价器未登记，请检查地址中的 token", en: "This tablet is not registered: check the token in its address" },
   forbidden: { zh: "此设备不是评价器，请检查地址中的 token", en: "This device is not an evaluation tablet: check its token" },
   booting: { zh: "正在连接服务器…", en: "Connecting to the server…" },
+  device_revoked: { zh: "此设备已停用，请联系系统管理员", en: "Device revoked: please contact the system administrator" },
 });
 
 const $ = (id) => document.getElementById(id);
@@ -141,7 +143,7 @@ function show(view) {
 }
 
 function render() {
-  if (!state.hall) return;
+  if (!state.hall || state.revoked) return;
   const info = state.hall.windows.find((w) => w.number === state.window);
   $("window-number").textContent = t("windowN", { n: state.window });
   $("window-label").textContent = info?.label || "";
@@ -196,8 +198,17 @@ function renderCountdown(now) {
 
 function showBootProblem(err) {
   show("idle");
-  $("idle-title").textContent = t(err.status === 401 ? "unauthorized" : err.status === 403 ? "forbidden" : "booting");
+  const said = err.code === "device_revoked" ? "device_revoked"
+    : err.status === 401 ? "unauthorized" : err.status === 403 ? "forbidden" : "booting";
+  $("idle-title").textContent = t(said);
   $("idle-detail").textContent = "";
+}
+
+/** The tablet was revoked: it asks nothing more and says why. */
+function revoked() {
+  state.revoked = true;
+  state.asking = null;
+  showBootProblem({ code: "device_revoked" });
 }
 
 async function boot() {
@@ -216,7 +227,8 @@ async function boot() {
   state.staff = new Map(tablet.staff.map((s) => [s.id, s.name]));
   form = new RatingForm($("rating-form"), { t, rules: state.rules, onSubmit: submit });
   hallState.subscribe(onChange);
-  hallState.follow({ token, topics: [`window:${state.window}`], onStatus: showLiveStatus });
+  hallState.follow({ token, topics: [`window:${state.window}`], onStatus: showLiveStatus, onEnded: revoked });
+  startHeartbeat(token, { onRefused: (err) => err.code === "device_revoked" && revoked() });
   if (tablet.awaiting) ask(tablet.awaiting, tablet.awaiting.seconds_left);
   setInterval(tick, 250);
   render();

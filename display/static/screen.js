@@ -20,6 +20,7 @@ import { CALL_KINDS, EVENT_KINDS, pauseText } from "/static/common/events.js";
 import { calendarDay, clockTime } from "/static/common/format.js";
 import { HallState } from "/static/common/hallstate.js";
 import { makeTranslator } from "/static/common/i18n.js";
+import { startHeartbeat } from "/static/common/heartbeat.js";
 import { showLiveStatus } from "/static/common/live.js";
 import { AnnouncementQueue } from "/static/display/announce_queue.js";
 import { BOARD_ROWS, CallBoard, HOLD_MS } from "/static/display/call_board.js";
@@ -77,6 +78,7 @@ const t = makeTranslator({
   lang_switch: { zh: "EN", en: "中文" },
   unknown_device: { zh: "此屏幕未登记，请检查地址中的 token", en: "This screen is not registered: check the token in its address" },
   unreachable: { zh: "正在连接服务器…", en: "Connecting to the server…" },
+  device_revoked: { zh: "此设备已停用，请联系系统管理员", en: "Device revoked: please contact the system administrator" },
 });
 
 // ---------------------------------------------------------------- state --
@@ -544,6 +546,7 @@ function switchLanguage() {
     renderHeader();
     render();
   }
+  if (state.revoked) showMessage(t("device_revoked"));
   tick();
 }
 
@@ -564,7 +567,8 @@ async function loadDevice() {
       return await api("/api/v1/device", { token });
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-        showMessage(t("unknown_device"));
+        if (err.code === "device_revoked") revoked();
+        else showMessage(t("unknown_device"));
         throw err;
       }
       showLiveStatus("offline");
@@ -572,6 +576,16 @@ async function loadDevice() {
       await sleep(delay);
     }
   }
+}
+
+/** The device was revoked: say so instead of an old board, and stay silent. */
+function revoked() {
+  state.revoked = true;
+  announcer.enabled = false;
+  $("board").hidden = true;
+  $("sign").hidden = true;
+  document.body.classList.add("revoked");
+  showMessage(t("device_revoked"));
 }
 
 async function boot() {
@@ -607,7 +621,8 @@ async function boot() {
   render();
 
   hallState.subscribe(onChange);
-  hallState.follow({ token, topics: topics(), onStatus: showLiveStatus });
+  hallState.follow({ token, topics: topics(), onStatus: showLiveStatus, onEnded: revoked });
+  startHeartbeat(token, { onRefused: (err) => err.code === "device_revoked" && revoked() });
   window.addEventListener("resize", fitAll);
 }
 

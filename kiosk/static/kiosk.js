@@ -169,6 +169,8 @@ const t = makeTranslator({
   errorOther: { zh: "暂时无法取号，请稍后再试或到服务台咨询。", en: "No ticket could be issued: try again later or ask at the service desk." },
   noToken: { zh: "本机未配置设备令牌（地址缺少 ?token=），请联系管理员。", en: "This kiosk has no device token (?token=); call the administrator." },
   deviceRefused: { zh: "本机的设备令牌无效，请联系管理员。", en: "This kiosk's device token is not accepted; call the administrator." },
+  deviceRevokedTitle: { zh: "此设备已停用", en: "Device revoked" },
+  deviceRevoked: { zh: "本机已被管理员停用，暂停取号。请到其他取号机或服务台取号。", en: "This kiosk has been revoked by the administrator. Please take a ticket at another kiosk or the service desk." },
 });
 
 const WEEKDAYS = { zh: ["", "周一", "周二", "周三", "周四", "周五", "周六", "周日"], en: ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] };
@@ -312,6 +314,7 @@ function overlay(name) {
 }
 
 function resetToStart() {
+  if (state.revoked) return; // it stays saying so
   state.zone = null;
   state.query = "";
   state.mode = "normal";
@@ -720,6 +723,10 @@ function pause(ms) {
 }
 
 function refusedTicket(err) {
+  if (err.code === "device_revoked") {
+    revoked();
+    return;
+  }
   if (err.code === "hall_closed") {
     state.open = false;
     resetToStart();
@@ -964,6 +971,7 @@ async function checkOpen() {
     if (open && state.screen === "closed") resetToStart();
   } catch (err) {
     if (err.status === 0) setOnline(false);
+    if (err.code === "device_revoked") revoked();
   }
 }
 
@@ -1040,6 +1048,17 @@ function wire() {
   wireCues();
 }
 
+/** The kiosk was revoked: it says so, for good, instead of offering tickets it cannot give. */
+function revoked() {
+  state.revoked = true;
+  say("error-title", "deviceRevokedTitle");
+  $("error-text").textContent = t("deviceRevoked");
+  $("error-walk-in").hidden = true;
+  $("error-ok").hidden = true;
+  document.body.dataset.revoked = "true";
+  overlay("error");
+}
+
 async function main() {
   fitScreen();
   buildKeyboard();
@@ -1060,6 +1079,10 @@ async function main() {
       state.open = await loadDevice();
       break;
     } catch (err) {
+      if (err.code === "device_revoked") {
+        revoked();
+        return;
+      }
       if (err.status !== 0 && err.status < 500) {
         $("error-text").textContent = t("deviceRefused");
         overlay("error");
@@ -1083,6 +1106,7 @@ async function main() {
       setOnline(status === "online");
       if (status === "online") checkOpen();
     },
+    onEnded: revoked,
   });
 }
 

@@ -1,4 +1,4 @@
-"""The kiosk device agent's websocket, the ticket preview and the device list.
+"""The kiosk device agent's websocket and the ticket preview.
 
 `GET /api/v1/agent` (websocket; the kiosk's device token as `Authorization:
 Bearer` or `?token=`). The protocol is described in docs/devices.md: the agent
@@ -24,6 +24,7 @@ from server.database_health import OUTAGE_ERRORS
 from server.errors import DatabaseUnavailable, HallqError, NotFound
 from server.hub import Subscription
 from server.inputs import FreeText, Int64Id, SafeText
+from server.live_feed import close_ended
 from server.services import Services
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,8 @@ class AgentConnection:
         self._sending = asyncio.Lock()
 
     async def run(self) -> None:
-        sub = self.services.hub.subscribe(self.hall, frozenset({f"agent:{self.device}"}))
+        sub = self.services.hub.subscribe(self.hall, frozenset({f"agent:{self.device}"}),
+                                          holder=("device", self.device))
         pump = asyncio.create_task(self._pump(sub))
         try:
             async for msg in self.ws:
@@ -206,6 +208,7 @@ class AgentConnection:
         while True:
             delivery = await sub.queue.get()
             if delivery is None:
+                await close_ended(self.ws, sub)  # its kiosk was revoked
                 return
             try:
                 await self._send_jobs()  # this topic has only print.requested events
@@ -226,15 +229,6 @@ class AgentConnection:
 def _state(message: Hello | Status) -> AgentState:
     printer = message.printer.value if message.printer else None
     return AgentState(message.reader, printer, message.printer_detail)
-
-
-@api.get("/api/v1/devices", access=Access.ANY,
-         summary="Kiosks with their device agent, reader and printer status and alarms (a kiosk sees itself)")
-async def device_list(call: Call) -> dict[str, Any]:
-    principal = call.principal
-    assert principal is not None
-    only = principal.id if principal.kind == "device" else None
-    return {"devices": await call.services.agents.statuses(call.hall_id, only)}
 
 
 @api.get("/api/v1/public/tickets/{token}/preview.png", access=Access.PUBLIC, media_type="image/png",

@@ -28,7 +28,8 @@ TicketId = Annotated[inputs.Int64Id, Field(examples=[1])]
 WindowNo = Annotated[inputs.Int64Id, Field(examples=[41])]
 SummonsId = Annotated[inputs.Int64Id, Field(examples=[1])]
 PATH_PARAMETERS: dict[str, Any] = {"id": TicketId, "no": WindowNo, "summons_id": SummonsId, "token": inputs.SafeText,
-                                  "staff_id": inputs.SafeText, "number": inputs.BookingNumber}
+                                  "staff_id": inputs.SafeText, "number": inputs.BookingNumber,
+                                  "device_id": inputs.SafeText}
 _NUMBER = re.compile(r"-?[0-9]+")
 WEBSOCKET = "websocket"  # the media type of a route that upgrades to a websocket
 
@@ -131,6 +132,9 @@ class Api:
 
     def post(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
         return self.route("POST", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.route("PATCH", path, **kw)
 
 
 def bearer_token(request: web.Request) -> str | None:

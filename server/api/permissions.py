@@ -41,6 +41,9 @@ _PUBLIC = "200 200 200 200 200 200 200 200 200 200"
 _HOLDER = "401 403 403 403 200 409 409 409 409 403"  # the window's holder; others are not signed in there
 _HOLDER_OR_MANAGER = "401 403 403 403 200 409 409 200 200 403"
 _TABLET = "401 403 403 403 403 403 403 403 403 403"  # the window's evaluation tablet only
+# The hall's configuration (devices and staff) is the admin's, not the managers': they run the hall.
+_ADMIN = "401 403 403 403 403 403 403 403 200 403"
+_DEVICE = "401 200 200 200 403 403 403 403 403 403 200"  # any device's own token
 
 MATRIX: tuple[Row, ...] = (
     _row("POST /api/v1/tickets", "a zone B service; the zone kiosk offers zone A only",
@@ -91,6 +94,14 @@ MATRIX: tuple[Row, ...] = (
     _row("POST /api/v1/check-in", "a zone B booking in half an hour; by its number",
          "401 201 403 403 201 201 201 201 201 403"),
     _row("GET /api/v1/devices", "", _ANY),
+    _row("POST /api/v1/devices", "a new hall screen's settings", _ADMIN.replace("200", "201")),
+    _row("PATCH /api/v1/devices/{device_id}", "a screen of its own; voice off", _ADMIN),
+    _row("POST /api/v1/devices/{device_id}/revoke", "a screen of its own", _ADMIN),
+    _row("POST /api/v1/device/heartbeat", "version and resolution", _DEVICE),
+    _row("GET /api/v1/staff", "", _ADMIN),
+    _row("POST /api/v1/staff", "a new clerk of the window", _ADMIN.replace("200", "201")),
+    _row("PATCH /api/v1/staff/{staff_id}", "the clerk here's staff id; a new name", _ADMIN),
+    _row("POST /api/v1/staff/{staff_id}/revoke", "the clerk here's staff id", _ADMIN),
     _row("GET /api/v1/stats", "", _MANAGER),
     _row("GET /api/v1/stats/ranking", "", _MANAGER),
     _row("GET /api/v1/stats/day", "", _MANAGER),

@@ -170,3 +170,66 @@ class AssessmentEntryBody(Strict):
                           description="the count, or the points off; negative only in a correction")
     note: FreeText = Field(min_length=1, max_length=500, description="what it is for; " + _NOTE)
     corrects: Int64Id | None = Field(default=None, description="the entry this one corrects (entries never change)")
+
+
+# -- devices and staff, managed by an admin (docs/devices.md#managing-devices-and-staff) ------
+
+_DeviceId = Annotated[SafeText, Field(max_length=40, examples=["screen-2f"])]
+_Code = Annotated[SafeText, Field(max_length=40)]
+_SETTINGS = "as the [[devices]] key of the hall file (config/README.md); checked as strictly"
+
+
+class DeviceSettings(Strict):
+    """A device's settings; in a change, only the keys given are changed (null removes one)."""
+
+    zones: list[_Code] | None = Field(default=None, max_length=100, description=_SETTINGS)
+    screen: Literal["hall", "zone", "window"] | None = Field(default=None, description=_SETTINGS)
+    window: Int64Id | None = Field(default=None, description=_SETTINGS)
+    printer: Literal["58mm", "80mm"] | None = Field(default=None, description=_SETTINGS)
+    floor: Annotated[int, Field(ge=-100, le=1000)] | None = Field(default=None, description=_SETTINGS)
+    voice: Literal["auto", "on", "off"] | None = Field(default=None, description=_SETTINGS)
+    common: list[_Code] | None = Field(default=None, max_length=20, description=_SETTINGS)
+
+    def entry(self) -> dict[str, Any]:
+        """The keys given, as the hall file's checks read them (no zones: none)."""
+        given = self.model_dump(exclude_unset=True)
+        if "zones" in given and given["zones"] is None:
+            given["zones"] = []
+        return given
+
+
+class NewDevice(DeviceSettings):
+    id: _DeviceId
+    kind: Literal["kiosk", "screen", "evaluator"]
+
+
+class HeartbeatBody(Strict):
+    version: SafeText | None = Field(default=None, max_length=40, description="the page's version")
+    resolution: SafeText | None = Field(default=None, max_length=20, description='e.g. "1920x1080"')
+
+
+_Password = Annotated[SafeText, Field(min_length=8, max_length=200, description="stored only as an Argon2id hash")]
+
+
+class StaffChange(Strict):
+    """A staff member's entry; in a change, only the keys given are changed."""
+
+    name: SafeText | None = Field(default=None, min_length=1, max_length=40)
+    role: Literal["clerk", "manager", "admin", "officer"] | None = None
+    windows: list[Int64Id] | None = Field(default=None, max_length=1000,
+                                          description="a clerk's windows; null: every window")
+    halls: list[_Code] | None = Field(default=None, max_length=100, description="a manager's further halls")
+    password: _Password | None = None
+
+    def entry(self) -> dict[str, Any]:
+        given = self.model_dump(exclude_unset=True, exclude={"password"})
+        if given.get("halls", []) is None:
+            given["halls"] = []
+        return given
+
+
+class NewStaff(StaffChange):
+    id: Annotated[SafeText, Field(min_length=1, max_length=40, examples=["liming"])]
+    name: SafeText = Field(min_length=1, max_length=40)
+    role: Literal["clerk", "manager", "admin", "officer"]
+    password: _Password

@@ -15,12 +15,5 @@ async def create(con: asyncpg.Connection, token_hash: str, hall: str, staff_id: 
     )
 
 
-async def find(con: asyncpg.Connection, token_hash: str, now: datetime) -> asyncpg.Record | None:
-    return await con.fetchrow(
-        "SELECT hall, staff_id FROM staff_sessions WHERE token_hash = $1 AND expires_at > $2",
-        token_hash, now,
-    )
-
-
 async def delete(con: asyncpg.Connection, token_hash: str) -> None:
     await con.execute("DELETE FROM staff_sessions WHERE token_hash = $1", token_hash)

@@ -34,6 +34,7 @@ STATIC_DIRS = {
     "reports": _inside(web_pages, "reports"),
     "central": _inside(web_pages, "central"),
     "audit": _inside(web_pages, "audit"),
+    "admin": _inside(web_pages, "admin"),
     "kiosk": _inside(kiosk, "static"),
     "display": _inside(display, "static"),
 }
@@ -46,6 +47,7 @@ PAGES = {
     "/central": STATIC_DIRS["central"] / "index.html",  # every hall of a manager's scope on one page
     "/audit": STATIC_DIRS["audit"] / "index.html",  # 全程留痕: the audit query
     "/officer": STATIC_DIRS["officer"] / "index.html",  # 事进人不进: the department's officer answers summons
+    "/admin": STATIC_DIRS["admin"] / "index.html",  # the admin's devices and staff
     "/t/{token}": STATIC_DIRS["kiosk"] / "phone.html",
     "/book": STATIC_DIRS["booking"] / "index.html",  # the citizen's phone books a slot ...
     "/b/{token}": STATIC_DIRS["booking"] / "index.html",  # ... and sees and cancels it (the QR code's link)
@@ -86,6 +88,7 @@ def index_html(halls: dict[str, Hall], demo: bool) -> str:
         '<p><a href="/officer">部门办件通知 (department officers)</a></p>'
         '<p><a href="/reports">考核报表 (reports)</a></p>'
         '<p><a href="/weekly">窗口服务周公示 (weekly ranking)</a></p>'
+        '<p><a href="/admin">设备与人员管理 (devices and staff, for administrators)</a></p>'
         '<p><a href="/book">网上预约 (book an appointment)</a></p>'
         f"{demo_section}"
         '<p><a href="/api/v1/openapi.json">API (OpenAPI)</a></p></body></html>'

@@ -22,12 +22,21 @@ const ACTIONS = {
   follow_up_callback: { zh: "差评回访", en: "Callback" },
   follow_up_fix: { zh: "差评整改", en: "Fix" },
   assessment_entry: { zh: "考核录入", en: "Assessment entry" },
+  config_reload: { zh: "配置重载", en: "Configuration reload" },
+  device_added: { zh: "新增设备", en: "Device added" },
+  device_changed: { zh: "修改设备", en: "Device changed" },
+  device_revoked: { zh: "停用设备", en: "Device revoked" },
+  staff_added: { zh: "新增人员", en: "Staff added" },
+  staff_changed: { zh: "修改人员", en: "Staff changed" },
+  staff_revoked: { zh: "停用人员", en: "Staff revoked" },
 };
 const OUTCOMES = {
   ok: { zh: "成功", en: "OK" },
   bad_credentials: { zh: "工号或密码错误", en: "Wrong id or password" },
   throttled: { zh: "尝试过于频繁", en: "Too many attempts" },
   locked: { zh: "账号已锁定", en: "Account locked" },
+  invalid: { zh: "配置有误", en: "Invalid configuration" },
+  refused: { zh: "不能在线生效", en: "Cannot apply live" },
 };
 const KINDS = {
   [EVENT_KINDS.TICKET_ISSUED]: { zh: "取号", en: "Ticket issued" },

@@ -23,6 +23,8 @@ export const EVENT_KINDS = Object.freeze({
   KIOSK_PRINT_FAILED: "kiosk.print_failed",
   PRINT_REQUESTED: "print.requested",
   DEVICE_STATUS: "device.status",
+  DEVICE_CHANGED: "device.changed", // added, changed or revoked by an admin
+  STAFF_CHANGED: "staff.changed", // added, changed or revoked by an admin (managers only)
   BOOKING_BOOKED: "booking.booked", // managers only, like the two below
   BOOKING_CANCELLED: "booking.cancelled", // by its holder or by the hall closing its slot (cancelled_by)
   BOOKING_CHECKED_IN: "booking.checked_in", // at a kiosk; late: a walk-in

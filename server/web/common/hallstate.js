@@ -4,7 +4,7 @@
 //
 //   const hall = new HallState();
 //   hall.subscribe((change) => render(change));
-//   const feed = hall.follow({ token, topics: ["hall"], onStatus });
+//   const feed = hall.follow({ token, topics: ["hall"], onStatus, onEnded });
 //
 // A change is {type: "snapshot"}, {type: "event", event, replayed} (replayed:
 // it happened while the page was away) or {type: "queues"}.
@@ -36,9 +36,9 @@ export class HallState {
   }
 
   /** Keep this state live from the socket: returns the started LiveFeed (stop() it to end). */
-  follow({ token, topics, onStatus, hall = null }) {
+  follow({ token, topics, onStatus, onEnded, hall = null }) {
     const feed = new LiveFeed({
-      token, topics, onStatus, hall,
+      token, topics, onStatus, onEnded, hall,
       onSnapshot: (snapshot) => this.applySnapshot(snapshot),
       onEvent: (event, replayed) => this.applyEvent(event, replayed),
       onQueues: (figures) => this.applyQueues(figures),

@@ -10,16 +10,20 @@
 // A manager of several halls names the hall to follow: new LiveFeed({token, hall: "township", ...}).
 //
 // A phone follows one ticket instead: new LiveFeed({ticket, onSnapshot, onEvent, onTicketStatus}).
+// A socket the server ends for good (its device was revoked: close code 4403) is not
+// reopened: onEnded(reason) says why, e.g. "device_revoked", for the page to show.
 import { EVENT_KINDS, MESSAGE_TYPES } from "/static/common/events.js";
 
 const RELOAD_AFTER_MS = [1000, 4000]; // after a hall.reloaded event: from, to
 
 const ignore = () => {};
+const ENDED = 4403; // server.live_feed.ENDED: the socket's device was revoked
 
 export class LiveFeed {
   constructor({
     token, topics = ["hall"], ticket = null, hall = null,
     onEvent = ignore, onSnapshot = ignore, onQueues = ignore, onTicketStatus = ignore, onStatus = ignore,
+    onEnded = ignore,
   }) {
     this.token = token;
     this.topics = topics;
@@ -30,6 +34,7 @@ export class LiveFeed {
     this.onQueues = onQueues;
     this.onTicketStatus = onTicketStatus;
     this.onStatus = onStatus;
+    this.onEnded = onEnded;
     this.lastSeq = null;
     this.helloSeq = null; // the hall's seq when this connection opened: events up to it are replayed
     this.retryMs = 500;
@@ -74,8 +79,13 @@ export class LiveFeed {
       this.onStatus("online");
     };
     socket.onmessage = (message) => this.receive(JSON.parse(message.data));
-    socket.onclose = () => {
+    socket.onclose = (closed) => {
       if (this.socket !== socket || this.stopped) return;
+      if (closed.code === ENDED) {
+        this.stop();
+        this.onEnded(closed.reason || "device_revoked");
+        return;
+      }
       this.onStatus("offline");
       setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 10000);

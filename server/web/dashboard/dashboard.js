@@ -30,6 +30,7 @@ import { SUMMONS_ALARM_TEXTS, SummonsAlarms } from "/static/dashboard/summonsala
 import { idleByZone, idleHints, UNIVERSAL, unattendedZones } from "/static/dashboard/trouble.js";
 import { WindowGrid } from "/static/dashboard/windowgrid.js";
 
+const DEVICES_REFRESH_MS = 30 * 1000;
 const STATS_REFRESH_MS = 30 * 1000;
 const CHARTS_REFRESH_MS = 60 * 1000; // the course moves in ten-minute steps: once a minute is plenty
 
@@ -66,9 +67,13 @@ const t = makeTranslator({
   idleHint: { zh: "{idleZone}区 {idle}个窗口空闲，{queueZone}区 {waiting}人等候", en: "Zone {idleZone}: {idle} windows idle, zone {queueZone}: {waiting} waiting" },
   zoneUnattended: { zh: "无窗口开放", en: "No window open" },
   // device alarms
-  devicesOk: { zh: "设备状态正常：自助取号机 {n} 台", en: "Devices OK: {n} kiosks" },
+  devicesOk: { zh: "设备状态正常：{n} 台", en: "Devices OK: {n}" },
   devicesAlarm: { zh: "设备告警 {n}", en: "Device alarms: {n}" },
   kiosk: { zh: "自助取号机 {id}", en: "Kiosk {id}" },
+  screen: { zh: "叫号屏 {id}", en: "Screen {id}" },
+  evaluator: { zh: "评价器 {id}", en: "Evaluation tablet {id}" },
+  device_silent: { zh: "设备无心跳，请检查", en: "No heartbeat from the device" },
+  agent_never_connected: { zh: "设备代理程序从未连接", en: "The kiosk's device agent never connected" },
   alarmSince: { zh: "自 {time} 起", en: "since {time}" },
   agent_offline: { zh: "设备离线（代理程序未连接）", en: "Kiosk offline (device agent not connected)" },
   reader_offline: { zh: "身份证阅读器离线", en: "ID card reader offline" },
@@ -168,8 +173,8 @@ const shell = new StaffShell({
 const state = {
   hall: null, // layout from /api/v1/hall
   live: null, // the LiveFeed keeping `hallState` current
-  devices: new Map(), // kiosk id -> {alarms, since}
-  kioskCount: 0,
+  devices: new Map(), // device id -> {kind, alarms, since}
+  deviceCount: 0, // devices in service (not revoked)
   stats: null, // {windows, zones, hall}: today's reports by window, by zone, for the whole hall
   estimates: null, // {zones, hall}: today's estimate accuracy by zone and for the whole hall
   ranking: null,
@@ -224,8 +229,12 @@ function onChange(change) {
   const event = change.event;
   if (followUps.onEvent(event)) return;
   if (event?.kind === EVENT_KINDS.DEVICE_STATUS) {
-    setDevice(event.device, event.alarms, event.at);
+    setDevice(event.device, state.devices.get(event.device)?.kind, event.alarms, event.at);
     renderAlarms();
+    return;
+  }
+  if (event?.kind === EVENT_KINDS.DEVICE_CHANGED) {
+    refreshDevices(); // added or revoked by an admin
     return;
   }
   if (event && summonsAlarms.follow(event)) return;
@@ -235,17 +244,18 @@ function onChange(change) {
 async function refreshDevices() {
   try {
     const { devices } = await shell.authed("/api/v1/devices");
-    state.kioskCount = devices.length;
+    const inService = devices.filter((device) => !device.revoked);
+    state.deviceCount = inService.length;
     state.devices = new Map();
-    for (const device of devices) setDevice(device.device, device.alarms, device.changed_at);
+    for (const device of inService) setDevice(device.id, device.kind, device.alarms, device.changed_at);
     renderAlarms();
   } catch (err) {
     if (err.status === 401) shell.showError(err);
   }
 }
 
-function setDevice(id, alarms, since) {
-  state.devices.set(id, { alarms: alarms || [], since });
+function setDevice(id, kind, alarms, since) {
+  state.devices.set(id, { kind: kind || "kiosk", alarms: alarms || [], since });
 }
 
 // -- statistics ------------------------------------------------------------------
@@ -472,7 +482,7 @@ function renderAlarms() {
       item.dataset.code = alarm.code;
       item.dataset.device = device;
       const known = t(alarm.code);
-      item.append(el("b", "", t("kiosk", { id: device })), el("span", "", known === alarm.code ? alarm.message : known));
+      item.append(el("b", "", t(status.kind, { id: device })), el("span", "", known === alarm.code ? alarm.message : known));
       if (status.since) item.append(el("small", "", t("alarmSince", { time: clock(status.since) })));
       items.push(item);
     }
@@ -480,7 +490,7 @@ function renderAlarms() {
   list.replaceChildren(...items);
   const red = items.some((item) => item.classList.contains("red"));
   $("alarms").className = `alarms ${items.length ? (red ? "red" : "yellow") : "ok"}`;
-  $("alarms-title").textContent = items.length ? t("devicesAlarm", { n: items.length }) : t("devicesOk", { n: state.kioskCount });
+  $("alarms-title").textContent = items.length ? t("devicesAlarm", { n: items.length }) : t("devicesOk", { n: state.deviceCount });
 }
 
 // statistics
@@ -557,6 +567,8 @@ function wire() {
   setInterval(() => document.body.dataset.view === "board" && refreshStats(), STATS_REFRESH_MS);
   setInterval(() => document.body.dataset.view === "board" && refreshCharts(), CHARTS_REFRESH_MS);
   setInterval(() => document.body.dataset.view === "board" && refreshBookings(), STATS_REFRESH_MS);
+  // a device never heard of (a screen never switched on, an agent never connected) changes nothing to push
+  setInterval(() => document.body.dataset.view === "board" && refreshDevices(), DEVICES_REFRESH_MS);
 }
 
 wire();
