@@ -30,6 +30,8 @@ const ACTIONS = {
   staff_changed: { zh: "修改人员", en: "Staff changed" },
   staff_revoked: { zh: "停用人员", en: "Staff revoked" },
 };
+// Outcome words are keyed apart from messages: a reload's outcome "invalid" is also an error code.
+const outcomeKey = (code) => `outcome_${code}`;
 const OUTCOMES = {
   ok: { zh: "成功", en: "OK" },
   bad_credentials: { zh: "工号或密码错误", en: "Wrong id or password" },
@@ -76,7 +78,7 @@ const KINDS = {
 const t = makeTranslator({
   ...STAFF_TEXTS,
   ...ACTIONS,
-  ...OUTCOMES,
+  ...Object.fromEntries(Object.entries(OUTCOMES).map(([code, words]) => [outcomeKey(code), words])),
   ...KINDS,
   title: { zh: "全程留痕", en: "Audit trail" },
   loginTitle: { zh: "管理人员登录", en: "Manager sign-in" },
@@ -159,7 +161,7 @@ function fillChoices() {
   kind.value = chosen;
   const outcome = $("f-outcome");
   const picked = outcome.value;
-  outcome.replaceChildren(option("", t("anyOutcome")), ...Object.keys(OUTCOMES).map((code) => option(code, t(code))));
+  outcome.replaceChildren(option("", t("anyOutcome")), ...Object.keys(OUTCOMES).map((code) => option(code, t(outcomeKey(code)))));
   outcome.value = picked;
 }
 
@@ -250,7 +252,7 @@ function render() {
     row.dataset.kind = entry.kind;
     row.dataset.outcome = entry.outcome;
     const cells = [
-      entry.at.slice(0, 19).replace("T", " "), t(entry.kind), t(entry.outcome), entry.actor, subjectText(entry.subject),
+      entry.at.slice(0, 19).replace("T", " "), t(entry.kind), t(outcomeKey(entry.outcome)), entry.actor, subjectText(entry.subject),
       entry.counterpart, entry.window, entry.ticket_number, entry.service, entry.detail, entry.address,
     ];
     row.append(...cells.map((value) => el("td", "", value === null || value === undefined ? "" : String(value))));
