@@ -77,6 +77,22 @@ class TooManyAttempts(HallqError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class StillWorking(HallqError):
+    """An answer that takes seconds of work is being worked out: the same request, after Retry-After,
+    finds it ready."""
+
+    status = 503
+    code = "still_working"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class DatabaseUnavailable(HallqError):
     """The database did not answer in time: nothing was committed, the same request may be sent again."""
 

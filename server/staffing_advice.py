@@ -17,6 +17,7 @@ target. docs/staffing.md says more.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -28,7 +29,7 @@ from pydantic import Field
 
 from server.calendar import HallCalendar
 from server.context import HallContext
-from server.errors import Unprocessable
+from server.errors import StillWorking, Unprocessable
 from server.hall import Hall, Priority, StaffingTarget
 from server.hub import Hub
 from server.model import WindowStateName
@@ -38,7 +39,12 @@ from server.twin import forecast as forecasts
 from server.twin.staffing import DEFAULT_SAMPLES, Advice, advise
 from server.window_hours import open_per_hour
 
+log = logging.getLogger(__name__)
+
 CACHE = timedelta(minutes=5)
+WAIT = timedelta(seconds=5)  # a request waits this long for its advice, then is told to come back
+RETRY_AFTER = 3  # seconds
+MAX_PENDING = 4  # advices asked for and not worked out yet: more are refused until these are done
 DAYS_BACK, DAYS_AHEAD = 366, 31  # the days an advice may be asked for, around today
 
 # The request's own target, beside the hall file's [staffing] one.
@@ -79,6 +85,7 @@ class StaffingAdvice:
         self.hub = hub  # its live queues hold what each hall has measured (server.twin.learning)
         self._cache: dict[tuple[str, date, float, float], tuple[datetime, dict[str, Any]]] = {}  # worked out at
         self._working = asyncio.Lock()  # one advice at a time: each keeps a core busy
+        self._work: dict[tuple[str, date, float, float], asyncio.Task[dict[str, Any]]] = {}  # asked, not done
 
     async def advice(self, hall_id: str, day: date, share: float | None, minutes: int | None) -> dict[str, Any]:
         """The day's advice; the target is the request's where it gives one, else the hall file's."""
@@ -93,9 +100,28 @@ class StaffingAdvice:
         key = (hall.id, day, target.share, target.minutes)
         if (kept := self._kept(key, now)) is not None:
             return kept
+        work = self._work.get(key)
+        if work is None:
+            if len(self._work) >= MAX_PENDING:
+                raise StillWorking(f"人员配置建议正在计算中，请 {RETRY_AFTER} 秒后再试 (staffing advice is being"
+                                   f" worked out for other requests; try again in {RETRY_AFTER} s)",
+                                   retry_after=RETRY_AFTER)
+            work = self._work[key] = asyncio.create_task(self._one(key, hall, day, target, now, today))
+            work.add_done_callback(lambda done: self._done(key, done))
+        try:  # the work goes on when the request stops waiting: its answer is kept for the next one
+            return await asyncio.wait_for(asyncio.shield(work), WAIT.total_seconds())
+        except TimeoutError:
+            raise StillWorking(f"人员配置建议正在计算中，请 {RETRY_AFTER} 秒后再试 (staffing advice is being"
+                               f" worked out; try again in {RETRY_AFTER} s)", retry_after=RETRY_AFTER) from None
+
+    def _done(self, key: tuple[str, date, float, float], work: asyncio.Task[dict[str, Any]]) -> None:
+        self._work.pop(key, None)
+        if not work.cancelled() and work.exception() is not None:  # seen here even when no request waits
+            log.error("staffing advice of %s failed", key, exc_info=work.exception())
+
+    async def _one(self, key: tuple[str, date, float, float], hall: Hall, day: date, target: StaffingTarget,
+                   now: datetime, today: date) -> dict[str, Any]:
         async with self._working:
-            if (kept := self._kept(key, now)) is not None:  # worked out while this one waited
-                return kept
             answer = await self._worked_out(hall, day, target, now, today)
             self._cache = {k: v for k, v in self._cache.items() if self._kept(k, now) is not None}
             self._cache[key] = (now, answer)

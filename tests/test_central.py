@@ -11,7 +11,8 @@ from tests.support import Clerk, expect
 
 TOWNSHIP_KIOSK = {"Authorization": "Bearer demo-township-kiosk"}
 DISTRICT_KIOSK = {"Authorization": "Bearer demo-district-kiosk"}
-_EXAMPLES = {"id": "1", "no": "1", "summons_id": "1", "token": "x", "staff_id": "hetao", "number": "12345678"}
+_EXAMPLES = {"id": "1", "no": "1", "summons_id": "1", "token": "x", "staff_id": "hetao", "number": "12345678",
+             "device_id": "kiosk-1"}
 
 
 async def issue_in(client, headers: dict[str, str], service: str, key: str) -> None:

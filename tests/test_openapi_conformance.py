@@ -58,7 +58,10 @@ async def schemathesis_run(base_url: str, token: str | None, workdir: Path) -> t
             "--checks", CHECKS, "--max-examples", str(EXAMPLES), "--phases", "examples,coverage,fuzzing",
             "--seed", "20261123", "--suppress-health-check", "all",
             # Signing out would leave the rest of a staff role's run anonymous.
-            "--exclude-path", "/api/v1/staff/logout"]
+            "--exclude-path", "/api/v1/staff/logout",
+            # Each fuzzed day is seconds of staffing advice for the reference hall, answered 503 still_working
+            # while worked out: tests/test_staffing_api.py checks its answers against the document instead.
+            "--exclude-path", "/api/v1/staffing"]
     if token:
         argv += ["--header", f"Authorization: Bearer {token}"]
     process = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE,

@@ -2,10 +2,12 @@
 the day profile with no history, and the windows open then beside the windows needed."""
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from datetime import datetime, timedelta
 
 import pytest
 
+from server import staffing_advice
 from server.api.answers import StaffingAnswer
 from server.twin.day_profile import arrival_weights
 from tests.conftest import SHANGHAI
@@ -119,3 +121,19 @@ async def test_a_bad_query_is_refused_naming_its_field(client, query, status, co
     assert error["code"] == code and field in error["message"]
 
 
+
+
+async def test_an_advice_still_being_worked_out_says_so_and_is_ready_for_the_next_ask(client, monkeypatch):
+    """The advice takes seconds for a big hall: a request stops waiting for it (503 still_working with
+    Retry-After) while the work goes on, and the same request afterwards finds it kept."""
+    monkeypatch.setattr(staffing_advice, "WAIT", timedelta(0))
+    boss = await manager(client)
+    response = await client.get(f"/api/v1/staffing?day={MONDAY}", headers=boss.headers)
+    assert (await expect(response, 503))["error"]["code"] == "still_working"
+    assert response.headers["Retry-After"] == str(staffing_advice.RETRY_AFTER)
+    for _ in range(200):  # the work goes on with nobody waiting for it
+        await asyncio.sleep(0.05)
+        response = await client.get(f"/api/v1/staffing?day={MONDAY}", headers=boss.headers)
+        if response.status == 200:
+            break
+    assert (await expect(response, 200))["day"] == MONDAY

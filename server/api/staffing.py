@@ -13,6 +13,7 @@ api = Api("staffing")
 
 
 @api.get("/api/v1/staffing", access=Access.MANAGER, answer=StaffingAnswer,
+         errors={503: "still_working: the advice takes seconds to work out; ask again after Retry-After"},
          query={"day": Query(f"business day, YYYY-MM-DD, within {DAYS_BACK} days before and {DAYS_AHEAD} after today",
                              schema={"format": "date"}, required=True),
                 "target_share": Query("share of a zone's arrivals in an hour to call in time, 0-1 (default: the"

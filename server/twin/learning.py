@@ -7,9 +7,11 @@ far) and then every stay, pause and issue as the events come, it learns:
   when the ticket leaves: walk-up, recalls, handling, or the wait for a no-show),
   shrunk towards the hall-wide ratio of measured to typical times while a service
   has few stays, so a hall slower than its configuration is corrected everywhere
-  at once; stays still going count too, at their expected length given how long
-  they have lasted (an early morning has finished only its short stays, and
-  counting those alone would tell everyone short);
+  at once; while the newest stays kept are still all the day's, stays still going
+  count too, at their expected length given how long they have lasted (an early
+  morning has finished only its short stays, and counting those alone would tell
+  everyone short; later, the newest finished stays are a fair sample, and the
+  ones going, longer ones more likely, would tell everyone long);
 - per staff member, how much quicker or slower than their services' mean they are;
 - the clerk's latency between one ticket leaving and the next call, counted only
   when the window had someone to call;
@@ -35,6 +37,7 @@ from server.hall import Hall, Priority
 from server.twin.durations import DEFAULT_SIGMA, lognormal
 
 RECENT_STAYS = 60  # per service: the newest stays speak for it
+RATIOS_KEPT = 400  # the hall's measured/typical ratio: over its newest stays of any service
 PRIOR_WEIGHT = 5.0  # stays' worth of belief in the prior (history, or typical × the hall's ratio)
 STAFF_WEIGHT = 15.0  # stays' worth of belief that a staff member is average
 MAX_LATENCY = timedelta(minutes=10)  # longer gaps are someone away, not latency
@@ -79,7 +82,7 @@ class HallLearning:
         self._typical = {s.code: s.typical_minutes * 60 for s in hall.services}
         self._stays: dict[str, deque[float]] = {}
         self._history: dict[str, tuple[float, int]] = {}  # service: (mean seconds, stays) of earlier days
-        self._ratios: deque[float] = deque(maxlen=400)  # measured / typical, newest stays of any service
+        self._ratios: deque[float] = deque(maxlen=RATIOS_KEPT)  # measured / typical, newest stays of any service
         self._staff: dict[str, dict[str, list[float]]] = {}  # staff: service: [measured seconds, stays]
         self._latencies: deque[float] = deque(maxlen=200)
         self._pauses: dict[str, deque[float]] = {}
@@ -162,7 +165,7 @@ class HallLearning:
         clipped = [min(5.0, max(0.2, r)) for r in self._ratios]
         finished = statistics.fmean(clipped)
         going_ratios = []
-        for service, elapsed in going:
+        for service, elapsed in going if len(self._ratios) < RATIOS_KEPT else ():
             typical = self._typical.get(service)
             if typical:
                 sigma = (sigmas or {}).get(service, DEFAULT_SIGMA)
@@ -195,7 +198,7 @@ class HallLearning:
             recent = self._stays.get(service, ())
             prior = self._prior(service, ratio)
             going_here = [min(GOING_CAP * prior, expected_length(prior, sigmas[service], e))
-                          for e in open_by_service.get(service, ())]
+                          for e in open_by_service.get(service, ()) if len(recent) < RECENT_STAYS]
             means[service] = (sum(recent) + sum(going_here) + PRIOR_WEIGHT * prior) / (
                 len(recent) + len(going_here) + PRIOR_WEIGHT)
         staff = {}

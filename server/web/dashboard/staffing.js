@@ -35,6 +35,8 @@ export const STAFFING_TEXTS = {
 
 const REFRESH_MS = 15 * 60 * 1000;
 
+const STILL_WORKING_RETRY_MS = 3000; // the server's Retry-After for an advice it is still working out
+
 export class StaffingPanel {
   /** `fetch(path)` calls the API, `t` translates, `today()` is the hall's day "YYYY-MM-DD" (null until known). */
   constructor({ fetch, t, today, onError }) {
@@ -55,7 +57,8 @@ export class StaffingPanel {
       this.advice = await this.fetch(`/api/v1/staffing?day=${day}`);
       this.render();
     } catch (err) {
-      this.onError(err);
+      if (err.code === "still_working") setTimeout(() => this.refresh(), STILL_WORKING_RETRY_MS); // worked out meanwhile
+      else this.onError(err);
     } finally {
       this.busy = false;
       document.getElementById("btn-staffing").disabled = false;
