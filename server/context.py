@@ -51,14 +51,24 @@ class HallContext:
             except OUTAGE_ERRORS:
                 _drop(con)  # no ROLLBACK to wait for: the server rolls back a dropped connection
                 raise
-            except BaseException:
-                await tx.rollback()
+            except BaseException as exc:
+                await _roll_back(tx, exc)
                 raise
             try:
                 await tx.commit()
             except OUTAGE_ERRORS as exc:
                 _drop(con)
                 raise OutcomeUnknown() from exc
+
+
+async def _roll_back(tx: asyncpg.transaction.Transaction, cause: BaseException) -> None:
+    """Undo a failed action. A connection the server closed between two statements is
+    let go by the pool at once, so the action's next call and the ROLLBACK both meet a
+    dead proxy: nothing was committed, and the caller is told the database is away."""
+    try:
+        await tx.rollback()
+    except asyncpg.InterfaceError:
+        raise asyncpg.ConnectionDoesNotExistError("connection lost before COMMIT") from cause
 
 
 def _drop(con: asyncpg.Connection) -> None:

@@ -244,6 +244,14 @@ async def test_a_connection_lost_at_commit_is_outcome_unknown_and_before_it_unav
                 await killer.execute("SELECT pg_terminate_backend($1)", con.get_server_pid())
                 await con.execute("UPDATE windows SET state = state")
         assert not isinstance(before_commit.value, OutcomeUnknown)
+        with pytest.raises(OUTAGE_ERRORS) as between_statements:
+            async with ctx.transaction() as con:
+                gone = asyncio.Event()
+                con.add_termination_listener(lambda _con: gone.set())
+                await killer.execute("SELECT pg_terminate_backend($1)", con.get_server_pid())
+                await asyncio.wait_for(gone.wait(), 5)  # the pool has let the connection go
+                await con.execute("UPDATE windows SET state = state")
+        assert not isinstance(between_statements.value, OutcomeUnknown)
         async with ctx.transaction() as con:  # the pool replaced both connections
             assert await con.fetchval("SELECT 1") == 1
     finally:
