@@ -19,7 +19,7 @@ from server.app import Settings, create_app
 from server.clock import ManualClock
 from server.config import DEFAULT_CONFIG_DIR, load_hall, load_halls
 from server.hall import Hall
-from server.store.embedded import start_embedded
+from server.store.embedded import start_embedded, stop_embedded
 from server.store.migrate import migrate
 
 if TYPE_CHECKING:
@@ -65,6 +65,8 @@ def pg_url() -> Iterator[str]:
 
     asyncio.run(prepare())
     yield url
+    if "HALLQ_TEST_DATABASE_URL" not in os.environ:
+        stop_embedded(data_dir)
 
 
 @pytest.fixture

@@ -69,3 +69,11 @@ def _zombie(pid: int) -> bool:
     except OSError:  # not Linux, or gone meanwhile
         return False
     return stat.rpartition(")")[2].split()[0] == "Z"
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Stop the PostgreSQL this process started in `data_dir` now rather than at exit, while
+    logging still has somewhere to write (a test session's captured streams close first)."""
+    import pgserver
+
+    pgserver.get_server(data_dir).cleanup()
