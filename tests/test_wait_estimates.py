@@ -13,7 +13,8 @@ from server.twin.learning import PAUSE_DEFAULTS, HallLearning, Stay
 from server.twin.watch import AtWindow, WindowNow, WindowWatch
 
 # The township: universal windows 1-2, window 3 serves zone A (A01 typically 15 minutes), window 4 zone B.
-TOWNSHIP = load_hall(Path(__file__).resolve().parent.parent / "config" / "township.toml")
+TOWNSHIP_FILE = Path(__file__).resolve().parent.parent / "config" / "township.toml"
+TOWNSHIP = load_hall(TOWNSHIP_FILE)
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in the hall, a Monday
 TYPICAL_A01 = 15.0
 
@@ -116,6 +117,21 @@ def test_no_pauses_are_foreseen_once_the_sessions_are_over() -> None:
     assert model.cycle("A01", None, evening, None) == model.means["A01"]
     assert model.cycle("A01", None, NOW, None) == model.means["A01"] / (1 - model.paused_share)
     assert model.paused_share > 0
+
+
+def test_meals_are_left_out_of_the_pause_share_where_lunch_turns_count_them() -> None:
+    """A hall serving through lunch sends clerks away in lunch turns; their meals spread over every
+    call as well would make each afternoon call slower by a meal's share."""
+    city = load_hall(TOWNSHIP_FILE.parent / "city.toml")
+    shares = {}
+    for hall in (city, TOWNSHIP):
+        learning = HallLearning(hall)
+        learning.signed_in_time(6 * 3600.0, None)
+        learning.signed_in_time(20 * 60.0, "break")
+        learning.signed_in_time(45 * 60.0, "meal")
+        shares[hall.hours.lunch_service] = learning.model().paused_share
+    assert shares[True] == 20 / (6 * 60 + 20)
+    assert shares[False] == 65 / (6 * 60 + 65)
 
 
 def _appointment(ticket_id: int, checked_in: datetime, slot: datetime) -> Waiting:

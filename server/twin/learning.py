@@ -16,7 +16,8 @@ far) and then every stay, pause and issue as the events come, it learns:
 - the clerk's latency between one ticket leaving and the next call, counted only
   when the window had someone to call;
 - per pause reason, how long pauses last, and the share of signed-in time spent
-  paused (future pauses of the open windows);
+  paused (future pauses of the open windows), meals left out where the lunch turns
+  of a hall serving through lunch already account for them;
 - per service, the recent arrival rate and the green channel's share.
 
 `model()` gives a frozen `DurationModel`: the twin may run it on another thread
@@ -86,7 +87,7 @@ class HallLearning:
         self._staff: dict[str, dict[str, list[float]]] = {}  # staff: service: [measured seconds, stays]
         self._latencies: deque[float] = deque(maxlen=200)
         self._pauses: dict[str, deque[float]] = {}
-        self._paused_seconds = self._signed_in_seconds = 0.0
+        self._paused_seconds = self._signed_in_seconds = self._meal_seconds = 0.0
         self._issues: dict[str, deque[datetime]] = {}
         self._green = [0, 0]  # green channel tickets, all tickets (today)
         self._lunched: dict[str, date] = {}  # staff: the last day they took a meal pause
@@ -143,11 +144,14 @@ class HallLearning:
         self._pauses.setdefault(span.reason, deque(maxlen=100)).append(span.seconds)
         self._model = None
 
-    def signed_in_time(self, seconds: float, paused: bool) -> None:
-        """Time a window spent signed in, paused or not: the share of future time spent paused."""
+    def signed_in_time(self, seconds: float, pause_reason: str | None) -> None:
+        """Time a window spent signed in, paused (for `pause_reason`) or not: the share of future
+        time spent paused."""
         self._signed_in_seconds += seconds
-        if paused:
+        if pause_reason is not None:
             self._paused_seconds += seconds
+        if pause_reason == "meal":
+            self._meal_seconds += seconds
         self._model = None
 
     def issue(self, issue: Issue) -> None:
@@ -211,9 +215,18 @@ class HallLearning:
                 staff[staff_id] = (measured + STAFF_WEIGHT * average) / (expected + STAFF_WEIGHT * average)
         latency = statistics.fmean(self._latencies) if self._latencies else 0.0
         pauses = {reason: tuple(spans) for reason, spans in self._pauses.items()}
-        paused_share = self._paused_seconds / self._signed_in_seconds if self._signed_in_seconds > 3600 else 0.05
-        return DurationModel(means, sigmas, staff, latency, pauses, min(0.5, paused_share), self._sessions(),
-                             self._lunch_turns(), dict(self._lunched))
+        lunch = self._lunch_turns()
+        return DurationModel(means, sigmas, staff, latency, pauses, self._paused_share(lunch is not None),
+                             self._sessions(), lunch, dict(self._lunched))
+
+    def _paused_share(self, lunch_turns: bool) -> float:
+        """Of signed-in time, the share spent paused; with lunch turns modelled, of the time
+        outside meals and without them (counting them again would slow every afternoon call)."""
+        meals = self._meal_seconds if lunch_turns else 0.0
+        signed_in = self._signed_in_seconds - meals
+        if signed_in <= 3600:
+            return 0.05
+        return min(0.5, (self._paused_seconds - meals) / signed_in)
 
     def meal_taken(self, staff_id: str | None, at: datetime) -> None:
         if staff_id:

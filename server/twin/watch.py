@@ -96,7 +96,8 @@ class WindowWatch:
             return
         if before is not None and before.since is not None and before.state is not WindowStateName.CLOSED:
             spent = (at - before.since).total_seconds()
-            self.learning.signed_in_time(spent, paused=before.state is WindowStateName.PAUSED)
+            paused = before.state is WindowStateName.PAUSED
+            self.learning.signed_in_time(spent, (before.pause_reason or "other") if paused else None)
             if before.state is WindowStateName.PAUSED and new is not WindowStateName.PAUSED:
                 self.learning.pause(PauseSpan(before.pause_reason or "other", spent))
         if new is WindowStateName.PAUSED and state.get("pause_reason") == "meal":
