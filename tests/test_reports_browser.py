@@ -84,6 +84,28 @@ async def test_the_weekly_ranking_on_a_lobby_screen(county, artifacts):
     tab.assert_clean()
 
 
+async def test_a_lobby_screen_turns_the_pages_of_a_ranking_longer_than_it(county):
+    """A screen shows the rows that fit and turns the page every 15 seconds; ?all=1 shows every row."""
+    tabs, _clock, _server = county
+    tab = await tabs.open("/weekly?hall=district&period=2027-W01", {"width": 1200, "height": 330},
+                          setup=lambda page: page.clock.install())
+    page = tab.page
+    rows = page.locator("#windows tbody tr")
+    await expect(rows).to_have_count(3)
+    await expect(page.locator("#windows-page")).to_have_text(re.compile(r"^第 1/[23] 页$"))
+    first_page = await rows.locator("visible=true").all_inner_texts()
+    assert 1 <= len(first_page) < 3 and first_page[0].startswith("1")
+    await assert_fits(page, ".board-head", "#windows", "#units")
+    await page.clock.run_for(15_000)
+    await expect(page.locator("#windows-page")).to_have_text(re.compile(r"^第 2/[23] 页$"))
+    assert (await rows.locator("visible=true").all_inner_texts())[0] != first_page[0]
+
+    await page.goto(f"{tabs.base}/weekly?hall=district&period=2027-W01&all=1")
+    await expect(rows.locator("visible=true")).to_have_count(3)
+    await expect(page.locator("#windows-page")).to_have_text("")
+    tab.assert_clean()
+
+
 async def test_the_monthly_report_of_two_halls_on_screen_and_on_a4(county, artifacts):
     tabs, _clock, _server = county
     tab = await tabs.open("/reports", CONSOLE_SIZE)
