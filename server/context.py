@@ -41,8 +41,9 @@ class HallContext:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        """One action's transaction. A failure before COMMIT commits nothing; a connection
-        lost during COMMIT leaves the outcome unknown, which the client is told."""
+        """One action's transaction. A failure before COMMIT commits nothing (a connection
+        known lost by then too); a connection lost during COMMIT leaves the outcome unknown,
+        which the client is told."""
         async with self.pool.acquire() as con:
             tx = con.transaction()
             await tx.start()
@@ -56,6 +57,9 @@ class HallContext:
                 raise
             try:
                 await tx.commit()
+            except asyncpg.InterfaceError as exc:  # refused before sending: the loss was already known
+                _drop(con)
+                raise asyncpg.ConnectionDoesNotExistError("connection lost before COMMIT") from exc
             except OUTAGE_ERRORS as exc:
                 _drop(con)
                 raise OutcomeUnknown() from exc

@@ -230,6 +230,25 @@ async def test_the_hall_rides_out_a_database_outage(fault: str, postgres: Contro
     assert not [r for r in records if "exc_info" in r or r["level"] == "ERROR"], log
 
 
+# A COMMIT the server takes a second over (a deferred trigger sleeping), so the connection dies during it.
+SLOW_COMMIT = """
+CREATE TEMP TABLE slow_commit (x int) ON COMMIT DROP;
+CREATE FUNCTION pg_temp.sleep_a_second() RETURNS trigger LANGUAGE plpgsql AS
+    'BEGIN PERFORM pg_sleep(1); RETURN NULL; END';
+CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON slow_commit DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.sleep_a_second();
+INSERT INTO slow_commit VALUES (1);
+"""
+
+
+async def _terminate(killer: asyncpg.Connection, con: Any) -> None:
+    """End `con`'s backend and wait until the client has noticed (the pool lets the connection go)."""
+    gone = asyncio.Event()
+    con.add_termination_listener(lambda _con: gone.set())
+    await killer.execute("SELECT pg_terminate_backend($1)", con.get_server_pid())
+    await asyncio.wait_for(gone.wait(), 5)
+
+
 async def test_a_connection_lost_at_commit_is_outcome_unknown_and_before_it_unavailable(database_url: str, city):
     pool = await create_pool(database_url, max_size=2)
     ctx = HallContext(pool, {city.id: city}, SystemClock(), b"k" * 32)
@@ -237,8 +256,14 @@ async def test_a_connection_lost_at_commit_is_outcome_unknown_and_before_it_unav
     try:
         with pytest.raises(OutcomeUnknown):
             async with ctx.transaction() as con:
+                await con.execute(SLOW_COMMIT)
+                asyncio.get_running_loop().call_later(0.5, asyncio.ensure_future, killer.execute(
+                    "SELECT pg_terminate_backend($1)", con.get_server_pid()))
+        with pytest.raises(OUTAGE_ERRORS) as noticed_before_commit:
+            async with ctx.transaction() as con:
                 await con.execute("UPDATE windows SET state = state")
-                await killer.execute("SELECT pg_terminate_backend($1)", con.get_server_pid())
+                await _terminate(killer, con)
+        assert not isinstance(noticed_before_commit.value, OutcomeUnknown)
         with pytest.raises(OUTAGE_ERRORS) as before_commit:
             async with ctx.transaction() as con:
                 await killer.execute("SELECT pg_terminate_backend($1)", con.get_server_pid())
@@ -246,10 +271,7 @@ async def test_a_connection_lost_at_commit_is_outcome_unknown_and_before_it_unav
         assert not isinstance(before_commit.value, OutcomeUnknown)
         with pytest.raises(OUTAGE_ERRORS) as between_statements:
             async with ctx.transaction() as con:
-                gone = asyncio.Event()
-                con.add_termination_listener(lambda _con: gone.set())
-                await killer.execute("SELECT pg_terminate_backend($1)", con.get_server_pid())
-                await asyncio.wait_for(gone.wait(), 5)  # the pool has let the connection go
+                await _terminate(killer, con)
                 await con.execute("UPDATE windows SET state = state")
         assert not isinstance(between_statements.value, OutcomeUnknown)
         async with ctx.transaction() as con:  # the pool replaced both connections

@@ -134,13 +134,17 @@ async def _issue_seconds(client: Any) -> float:
 
 async def test_forty_parallel_failing_sign_ins_do_not_delay_a_ticket_issue(client):
     baseline = statistics.median([await _issue_seconds(client) for _ in range(5)])
+    started = time.perf_counter()
     guesses = asyncio.gather(*(login(client, f"guess{n:02d}", "wrong") for n in range(40)))
     await asyncio.sleep(0.02)  # the guesses are being checked now
     during = await _issue_seconds(client)
     assert not guesses.done(), "the guesses must still be running while the ticket is issued"
     statuses = sorted({r.status for r in await guesses})
+    checking = time.perf_counter() - started
     assert statuses in ([401], [401, 429])
-    assert during - baseline < 0.1, (baseline, during)
+    # Checked on the event loop, the issue would wait for most of the guesses; off it, it shares
+    # the cores with them for a moment (relative, so a busy machine does not fail it).
+    assert during - baseline < 0.25 * checking, (baseline, during, checking)
 
 
 async def test_the_failure_count_is_shared_by_every_server_process(servers: HallServers):
