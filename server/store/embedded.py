@@ -13,6 +13,7 @@ the running postmaster and stops it when it is the last one left.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 from pathlib import Path
@@ -76,4 +77,8 @@ def stop_embedded(data_dir: Path) -> None:
     logging still has somewhere to write (a test session's captured streams close first)."""
     import pgserver
 
-    pgserver.get_server(data_dir).cleanup()
+    server = pgserver.get_server(data_dir)
+    server.cleanup()
+    # Stopped: pgserver's exit handler (which stays registered unless the folder is deleted)
+    # would only log, to a stream that is closed by then.
+    atexit.unregister(server._cleanup)
