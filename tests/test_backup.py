@@ -11,6 +11,7 @@ import asyncpg
 import pgserver
 
 from server.config import DEFAULT_CONFIG_DIR
+from server.store.embedded import stop_embedded
 from tests.processes import HALLQ, hallq_serve
 from tests.support import KIOSK, expect
 
@@ -30,7 +31,7 @@ async def rows(data_dir: Path) -> tuple[list, list]:
         finally:
             await con.close()
     finally:
-        server.cleanup()
+        stop_embedded(data_dir / "pg")
     return tickets, events
 
 
