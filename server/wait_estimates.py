@@ -67,8 +67,11 @@ class HallNow:
            now: datetime, seq: int) -> HallNow:
         going = [(w.ticket.service, (now - w.ticket.since).total_seconds()) for w in windows.values()
                  if w.ticket is not None]
-        return cls(now, seq, tuple(waiting), dict(windows), learning.model(going), learning.arrival_rates(now),
-                   learning.green_share)
+        stretches = [((now - w.since).total_seconds(),
+                      (w.pause_reason or "other") if w.state is WindowStateName.PAUSED else None)
+                     for w in windows.values() if w.since is not None and w.state is not WindowStateName.CLOSED]
+        return cls(now, seq, tuple(waiting), dict(windows), learning.model(going, stretches),
+                   learning.arrival_rates(now), learning.green_share)
 
 
 @dataclass(frozen=True)

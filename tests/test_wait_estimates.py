@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from server.config import load_hall
-from server.hall import Priority
+from server.hall import Hall, Priority
 from server.model import Event, WindowStateName
 from server.queue_state import HallQueue, Waiting
-from server.twin.learning import PAUSE_DEFAULTS, HallLearning, Stay
+from server.twin.learning import PAUSE_DEFAULTS, PAUSE_PRIOR_HOURS, PAUSE_PRIOR_SHARE, HallLearning, Stay
 from server.twin.watch import AtWindow, WindowNow, WindowWatch
+from server.wait_estimates import HallNow
 
 # The township: universal windows 1-2, window 3 serves zone A (A01 typically 15 minutes), window 4 zone B.
 TOWNSHIP_FILE = Path(__file__).resolve().parent.parent / "config" / "township.toml"
@@ -129,9 +130,32 @@ def test_meals_are_left_out_of_the_pause_share_where_lunch_turns_count_them() ->
         learning.signed_in_time(6 * 3600.0, None)
         learning.signed_in_time(20 * 60.0, "break")
         learning.signed_in_time(45 * 60.0, "meal")
-        shares[hall.hours.lunch_service] = learning.model().paused_share
-    assert shares[True] == 20 / (6 * 60 + 20)
-    assert shares[False] == 65 / (6 * 60 + 65)
+        shares[hall.hours.lunch_service] = learning.model().paused_share, _prior_minutes(hall)
+    share, prior = shares[True]
+    assert share == (20 + PAUSE_PRIOR_SHARE * prior) / (6 * 60 + 20 + prior)
+    share, prior = shares[False]
+    assert share == (65 + PAUSE_PRIOR_SHARE * prior) / (6 * 60 + 65 + prior)
+
+
+def _prior_minutes(hall: Hall) -> float:
+    return PAUSE_PRIOR_HOURS * 60 * len(hall.windows)
+
+
+def test_the_pause_share_counts_the_stretches_still_going() -> None:
+    """A hall just opened is believed to pause as halls do; then what it measured speaks, the
+    windows' current stretches too: a morning without a pause ending must not read as no pauses
+    at all once it ends, nor a pause going on as none."""
+    assert HallLearning(TOWNSHIP).model().paused_share == PAUSE_PRIOR_SHARE
+    learning = HallLearning(TOWNSHIP)
+    learning.signed_in_time(3 * 3600.0, None)  # one window's morning, ended without a pause
+    ended_only = learning.model().paused_share
+    assert ended_only < PAUSE_PRIOR_SHARE
+    paused_now = learning.model(stretches=[(40 * 60.0, "meeting"), (3 * 3600.0, None)]).paused_share
+    assert paused_now > ended_only
+    windows = {3: WindowNow(3, WindowStateName.PAUSED, "c3", "meeting", NOW - timedelta(minutes=40)),
+               4: WindowNow(4, WindowStateName.OPEN, "c4", since=NOW - timedelta(hours=3)),
+               1: WindowNow(1, WindowStateName.CLOSED, since=NOW - timedelta(hours=5))}  # not signed in
+    assert HallNow.of([], windows, learning, NOW, 0).model.paused_share == paused_now
 
 
 def _appointment(ticket_id: int, checked_in: datetime, slot: datetime) -> Waiting:

@@ -45,6 +45,8 @@ MAX_LATENCY = timedelta(minutes=10)  # longer gaps are someone away, not latency
 PAUSE_DEFAULTS = {"break": 10.0, "meal": 45.0, "meeting": 20.0, "system": 10.0, "other": 10.0}  # minutes
 ARRIVAL_SPAN = timedelta(minutes=60)  # arrival rates are counted over this last stretch...
 MIN_ARRIVAL_SPAN = timedelta(minutes=15)  # ...or at least this long, so a burst is not a rate
+PAUSE_PRIOR_SHARE = 0.05  # of signed-in time spent paused, believed...
+PAUSE_PRIOR_HOURS = 1.0  # ...as much as this long of every window's time measured
 GOING_CAP = 3.0  # a stay still going counts as at most this many means: outliers wait for their end
 _QUANTILES = [statistics.NormalDist().inv_cdf((i + 0.5) / 24) for i in range(24)]
 
@@ -183,15 +185,18 @@ class HallLearning:
             return history[0]
         return self._typical.get(service, 0.0) * (self._hall_ratio() if ratio is None else ratio)
 
-    def model(self, going: Sequence[tuple[str, float]] = ()) -> DurationModel:
-        """The durations now; `going`: (service, seconds so far) of the stays still at a window."""
-        if going:
-            return self._build(going)
+    def model(self, going: Sequence[tuple[str, float]] = (),
+              stretches: Sequence[tuple[float, str | None]] = ()) -> DurationModel:
+        """The durations now; `going`: (service, seconds so far) of the stays still at a window;
+        `stretches`: (seconds so far, pause reason or None) of the signed-in windows' current states."""
+        if going or stretches:
+            return self._build(going, stretches)
         if self._model is None:
-            self._model = self._build(())
+            self._model = self._build((), ())
         return self._model
 
-    def _build(self, going: Sequence[tuple[str, float]]) -> DurationModel:
+    def _build(self, going: Sequence[tuple[str, float]],
+               stretches: Sequence[tuple[float, str | None]]) -> DurationModel:
         means = {}
         sigmas = {service: _log_spread(self._stays.get(service, ())) for service in self._typical}
         ratio = self._hall_ratio(going, sigmas)
@@ -216,17 +221,24 @@ class HallLearning:
         latency = statistics.fmean(self._latencies) if self._latencies else 0.0
         pauses = {reason: tuple(spans) for reason, spans in self._pauses.items()}
         lunch = self._lunch_turns()
-        return DurationModel(means, sigmas, staff, latency, pauses, self._paused_share(lunch is not None),
-                             self._sessions(), lunch, dict(self._lunched))
+        return DurationModel(means, sigmas, staff, latency, pauses,
+                             self._paused_share(lunch is not None, stretches), self._sessions(), lunch,
+                             dict(self._lunched))
 
-    def _paused_share(self, lunch_turns: bool) -> float:
-        """Of signed-in time, the share spent paused; with lunch turns modelled, of the time
-        outside meals and without them (counting them again would slow every afternoon call)."""
-        meals = self._meal_seconds if lunch_turns else 0.0
-        signed_in = self._signed_in_seconds - meals
-        if signed_in <= 3600:
-            return 0.05
-        return min(0.5, (self._paused_seconds - meals) / signed_in)
+    def _paused_share(self, lunch_turns: bool, stretches: Sequence[tuple[float, str | None]]) -> float:
+        """Of signed-in time, the share spent paused, the stretches still going included (counting
+        only ended ones, one long open morning ending before any pause would tell nobody pauses);
+        with lunch turns modelled, of the time outside meals and without them (counting them
+        again would slow every afternoon call)."""
+        signed_in, paused, meals = self._signed_in_seconds, self._paused_seconds, self._meal_seconds
+        for seconds, reason in stretches:
+            signed_in += seconds
+            paused += seconds if reason is not None else 0.0
+            meals += seconds if reason == "meal" else 0.0
+        if lunch_turns:
+            signed_in, paused = signed_in - meals, paused - meals
+        prior = PAUSE_PRIOR_HOURS * 3600 * len(self.hall.windows)
+        return min(0.5, (paused + PAUSE_PRIOR_SHARE * prior) / (signed_in + prior))
 
     def meal_taken(self, staff_id: str | None, at: datetime) -> None:
         if staff_id:
