@@ -130,8 +130,10 @@ class Hub:
             waiting = await tickets.waiting(con, hall.id)
             listed = await windows.list_all(con, hall.id)
             learning = HallLearning.seeded(hall, await measurements.stays(con, hall.id),
-                                           await measurements.latest_issues(con, hall.id))
-            watch = WindowWatch.seeded(learning, listed, await measurements.open_stays(con, hall.id))
+                                           await measurements.latest_issues(con, hall.id),
+                                           await measurements.latencies(con, hall.id))
+            watch = WindowWatch.seeded(learning, listed, await measurements.open_stays(con, hall.id),
+                                       await measurements.duty_of_latest_day(con, hall))
         states = {s.number: s.state.value for s in listed}
         shut_since = {s.number: s.changed_at for s in listed if s.changed_at is not None}
         return HallQueue(hall, seq, [Waiting.of(t) for t in waiting], states, shut_since, watch)

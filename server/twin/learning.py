@@ -96,9 +96,10 @@ class HallLearning:
         self._model: DurationModel | None = None
 
     @classmethod
-    def seeded(cls, hall: Hall, stays: Iterable[Mapping[str, Any]],
-               issues: Iterable[Mapping[str, Any]]) -> HallLearning:
-        """Learnt from stored stays (server.store.measurements: earlier days' and today's) and recent issues."""
+    def seeded(cls, hall: Hall, stays: Iterable[Mapping[str, Any]], issues: Iterable[Mapping[str, Any]],
+               latencies: Iterable[float] = ()) -> HallLearning:
+        """Learnt from stored stays (server.store.measurements: earlier days' and today's), recent issues
+        and today's latencies between tickets."""
         learning = cls(hall)
         rows = list(stays)
         measured = [(r["today"], Stay(r["service"], r["window_no"], r["staff_id"], r["called_at"], r["ended_at"]))
@@ -109,6 +110,8 @@ class HallLearning:
                 learning.stay(stay)
         for issue in issues:
             learning.issue(Issue(issue["service"], Priority(issue["priority"]), issue["issued_at"]))
+        for seconds in latencies:
+            learning.latency(seconds)
         return learning
 
     # -- feeding ------------------------------------------------------------------

@@ -49,9 +49,17 @@ class WindowWatch:
         self._where: dict[int, int] = {w.ticket.ticket_id: n for n, w in windows.items() if w.ticket}
 
     @classmethod
-    def seeded(cls, learning: HallLearning, states: Iterable[WindowState],
-               open_stays: Iterable[Mapping[str, Any]]) -> WindowWatch:
-        """From the stored windows and their tickets (server.store.measurements.open_stays)."""
+    def seeded(cls, learning: HallLearning, states: Iterable[WindowState], open_stays: Iterable[Mapping[str, Any]],
+               duty: Iterable[Mapping[str, Any]] = ()) -> WindowWatch:
+        """From the stored windows and their tickets (server.store.measurements.open_stays), `learning`
+        first taught the pauses and signed-in time of the day's duty changes so far
+        (server.store.measurements.duty_of_latest_day): a restarted hall keeps what its day told."""
+        replay = cls(learning, {})
+        for change in duty:
+            if change["state"] is not None:
+                replay.window({"number": change["window_no"], "state": change["state"],
+                               "pause_reason": change["pause_reason"], "staff_id": change["staff_id"]},
+                              change["at"])
         at = {r["window_no"]: AtWindow(r["ticket_id"], r["service"], r["called_at"]) for r in open_stays}
         return cls(learning, {s.number: WindowNow(s.number, s.state, s.staff_id, s.pause_reason, s.changed_at,
                                                   at.get(s.number)) for s in states})
