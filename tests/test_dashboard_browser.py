@@ -167,6 +167,8 @@ async def test_dashboard_follows_the_hall_live(tabs: Tabs, clock: ManualClock, a
     await expect(page.locator("h1")).to_have_text("Hall dashboard")
     await expect(zone.locator(".z-card")).to_have_text("Red")
     await expect(w42.locator(".w-ticket")).to_have_text("paused")
+    for updated in ("#charts-updated", "#bookings-updated", "#stats-updated"):  # said again in English
+        await expect(page.locator(updated)).to_have_text(re.compile(r"^updated \d\d:\d\d"))
     await page.screenshot(path=artifacts / "dashboard-en-1920x1080.png", animations="disabled")
     assert await page.evaluate(OVERFLOWS) == []
     assert re.search(r"Devices? alarms?: 1", await page.locator("#alarms-title").text_content() or "")

@@ -42,6 +42,8 @@ async def test_an_added_screen_runs_at_once_and_revoked_devices_say_why(tabs: Ta
     await expect(page.locator("#new-token")).to_be_visible()
     token = await page.locator("#new-token-text").text_content() or ""
     assert len(token) > 20
+    new_row = page.locator('#device-rows tr[data-device="screen-zone-b"]')
+    await expect(new_row.locator(".state-waiting")).to_have_text("等待首次连接")  # unheard: not yet 正常
     await page.screenshot(path=str(artifacts / "admin-device-added-1366x768.png"), full_page=True)
 
     # The new screen's page, by the link the admin page gives: its zone, live, and its heartbeat.
@@ -52,6 +54,7 @@ async def test_an_added_screen_runs_at_once_and_revoked_devices_say_why(tabs: Ta
     row = page.locator('#device-rows tr[data-device="screen-zone-b"]')
     await expect(row.locator(".resolution")).to_have_text("1920x1080")
     await expect(row.locator(".version")).to_have_text("0.1.0")
+    await expect(row.locator(".state-ok")).to_have_text("正常")
     assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")  # it scrolls down, never sideways
     await page.locator("#lang").click()
     await expect(page.locator("h1")).to_have_text("Devices and staff")

@@ -6,6 +6,8 @@ from datetime import datetime
 
 import asyncpg
 
+from server.events import Kind
+
 
 async def append(con: asyncpg.Connection, *, at: datetime, hall: str, actor: str | None, action: str,
                  subject: str | None, address: str | None, outcome: str, detail: str | None,
@@ -38,9 +40,13 @@ class Where:
 # secret, a ticket's link), only these fields.
 _EVENT_DETAIL = ("jsonb_strip_nulls(jsonb_build_object('from_window', payload->'from_window',"
                  " 'from_service', payload->'from_service', 'reason', payload->'reason',"
-                 " 'taken_from', payload->'taken_from', 'device', payload->'device', 'error', payload->'error'))")
+                 " 'taken_from', payload->'taken_from', 'device', payload->'device', 'error', payload->'error',"
+                 " 'channel', payload->'rating'->'channel'))")
+# A rating's staff_id is the clerk it rates: whom it is about, not who did it (the citizen).
+_RATED = f"kind = '{Kind.RATING_GIVEN.value}'"
 _EVENT_ROWS = (
-    "SELECT 1 AS source, seq AS id, at, kind, 'ok' AS outcome, staff_id AS actor, NULL::text AS subject,"
+    f"SELECT 1 AS source, seq AS id, at, kind, 'ok' AS outcome, CASE WHEN {_RATED} THEN NULL ELSE staff_id END"
+    f" AS actor, CASE WHEN {_RATED} THEN staff_id END AS subject,"
     " NULL::text AS counterpart, window_no, ticket_id, payload->'ticket'->>'number' AS ticket_number,"
     " payload->'ticket'->>'service' AS service, NULL::text AS address, " + _EVENT_DETAIL + "::text AS detail"
     " FROM events"

@@ -46,6 +46,7 @@ const t = makeTranslator({
   agentConnected: { zh: "代理已连接", en: "agent connected" },
   never: { zh: "从未", en: "never" },
   ok: { zh: "正常", en: "OK" },
+  awaitingFirst: { zh: "等待首次连接", en: "Awaiting first contact" },
   revoked: { zh: "已停用", en: "Revoked" },
   edit: { zh: "修改", en: "Edit" },
   revoke: { zh: "停用", en: "Revoke" },
@@ -170,13 +171,19 @@ function settingsText(device) {
   return parts.join(" · ");
 }
 
+function lastSeen(device) {
+  return device.kind === "kiosk" ? device.updated_at : device.last_seen;
+}
+
 function seenText(device) {
-  const seen = device.kind === "kiosk" ? device.updated_at : device.last_seen;
+  const seen = lastSeen(device);
   return seen ? clockTime(new Date(seen), { lang: t.lang(), timeZone: shell.hall?.timezone }) : t("never");
 }
 
 function stateCell(device) {
   if (device.revoked) return el("td", "state-revoked", t("revoked"));
+  // Not yet heard and not yet overdue: nobody can tell it works until it reports.
+  if (!device.alarms.length && !lastSeen(device)) return el("td", "state-waiting", t("awaitingFirst"));
   if (!device.alarms.length) return el("td", "state-ok", t("ok"));
   const cell = el("td", "state-alarm", device.alarms.map((a) => (t(a.code) === a.code ? a.message : t(a.code))).join("；"));
   cell.dataset.alarms = device.alarms.map((a) => a.code).join(" ");

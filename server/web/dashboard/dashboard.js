@@ -180,6 +180,8 @@ const state = {
   ranking: null,
   rankingRange: "week",
   statsAt: null, // hall time of the latest statistics
+  bookingsAt: null, // hall time the bookings were read
+  chartsAt: null, // hall time the charts' figures were read
   focus: null, // zone code whose windows stand out, or null
 };
 let hallState = new HallState();
@@ -290,12 +292,17 @@ const bookings = new BookingsView($("bookings"), {
   names: (code) => state.hall?.services.find((s) => s.code === code)?.name ?? "",
 });
 
+/** "更新于 …" after a panel's figures, in the page's language (again after a switch). */
+function showUpdated(id, moment, options) {
+  $(id).textContent = moment === null ? "" : t("updated", { time: clock(moment, options) });
+}
+
 async function refreshBookings() {
   if (!shell.token) return;
   try {
     await bookings.refresh();
-    const now = hallState.now();
-    $("bookings-updated").textContent = now === null ? "" : t("updated", { time: clock(now) });
+    state.bookingsAt = hallState.now();
+    showUpdated("bookings-updated", state.bookingsAt);
   } catch (err) {
     shell.showError(err);
   }
@@ -307,8 +314,8 @@ async function refreshCharts() {
   chartsBusy = true;
   try {
     charts.show(await shell.authed("/api/v1/stats/day"), state.hall.timezone);
-    const now = hallState.now();
-    $("charts-updated").textContent = now === null ? "" : t("updated", { time: clock(now) });
+    state.chartsAt = hallState.now();
+    showUpdated("charts-updated", state.chartsAt);
   } catch (err) {
     shell.showError(err);
   } finally {
@@ -498,9 +505,8 @@ function renderAlarms() {
 function renderStats() {
   renderStatsTable($("stats-body"), state.stats, state.hall, t, card);
   renderEstimatesTable($("estimates-body"), state.estimates, t);
-  const updated = state.statsAt ? t("updated", { time: clock(state.statsAt, { seconds: true }) }) : "";
-  $("stats-updated").textContent = updated;
-  $("estimates-updated").textContent = updated;
+  showUpdated("stats-updated", state.statsAt, { seconds: true });
+  showUpdated("estimates-updated", state.statsAt, { seconds: true });
 }
 
 function renderRanking() {
@@ -538,6 +544,8 @@ function renderAll() {
   followUps.render();
   staffing.render();
   charts?.render();
+  showUpdated("bookings-updated", state.bookingsAt);
+  showUpdated("charts-updated", state.chartsAt);
 }
 
 // -- start ---------------------------------------------------------------------------
